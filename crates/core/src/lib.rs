@@ -1,0 +1,16 @@
+//! Waymark's core: frameworks as data, the self-review store, and progress and award rules.
+//!
+//! This crate knows nothing about Tauri or the command line: both are thin adapters over
+//! [`Workspace`]. See ARCHITECTURE.md at the repository root for the map.
+
+pub mod error;
+pub mod framework;
+pub mod paths;
+pub mod progress;
+pub mod store;
+pub mod upgrade;
+pub mod workspace;
+
+pub use error::{Error, Result};
+pub use framework::{Catalog, Framework};
+pub use workspace::{ResponseUpdate, Status, Workspace};

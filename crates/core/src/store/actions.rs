@@ -1,0 +1,281 @@
+//! Future actions: the action plan, each linked to the benchmarks it improves.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, new_id, now, optional};
+use crate::error::{AtPath, Error, Result};
+
+/// Where an action stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    /// Not started.
+    Open,
+    /// Under way.
+    InProgress,
+    /// Finished.
+    Done,
+}
+
+impl ActionStatus {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Open => "open",
+            ActionStatus::InProgress => "in_progress",
+            ActionStatus::Done => "done",
+        }
+    }
+
+    /// Parses the stored spelling (also accepting `in-progress`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(ActionStatus::Open),
+            "in_progress" | "in-progress" => Some(ActionStatus::InProgress),
+            "done" => Some(ActionStatus::Done),
+            _ => None,
+        }
+    }
+}
+
+/// A planned improvement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FutureAction {
+    /// Stable id.
+    pub id: String,
+    /// What will be done.
+    pub text: String,
+    /// Who will do it.
+    pub owner: Option<String>,
+    /// When by (YYYY-MM-DD).
+    pub due_date: Option<String>,
+    /// Where it stands.
+    pub status: ActionStatus,
+    /// Benchmarks it improves.
+    pub benchmarks: Vec<String>,
+    /// Who planned it.
+    pub created_by: String,
+    /// When planned.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+    /// When marked done.
+    pub done_at: Option<String>,
+}
+
+/// A new or edited action as entered by the user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAction {
+    /// What will be done (required).
+    pub text: String,
+    /// Who will do it.
+    pub owner: Option<String>,
+    /// When by, YYYY-MM-DD.
+    pub due_date: Option<String>,
+    /// Benchmarks it improves (validated against the framework by the caller).
+    pub benchmarks: Vec<String>,
+}
+
+impl NewAction {
+    /// Checks the text and the date, naming the field at fault.
+    pub fn validate(&self) -> Result<()> {
+        if self.text.trim().is_empty() {
+            return Err(Error::invalid("text", "Say what the action is."));
+        }
+        if self.text.chars().count() > 2000 {
+            return Err(Error::invalid(
+                "text",
+                "The action is over 2,000 characters; keep it short and put detail in commentary.",
+            ));
+        }
+        if let Some(date) = optional(self.due_date.as_deref())
+            && chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err()
+        {
+            return Err(Error::invalid(
+                "due_date",
+                format!("{date:?} is not a date; use the form 2027-03-31."),
+            ));
+        }
+        Ok(())
+    }
+}
+
+const COLUMNS: &str =
+    "id, text, owner, due_date, status, created_by, created_at, updated_at, done_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<FutureAction> {
+    Ok(FutureAction {
+        id: r.get(0)?,
+        text: r.get(1)?,
+        owner: r.get(2)?,
+        due_date: r.get(3)?,
+        status: ActionStatus::parse(&r.get::<_, String>(4)?).unwrap_or(ActionStatus::Open),
+        benchmarks: Vec::new(),
+        created_by: r.get(5)?,
+        created_at: r.get(6)?,
+        updated_at: r.get(7)?,
+        done_at: r.get(8)?,
+    })
+}
+
+fn load(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<FutureAction>> {
+    let Some(mut action) = tx
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM future_actions WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    action.benchmarks = tx
+        .prepare_cached(
+            "SELECT benchmark_id FROM action_benchmarks WHERE action_id = ?1 ORDER BY benchmark_id",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Some(action))
+}
+
+fn set_links(tx: &Transaction<'_>, id: &str, benchmarks: &[String]) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM action_benchmarks WHERE action_id = ?1", [id])?;
+    for b in benchmarks {
+        tx.execute(
+            "INSERT OR IGNORE INTO action_benchmarks (action_id, benchmark_id) VALUES (?1, ?2)",
+            [id, b],
+        )?;
+    }
+    Ok(())
+}
+
+fn not_found(id: &str) -> Error {
+    Error::NotFound {
+        what: "Future action",
+        id: id.to_owned(),
+        hint: "List actions with `waymark actions list` to see their ids.".into(),
+    }
+}
+
+impl Store {
+    /// Adds an action to a review's plan.
+    pub(crate) fn add_action(
+        &mut self,
+        review_id: &str,
+        input: &NewAction,
+        by: &str,
+    ) -> Result<FutureAction> {
+        input.validate()?;
+        let path = self.path.clone();
+        self.write(|tx| {
+            let id = new_id();
+            let at = now();
+            tx.execute(
+                &format!("INSERT INTO future_actions (review_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?7, NULL)"),
+                params![review_id, id, input.text.trim(), optional(input.owner.as_deref()), optional(input.due_date.as_deref()), by, at],
+            )
+            .at(&path)?;
+            set_links(tx, &id, &input.benchmarks).at(&path)?;
+            load(tx, &id).at(&path)?.ok_or_else(|| not_found(&id))
+        })
+    }
+
+    /// Edits an action's text, owner, due date and links.
+    pub(crate) fn update_action(
+        &mut self,
+        review_id: &str,
+        id: &str,
+        input: &NewAction,
+    ) -> Result<FutureAction> {
+        input.validate()?;
+        let path = self.path.clone();
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE future_actions SET text = ?3, owner = ?4, due_date = ?5, updated_at = ?6 WHERE id = ?1 AND review_id = ?2",
+                    params![id, review_id, input.text.trim(), optional(input.owner.as_deref()), optional(input.due_date.as_deref()), now()],
+                )
+                .at(&path)?;
+            if changed == 0 {
+                return Err(not_found(id));
+            }
+            set_links(tx, id, &input.benchmarks).at(&path)?;
+            load(tx, id).at(&path)?.ok_or_else(|| not_found(id))
+        })
+    }
+
+    /// Sets an action's status (recording when it was done).
+    pub(crate) fn set_action_status(
+        &mut self,
+        review_id: &str,
+        id: &str,
+        status: ActionStatus,
+    ) -> Result<FutureAction> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let at = now();
+            let done_at = (status == ActionStatus::Done).then_some(at.as_str());
+            let changed = tx
+                .execute(
+                    "UPDATE future_actions SET status = ?3, updated_at = ?4, done_at = ?5 WHERE id = ?1 AND review_id = ?2",
+                    params![id, review_id, status.as_str(), at, done_at],
+                )
+                .at(&path)?;
+            if changed == 0 {
+                return Err(not_found(id));
+            }
+            load(tx, id).at(&path)?.ok_or_else(|| not_found(id))
+        })
+    }
+
+    /// A review's actions, oldest first.
+    pub fn actions(&self, review_id: &str) -> Result<Vec<FutureAction>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM future_actions WHERE review_id = ?1 ORDER BY created_at, id",
+            )
+            .at(&self.path)?
+            .query_map([review_id], |r| r.get(0))
+            .at(&self.path)?
+            .collect::<rusqlite::Result<_>>()
+            .at(&self.path)?;
+        ids.iter()
+            .filter_map(|id| load(&self.conn, id).transpose())
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .at(&self.path)
+    }
+
+    /// How many actions a review has planned (any status).
+    pub fn action_count(&self, review_id: &str) -> Result<u32> {
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM future_actions WHERE review_id = ?1")
+            .at(&self.path)?
+            .query_row([review_id], |r| r.get(0))
+            .at(&self.path)
+    }
+
+    /// Finds an action by its id or by a unique prefix of it (ids are long to type).
+    pub fn resolve_action_id(&self, review_id: &str, prefix: &str) -> Result<String> {
+        let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM future_actions WHERE review_id = ?1 AND id LIKE ?2 LIMIT 2",
+            )
+            .at(&self.path)?
+            .query_map([review_id, &pattern], |r| r.get(0))
+            .at(&self.path)?
+            .collect::<rusqlite::Result<_>>()
+            .at(&self.path)?;
+        match ids.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(not_found(prefix)),
+            _ => Err(Error::invalid(
+                "action",
+                format!("{prefix:?} matches more than one action; give more of the id."),
+            )),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The working group: the people who contribute to the self-review.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{Store, new_id, now, optional};
+use crate::error::{AtPath, Error, Result};
+
+/// A member of the working group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contributor {
+    /// Stable id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role ("Computing lead", "Head of Student Services").
+    pub role: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// When added.
+    pub created_at: String,
+}
+
+impl Store {
+    /// Adds a member to the working group.
+    pub fn add_contributor(
+        &mut self,
+        name: &str,
+        role: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<Contributor> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid("name", "A contributor needs a name."));
+        }
+        if name.chars().count() > 200 {
+            return Err(Error::invalid(
+                "name",
+                "The name is over 200 characters; shorten it.",
+            ));
+        }
+        let contributor = Contributor {
+            id: new_id(),
+            name: name.to_owned(),
+            role: optional(role),
+            email: optional(email),
+            created_at: now(),
+        };
+        let path = self.path.clone();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO contributors (id, name, role, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![contributor.id, contributor.name, contributor.role, contributor.email, contributor.created_at],
+            )
+            .at(&path)?;
+            Ok(())
+        })?;
+        Ok(contributor)
+    }
+
+    /// The working group, in the order members were added.
+    pub fn contributors(&self) -> Result<Vec<Contributor>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, name, role, email, created_at FROM contributors ORDER BY created_at, id")
+            .at(&self.path)?;
+        stmt.query_map([], |r| {
+            Ok(Contributor {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: r.get(2)?,
+                email: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        })
+        .at(&self.path)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .at(&self.path)
+    }
+
+    /// Removes a member (their name stays in the history of what they changed).
+    pub fn remove_contributor(&mut self, id: &str) -> Result<()> {
+        let path = self.path.clone();
+        let removed = self.write(|tx| {
+            tx.execute("DELETE FROM contributors WHERE id = ?1", [id])
+                .at(&path)
+        })?;
+        if removed == 0 {
+            return Err(Error::NotFound {
+                what: "Contributor",
+                id: id.to_owned(),
+                hint: "List the working group with `waymark group list`.".into(),
+            });
+        }
+        Ok(())
+    }
+}

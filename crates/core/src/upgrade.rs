@@ -1,0 +1,161 @@
+//! Moving a review to a new framework version: which responses carry over, which the lead must
+//! confirm, and which are archived. Planning is pure; the store applies a plan in one
+//! transaction.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::framework::Framework;
+use crate::store::{Carried, Response};
+
+/// What an upgrade did, for the user to read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpgradeReport {
+    /// The version the review was on.
+    pub from_version: String,
+    /// The version it is on now.
+    pub to_version: String,
+    /// Benchmarks whose responses carried over unchanged.
+    pub carried: Vec<String>,
+    /// Benchmarks whose carried responses need the lead's confirmation, with the reason.
+    pub flagged: Vec<Flagged>,
+    /// Benchmarks of the old version whose responses were archived.
+    pub archived: Vec<String>,
+}
+
+/// A carried response the lead should look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flagged {
+    /// The benchmark in the new version.
+    pub benchmark: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The planned outcome of an upgrade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub carried: Vec<Carried>,
+    pub archived: Vec<Response>,
+}
+
+/// Maps old responses onto the new version using the new version's `upgrades` entry for the
+/// old version (if any) and otherwise by identical benchmark id.
+pub(crate) fn plan(old: &Framework, new: &Framework, responses: &[Response]) -> Plan {
+    let mut targets: HashMap<&str, Vec<(String, String)>> = HashMap::new();
+    if let Some(u) = new.upgrade_from(old.version()) {
+        let v = old.version();
+        for (from, into) in &u.renamed {
+            targets
+                .entry(from)
+                .or_default()
+                .push((into.clone(), format!("renamed from {from} in version {v}")));
+        }
+        for m in &u.merged {
+            for from in &m.from {
+                let reason = format!("merged from {} in version {v}", m.from.join(" and "));
+                targets
+                    .entry(from)
+                    .or_default()
+                    .push((m.into.clone(), reason));
+            }
+        }
+        for s in &u.split {
+            for into in &s.into {
+                let reason = format!("split from {} in version {v}", s.from);
+                targets
+                    .entry(&s.from)
+                    .or_default()
+                    .push((into.clone(), reason));
+            }
+        }
+    }
+
+    // New benchmark id -> the old responses that land on it, with a reason when mapped.
+    let mut landing: BTreeMap<usize, (String, Vec<(&Response, Option<String>)>)> = BTreeMap::new();
+    let mut archived = Vec::new();
+    for r in responses {
+        let destinations: Vec<(String, Option<String>)> = match targets.get(r.benchmark_id.as_str())
+        {
+            Some(list) => list
+                .iter()
+                .map(|(id, why)| (id.clone(), Some(why.clone())))
+                .collect(),
+            None if new.benchmark(&r.benchmark_id).is_some() => {
+                vec![(r.benchmark_id.clone(), None)]
+            }
+            None => Vec::new(),
+        };
+        if destinations.is_empty() {
+            archived.push(r.clone());
+        }
+        for (id, why) in destinations {
+            // Validation guarantees mapped ids exist in the new version.
+            let Some(index) = new.benchmark_index(&id) else {
+                continue;
+            };
+            landing
+                .entry(index)
+                .or_insert_with(|| (id, Vec::new()))
+                .1
+                .push((r, why));
+        }
+    }
+
+    let carried = landing
+        .into_values()
+        .map(|(id, sources)| combine(old, new, id, &sources))
+        .collect();
+    Plan { carried, archived }
+}
+
+fn combine(
+    old: &Framework,
+    new: &Framework,
+    id: String,
+    sources: &[(&Response, Option<String>)],
+) -> Carried {
+    let mut reasons: Vec<String> = sources.iter().filter_map(|(_, why)| why.clone()).collect();
+    reasons.dedup();
+    let (level, commentary) = if let [(r, _)] = sources {
+        (r.level, r.commentary.clone())
+    } else {
+        if reasons.is_empty() {
+            reasons.push("several earlier responses were combined".into());
+        }
+        let level = sources
+            .iter()
+            .filter_map(|(r, _)| r.level)
+            .reduce(|a, b| old.scale().map_or(a.min(b), |s| s.least_mature(a, b)));
+        let commentary = sources
+            .iter()
+            .filter(|(r, _)| !r.commentary.trim().is_empty())
+            .map(|(r, _)| {
+                let title = old
+                    .benchmark(&r.benchmark_id)
+                    .map_or("", |b| b.benchmark.title.as_str());
+                format!("[{} {title}]\n{}", r.benchmark_id, r.commentary.trim())
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        (level, commentary)
+    };
+    let level = match (level, new.scale()) {
+        (Some(l), Some(s)) if s.contains(l) => Some(l),
+        (Some(l), _) => {
+            reasons.push(format!(
+                "level {l} is not on the scale of version {}; choose a level again",
+                new.version()
+            ));
+            None
+        }
+        (None, _) => None,
+    };
+    Carried {
+        benchmark_id: id,
+        level,
+        commentary,
+        flag: (!reasons.is_empty()).then(|| reasons.join("; ")),
+    }
+}
