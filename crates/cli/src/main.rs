@@ -1,1 +1,103 @@
-fn main() {}
+//! `waymark`: the command-line front end over `waymark-core`, for headless use, scripting and
+//! support. Errors go to stderr with a non-zero exit code; `--json` makes output parseable.
+
+/// Prints a line to stdout, ignoring a closed pipe (`waymark status | head` must not panic).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Prints to stdout without a newline, ignoring a closed pipe.
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+mod args;
+mod frameworks;
+mod output;
+mod plan;
+mod review;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use waymark_core::{Error, Workspace, paths};
+
+use args::{Cli, Command};
+
+/// Options every command shares.
+pub struct Context {
+    data_dir: Option<PathBuf>,
+    /// Print JSON.
+    pub json: bool,
+    /// Who is making changes.
+    pub author: String,
+    /// Which review, by framework id.
+    pub framework: Option<String>,
+}
+
+impl Context {
+    /// The data folder chosen by flag, environment or OS default.
+    pub fn data_dir(&self) -> Result<PathBuf, Error> {
+        self.data_dir.clone().or_else(paths::default_data_dir).ok_or_else(|| {
+            Error::invalid(
+                "--data-dir",
+                "No home folder is known on this system; choose a data folder with --data-dir DIR.",
+            )
+        })
+    }
+
+    /// Opens the data folder's workspace.
+    pub fn open(&self) -> Result<Workspace, Error> {
+        Workspace::open(&self.data_dir()?)
+    }
+}
+
+fn author(given: Option<String>) -> String {
+    given
+        .filter(|a| !a.trim().is_empty())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Context {
+        data_dir: cli.data_dir,
+        json: cli.json,
+        author: author(cli.author),
+        framework: cli.framework,
+    };
+    let result = match cli.command {
+        Command::Frameworks(cmd) => frameworks::run(&ctx, cmd),
+        Command::Init(a) => review::init(&ctx, a),
+        Command::Institution(cmd) => review::institution(&ctx, cmd),
+        Command::Status => review::status(&ctx),
+        Command::Set(a) => review::set(&ctx, a),
+        Command::Confirm { benchmark } => review::confirm(&ctx, &benchmark),
+        Command::History { benchmark } => review::history(&ctx, &benchmark),
+        Command::Upgrade { to } => review::upgrade(&ctx, to.as_deref()),
+        Command::Actions(cmd) => plan::actions(&ctx, cmd),
+        Command::Group(cmd) => plan::group(&ctx, cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if ctx.json {
+                let body =
+                    serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } });
+                eprintln!("{body}");
+            } else {
+                eprintln!("error: {e}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

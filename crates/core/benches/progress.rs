@@ -1,1 +1,186 @@
-fn main() {}
+//! Benchmark: open the store and compute full progress and award status for a generated
+//! 500-benchmark framework, with growing history (1,000 to 20,000 response edits).
+//!
+//! Run with `cargo bench -p waymark-core --bench progress` (or `make bench`). Prints a table of
+//! medians: "cold" opens a new `Workspace` (new SQLite connection, framework parsed from the
+//! text stored with the review) and computes status; "warm" recomputes on an open workspace.
+//! The OS page cache is warm in both: that is the state of a desktop app relaunched.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use waymark_core::framework::Framework;
+use waymark_core::store::InstitutionInput;
+use waymark_core::{ResponseUpdate, Workspace};
+
+const BENCHMARKS: usize = 500;
+const HISTORY_SIZES: [usize; 4] = [1_000, 5_000, 10_000, 20_000];
+
+/// A framework of 50 dimensions × 10 benchmarks, levels 1–4, two evidence items each.
+fn generated_framework() -> String {
+    let mut s = String::from(
+        "format = 1\nid = \"bench\"\nversion = \"1.0\"\ntitle = \"Generated\"\nawarding_body = \"Bench\"\nsummary = \"500 benchmarks\"\n\
+         [scale]\ndirection = \"ascending\"\nlevels = [{ value = 1, name = \"Getting started\" }, { value = 2, name = \"Developing\" }, { value = 3, name = \"Established\" }, { value = 4, name = \"Exemplary\" }]\n",
+    );
+    let words =
+        "The school plans, teaches and reviews this aspect with care and evidence of impact. ";
+    for d in 0..BENCHMARKS / 10 {
+        s.push_str(&format!(
+            "[[dimensions]]\nid = \"{d}\"\ntitle = \"Dimension {d}\"\n"
+        ));
+        for b in 0..10 {
+            let id = format!("{d}.{b}");
+            s.push_str(&format!(
+                "[[dimensions.benchmarks]]\nid = \"{id}\"\ntitle = \"Benchmark {id}\"\nguidance = \"{g}\"\n",
+                g = words.repeat(3)
+            ));
+            for level in 1..=4 {
+                s.push_str(&format!(
+                    "[[dimensions.benchmarks.levels]]\nvalue = {level}\ndescriptor = \"{d}\"\n{n}",
+                    d = words.repeat(2),
+                    n = if level < 4 {
+                        format!("next_steps = \"{words}\"\n")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            s.push_str(&format!(
+                "[[dimensions.benchmarks.evidence]]\nid = \"{id}-a\"\ntitle = \"Policy\"\n\
+                 [[dimensions.benchmarks.evidence]]\nid = \"{id}-b\"\ntitle = \"Observation\"\nfrom_level = 4\n"
+            ));
+        }
+    }
+    s.push_str(
+        "[[awards]]\nid = \"commitment\"\ntitle = \"Commitment\"\nkind = \"certificate\"\nissuer = \"self\"\nrequires = { registration = true }\n\
+         [[awards]]\nid = \"progress\"\ntitle = \"Progress\"\nkind = \"certificate\"\nissuer = \"self\"\nrequires = { progress_percent = 50 }\n\
+         [[awards]]\nid = \"mark\"\ntitle = \"Mark\"\nkind = \"mark\"\nissuer = \"awarding_body\"\nrequires = { minimum_level = 4, required_evidence_percent = 100 }\n",
+    );
+    s
+}
+
+/// A data folder with the framework installed, registered, and `edits` response edits.
+fn prepare(root: &Path, edits: usize, framework: &str) -> std::path::PathBuf {
+    let dir = root.join(format!("history-{edits}"));
+    std::fs::create_dir_all(dir.join("frameworks")).expect("folder");
+    std::fs::write(dir.join("frameworks/bench.toml"), framework).expect("framework file");
+    let mut ws = Workspace::open(&dir).expect("open");
+    let school = InstitutionInput {
+        name: "Bench School".into(),
+        ..InstitutionInput::default()
+    };
+    let review = ws
+        .register("bench", None, &school, "bench")
+        .expect("register");
+    let ids: Vec<String> = ws
+        .framework_of(&review)
+        .expect("fw")
+        .benchmarks()
+        .map(|b| b.benchmark.id.clone())
+        .collect();
+    for i in 0..edits {
+        let update = ResponseUpdate {
+            level: Some(Some((i % 4) as u8 + 1)),
+            commentary: Some(format!(
+                "Edit {i}: {}",
+                "We teach this well and review it each term. ".repeat(6)
+            )),
+            base_revision: None,
+        };
+        ws.set_response(&review, &ids[(i * 7) % ids.len()], update, "bench")
+            .expect("edit");
+    }
+    dir
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn cold(dir: &Path) -> Duration {
+    let start = Instant::now();
+    let mut ws = Workspace::open(dir).expect("open");
+    let review = ws.current_review(None).expect("review");
+    let status = ws.status(&review).expect("status");
+    let elapsed = start.elapsed();
+    assert_eq!(status.progress.overall.total as usize, BENCHMARKS);
+    elapsed
+}
+
+fn warm(ws: &mut Workspace) -> Duration {
+    let review = ws.current_review(None).expect("review");
+    let start = Instant::now();
+    let status = ws.status(&review).expect("status");
+    let elapsed = start.elapsed();
+    assert_eq!(status.progress.overall.total as usize, BENCHMARKS);
+    elapsed
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    // `cargo test --benches` runs benches with --bench absent: do a quick smoke run only.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let framework = generated_framework();
+    let parse_start = Instant::now();
+    Framework::from_toml(&framework, "bench.toml").expect("valid");
+    let parse = parse_start.elapsed();
+
+    // Prefer a RAM-backed folder for the setup (10,000 fsyncs); the measured reads hit the
+    // page cache either way.
+    let base = Path::new("/dev/shm");
+    let root = if base.is_dir() {
+        tempfile::tempdir_in(base)
+    } else {
+        tempfile::tempdir()
+    }
+    .expect("temp dir");
+    let sizes: &[usize] = if quick { &[200] } else { &HISTORY_SIZES };
+    let (cold_runs, warm_runs) = if quick { (3, 3) } else { (40, 400) };
+
+    println!(
+        "500-benchmark framework: {} KB of TOML, parsed and validated in {}",
+        framework.len() / 1024,
+        ms(parse)
+    );
+    println!(
+        "{:>14} | {:>12} | {:>12} | {:>10}",
+        "history edits", "cold median", "warm median", "db size"
+    );
+    println!("{:->14}-+-{:->12}-+-{:->12}-+-{:->10}", "", "", "", "");
+    let mut results = Vec::new();
+    for &edits in sizes {
+        let setup = Instant::now();
+        let dir = prepare(root.path(), edits, &framework);
+        let setup = setup.elapsed();
+        let c = median((0..cold_runs).map(|_| cold(&dir)).collect());
+        let mut ws = Workspace::open(&dir).expect("open");
+        let w = median((0..warm_runs).map(|_| warm(&mut ws)).collect());
+        let db = std::fs::metadata(dir.join(waymark_core::store::DATABASE_FILE))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        println!(
+            "{edits:>14} | {:>12} | {:>12} | {:>7} KB   (setup {:.1} s)",
+            ms(c),
+            ms(w),
+            db / 1024,
+            setup.as_secs_f64()
+        );
+        results.push((edits, c, w));
+    }
+    if let (Some(first), Some(last)) = (results.first(), results.last())
+        && last.0 > first.0
+    {
+        let per_k = |a: Duration, b: Duration| {
+            (b.as_secs_f64() - a.as_secs_f64()) * 1000.0 / ((last.0 - first.0) as f64 / 1000.0)
+        };
+        println!(
+            "cost per extra 1,000 edits: cold {:+.3} ms, warm {:+.3} ms",
+            per_k(first.1, last.1),
+            per_k(first.2, last.2)
+        );
+    }
+}

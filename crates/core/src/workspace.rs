@@ -4,6 +4,7 @@
 //! reaches the store, so the store never holds a level off the scale or a benchmark that does
 //! not exist. The CLI and the desktop shell are thin adapters over these methods.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,12 +24,16 @@ use crate::upgrade::{self, Flagged, UpgradeReport};
 /// enough that a pasted file by mistake is refused rather than stored.
 pub const MAX_COMMENTARY_CHARS: usize = 500_000;
 
+/// Folder inside the data folder where extra framework files are installed.
+pub const FRAMEWORKS_DIR: &str = "frameworks";
+
 /// An open data folder.
 #[derive(Debug)]
 pub struct Workspace {
     store: Store,
-    catalog: Catalog,
-    refused: Vec<FrameworkError>,
+    /// Loaded on first use: opening a data folder to show status must not parse every
+    /// installed framework.
+    catalog: OnceCell<(Catalog, Vec<FrameworkError>)>,
     data_dir: PathBuf,
     frameworks: HashMap<(String, String), Arc<Framework>>,
 }
@@ -63,11 +68,9 @@ impl Workspace {
     /// Opens a data folder: its database, the bundled frameworks and any in `frameworks/`.
     pub fn open(data_dir: &Path) -> Result<Self> {
         let store = Store::open_dir(data_dir)?;
-        let (catalog, refused) = Catalog::with_folder(&data_dir.join("frameworks"))?;
         Ok(Self {
             store,
-            catalog,
-            refused,
+            catalog: OnceCell::new(),
             data_dir: data_dir.to_owned(),
             frameworks: HashMap::new(),
         })
@@ -83,14 +86,27 @@ impl Workspace {
         &self.store
     }
 
+    /// The store, for writes that need no framework check (the working group).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// The frameworks available to register for.
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
+    pub fn catalog(&self) -> Result<&Catalog> {
+        Ok(&self.loaded_catalog()?.0)
     }
 
     /// Framework files in the data folder that were refused, with the reasons.
-    pub fn refused_frameworks(&self) -> &[FrameworkError] {
-        &self.refused
+    pub fn refused_frameworks(&self) -> Result<&[FrameworkError]> {
+        Ok(&self.loaded_catalog()?.1)
+    }
+
+    fn loaded_catalog(&self) -> Result<&(Catalog, Vec<FrameworkError>)> {
+        if let Some(loaded) = self.catalog.get() {
+            return Ok(loaded);
+        }
+        let loaded = Catalog::with_folder(&self.data_dir.join(FRAMEWORKS_DIR))?;
+        Ok(self.catalog.get_or_init(|| loaded))
     }
 
     /// Registers the institution for a framework (latest version unless one is named). The
@@ -103,9 +119,10 @@ impl Workspace {
         by: &str,
     ) -> Result<Review> {
         institution.validate()?;
+        let catalog = self.catalog()?;
         let framework = match version {
-            Some(v) => self.catalog.get(framework_id, v),
-            None => self.catalog.latest(framework_id),
+            Some(v) => catalog.get(framework_id, v),
+            None => catalog.latest(framework_id),
         }
         .cloned()
         .ok_or_else(|| Error::NotFound {
@@ -114,7 +131,7 @@ impl Workspace {
                 Some(v) => format!("{framework_id} {v}"),
                 None => framework_id.to_owned(),
             },
-            hint: format!("Available: {}.", self.catalog.ids().join(", ")),
+            hint: format!("Available: {}.", catalog.ids().join(", ")),
         })?;
         let inst = self.store.save_institution(institution)?;
         self.store.create_review(&framework, &inst.id, by)
@@ -380,8 +397,8 @@ impl Workspace {
     ) -> Result<UpgradeReport> {
         let old = self.framework_of(review)?;
         let new = match to_version {
-            Some(v) => self.catalog.get(&review.framework_id, v),
-            None => self.catalog.latest(&review.framework_id),
+            Some(v) => self.catalog()?.get(&review.framework_id, v),
+            None => self.catalog()?.latest(&review.framework_id),
         }
         .cloned()
         .ok_or_else(|| Error::NotFound {

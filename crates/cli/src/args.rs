@@ -1,0 +1,261 @@
+//! The command line's shape: every command, flag and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Waymark: evidence-based self-review and accreditation for schools and colleges.
+#[derive(Debug, Parser)]
+#[command(name = "waymark", version, about)]
+pub struct Cli {
+    /// Data folder to use (default: the OS's per-user data folder, as the app uses).
+    #[arg(long, global = true, env = "WAYMARK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Name recorded as the author of changes (default: your login name).
+    #[arg(long = "as", global = true, env = "WAYMARK_USER", value_name = "NAME")]
+    pub author: Option<String>,
+    /// Which review to act on, by framework id, when more than one is registered.
+    #[arg(long, global = true, value_name = "ID")]
+    pub framework: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, show and check frameworks.
+    #[command(subcommand)]
+    Frameworks(FrameworksCmd),
+    /// Register the institution for a framework (unlocks the Certificate of Commitment).
+    Init(InitArgs),
+    /// Show or correct the institution's details.
+    #[command(subcommand)]
+    Institution(InstitutionCmd),
+    /// Progress per dimension and the status of every award.
+    Status,
+    /// Set the level and/or commentary of a benchmark.
+    Set(SetArgs),
+    /// Confirm a response carried over from an earlier framework version.
+    Confirm {
+        /// Benchmark id, e.g. 2.3.
+        benchmark: String,
+    },
+    /// Show every change to a benchmark's response: who, what, when.
+    History {
+        /// Benchmark id, e.g. 2.3.
+        benchmark: String,
+    },
+    /// Plan and track future actions.
+    #[command(subcommand)]
+    Actions(ActionsCmd),
+    /// The working group: who contributes to the self-review.
+    #[command(subcommand)]
+    Group(GroupCmd),
+    /// Move the review to a newer version of its framework.
+    Upgrade {
+        /// Target version (default: the latest installed).
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+    },
+}
+
+/// `frameworks …`
+#[derive(Debug, Subcommand)]
+pub enum FrameworksCmd {
+    /// List the frameworks available.
+    List,
+    /// Show a framework's dimensions and benchmarks with their ids.
+    Show {
+        /// Framework id.
+        id: String,
+        /// Version (default: latest).
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Check framework files and explain every problem found.
+    Validate {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the framework file format.
+    Schema,
+}
+
+/// `init …`
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Institution name, as it should appear on certificates.
+    #[arg(long)]
+    pub institution: String,
+    /// Framework version (default: latest).
+    #[arg(long)]
+    pub version: Option<String>,
+    #[command(flatten)]
+    pub details: InstitutionDetails,
+}
+
+/// Optional institution fields.
+#[derive(Debug, Args, Default)]
+pub struct InstitutionDetails {
+    /// URN, UKPRN or similar reference number.
+    #[arg(long)]
+    pub identifier: Option<String>,
+    /// Phase of education.
+    #[arg(long, value_enum)]
+    pub phase: Option<PhaseArg>,
+    /// Contact name.
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// Contact email.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Contact role.
+    #[arg(long)]
+    pub role: Option<String>,
+}
+
+/// Phase of education on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PhaseArg {
+    /// Primary school.
+    Primary,
+    /// Secondary school.
+    Secondary,
+    /// All-through school.
+    AllThrough,
+    /// Special school.
+    Special,
+    /// Further education college.
+    FurtherEducation,
+    /// University.
+    HigherEducation,
+    /// Anything else.
+    Other,
+}
+
+/// `institution …`
+#[derive(Debug, Subcommand)]
+pub enum InstitutionCmd {
+    /// Show the institution's details.
+    Show,
+    /// Correct the institution's details (fields not given stay as they are).
+    Update {
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        details: InstitutionDetails,
+    },
+}
+
+/// `set …`
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Benchmark id, e.g. 2.3.
+    pub benchmark: String,
+    /// Level chosen.
+    #[arg(long, conflicts_with = "clear_level")]
+    pub level: Option<u8>,
+    /// Remove the level.
+    #[arg(long)]
+    pub clear_level: bool,
+    /// Commentary text.
+    #[arg(long, conflicts_with = "commentary_file")]
+    pub commentary: Option<String>,
+    /// Read the commentary from a UTF-8 text file (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub commentary_file: Option<PathBuf>,
+}
+
+/// `actions …`
+#[derive(Debug, Subcommand)]
+pub enum ActionsCmd {
+    /// Add a future action.
+    Add {
+        /// What will be done.
+        text: String,
+        /// Who will do it.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        /// Benchmark it improves (repeat for several).
+        #[arg(long = "benchmark", value_name = "ID")]
+        benchmarks: Vec<String>,
+    },
+    /// List future actions.
+    List {
+        /// Only actions with this status.
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// Only actions owned by this person.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Mark an action as done.
+    Done {
+        /// Action id (or its first characters).
+        id: String,
+    },
+    /// Mark an action as under way.
+    Start {
+        /// Action id (or its first characters).
+        id: String,
+    },
+    /// Reopen an action.
+    Reopen {
+        /// Action id (or its first characters).
+        id: String,
+    },
+}
+
+/// Action status on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    /// Not started.
+    Open,
+    /// Under way.
+    InProgress,
+    /// Finished.
+    Done,
+}
+
+/// `group …`
+#[derive(Debug, Subcommand)]
+pub enum GroupCmd {
+    /// Add a member of the working group.
+    Add {
+        /// Name.
+        name: String,
+        /// Role.
+        #[arg(long)]
+        role: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List the working group.
+    List,
+    /// Remove a member (their past changes keep their name).
+    Remove {
+        /// Member id.
+        id: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,147 @@
+//! Commands on the action plan and the working group.
+
+use waymark_core::Error;
+use waymark_core::store::{ActionStatus, FutureAction, NewAction};
+
+use crate::Context;
+use crate::args::{ActionsCmd, GroupCmd, StatusArg};
+use crate::output;
+
+fn status_of(s: StatusArg) -> ActionStatus {
+    match s {
+        StatusArg::Open => ActionStatus::Open,
+        StatusArg::InProgress => ActionStatus::InProgress,
+        StatusArg::Done => ActionStatus::Done,
+    }
+}
+
+fn print_action(ctx: &Context, verb: &str, a: &FutureAction) -> Result<(), Error> {
+    if ctx.json {
+        return output::json(a);
+    }
+    out!("{verb} action {}: {}", &a.id[..a.id.len().min(13)], a.text);
+    Ok(())
+}
+
+/// `waymark actions …`
+pub fn actions(ctx: &Context, cmd: ActionsCmd) -> Result<(), Error> {
+    let mut ws = ctx.open()?;
+    let review = ws.current_review(ctx.framework.as_deref())?;
+    match cmd {
+        ActionsCmd::Add {
+            text,
+            owner,
+            due,
+            benchmarks,
+        } => {
+            let a = ws.add_action(
+                &review,
+                &NewAction {
+                    text,
+                    owner,
+                    due_date: due,
+                    benchmarks,
+                },
+                &ctx.author,
+            )?;
+            print_action(ctx, "Added", &a)
+        }
+        ActionsCmd::Done { id } => print_action(
+            ctx,
+            "Done:",
+            &ws.set_action_status(&review, &id, ActionStatus::Done)?,
+        ),
+        ActionsCmd::Start { id } => print_action(
+            ctx,
+            "Started",
+            &ws.set_action_status(&review, &id, ActionStatus::InProgress)?,
+        ),
+        ActionsCmd::Reopen { id } => print_action(
+            ctx,
+            "Reopened",
+            &ws.set_action_status(&review, &id, ActionStatus::Open)?,
+        ),
+        ActionsCmd::List { status, owner } => {
+            let wanted = status.map(status_of);
+            let actions: Vec<FutureAction> = ws
+                .store()
+                .actions(&review.id)?
+                .into_iter()
+                .filter(|a| wanted.is_none_or(|s| a.status == s))
+                .filter(|a| {
+                    owner.as_deref().is_none_or(|o| {
+                        a.owner
+                            .as_deref()
+                            .is_some_and(|x| x.to_lowercase().contains(&o.to_lowercase()))
+                    })
+                })
+                .collect();
+            if ctx.json {
+                return output::json(&actions);
+            }
+            if actions.is_empty() {
+                out!(
+                    "No future actions yet. Add one with `waymark actions add \"TEXT\" --owner NAME --due YYYY-MM-DD`."
+                );
+                return Ok(());
+            }
+            let mut t = output::table(&["id", "action", "owner", "due", "status", "benchmarks"]);
+            for a in &actions {
+                t.add_row(vec![
+                    a.id[..a.id.len().min(13)].to_owned(),
+                    a.text.clone(),
+                    a.owner.clone().unwrap_or_default(),
+                    a.due_date.clone().unwrap_or_default(),
+                    a.status.as_str().replace('_', " "),
+                    a.benchmarks.join(", "),
+                ]);
+            }
+            out!("{t}");
+            Ok(())
+        }
+    }
+}
+
+/// `waymark group …`
+pub fn group(ctx: &Context, cmd: GroupCmd) -> Result<(), Error> {
+    let mut ws = ctx.open()?;
+    let store = ws.store_mut();
+    match cmd {
+        GroupCmd::Add { name, role, email } => {
+            let c = store.add_contributor(&name, role.as_deref(), email.as_deref())?;
+            if ctx.json {
+                return output::json(&c);
+            }
+            out!("Added {} to the working group.", c.name);
+        }
+        GroupCmd::Remove { id } => {
+            store.remove_contributor(&id)?;
+            if !ctx.json {
+                out!("Removed.");
+            }
+        }
+        GroupCmd::List => {
+            let list = store.contributors()?;
+            if ctx.json {
+                return output::json(&list);
+            }
+            if list.is_empty() {
+                out!(
+                    "No one in the working group yet. Add people with `waymark group add NAME --role ROLE`."
+                );
+                return Ok(());
+            }
+            let mut t = output::table(&["id", "name", "role", "email"]);
+            for c in list {
+                t.add_row(vec![
+                    c.id,
+                    c.name,
+                    c.role.unwrap_or_default(),
+                    c.email.unwrap_or_default(),
+                ]);
+            }
+            out!("{t}");
+        }
+    }
+    Ok(())
+}

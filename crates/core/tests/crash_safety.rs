@@ -1,0 +1,155 @@
+//! Kill a process while it writes, many times: the database must stay intact and every edit the
+//! process reported as saved must be there afterwards.
+//!
+//! The test re-runs its own binary as the writer (`WAYMARK_CRASH_CHILD` set): the child saves
+//! edits in a loop and prints `saved BENCHMARK TEXT` after each save returns. The parent kills
+//! it with SIGKILL at varying moments and checks the file.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use waymark_core::store::{InstitutionInput, NewAction};
+use waymark_core::{ResponseUpdate, Workspace};
+
+const TEST_NAME: &str = "killing_a_writer_never_corrupts_the_store_or_loses_a_saved_edit";
+const ROUNDS: u64 = 30;
+
+fn child(dir: &str, round: u64) {
+    let mut ws = Workspace::open(std::path::Path::new(dir)).expect("child open");
+    let review = ws.current_review(None).expect("registered");
+    let ids: Vec<String> = ws
+        .framework_of(&review)
+        .expect("framework")
+        .benchmarks()
+        .map(|b| b.benchmark.id.clone())
+        .collect();
+    for i in 0u64.. {
+        let id = &ids[(i as usize) % ids.len()];
+        let text = format!(
+            "round {round} edit {i}: {}",
+            "commentary ".repeat((i % 40) as usize)
+        );
+        let update = ResponseUpdate {
+            level: Some(Some((i % 4) as u8 + 1)),
+            commentary: Some(text.clone()),
+            base_revision: None,
+        };
+        ws.set_response(&review, id, update, "writer")
+            .expect("save");
+        println!("saved {id} {text}");
+        if i % 7 == 0 {
+            let action = NewAction {
+                text: format!("round {round} action {i}"),
+                ..NewAction::default()
+            };
+            ws.add_action(&review, &action, "writer").expect("action");
+            println!("action round {round} action {i}");
+        }
+    }
+}
+
+#[test]
+fn killing_a_writer_never_corrupts_the_store_or_loses_a_saved_edit() {
+    if let Ok(dir) = std::env::var("WAYMARK_CRASH_CHILD") {
+        let round = std::env::var("WAYMARK_CRASH_ROUND")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0);
+        child(&dir, round);
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let mut ws = Workspace::open(dir.path()).expect("open");
+        let school = InstitutionInput {
+            name: "Crash Test Academy".into(),
+            ..InstitutionInput::default()
+        };
+        ws.register("computing-quality", None, &school, "setup")
+            .expect("register");
+    }
+    let exe = std::env::current_exe().expect("test binary");
+    let mut total_saved = 0;
+    for round in 0..ROUNDS {
+        let mut child = Command::new(&exe)
+            .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
+            .env("WAYMARK_CRASH_CHILD", dir.path())
+            .env("WAYMARK_CRASH_ROUND", round.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn writer");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, rx) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        // Wait for the writer to get going, then kill it a varying time later, so the kill
+        // lands at different points of the write path (inside a transaction, during fsync, …).
+        let started = Instant::now();
+        let mut lines = Vec::new();
+        while lines.len() < 3 && started.elapsed() < Duration::from_secs(30) {
+            if let Ok(l) = rx.recv_timeout(Duration::from_millis(50)) {
+                lines.push(l);
+            }
+        }
+        std::thread::sleep(Duration::from_micros(500 + (round * 7919) % 40_000));
+        child.kill().expect("kill");
+        child.wait().expect("reap");
+        reader.join().expect("reader");
+        lines.extend(rx.try_iter());
+
+        let saved: Vec<(String, String)> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("saved "))
+            .filter_map(|l| l.split_once(' '))
+            .map(|(id, text)| (id.to_owned(), text.to_owned()))
+            .collect();
+        let actions: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("action "))
+            .collect();
+        assert!(
+            !saved.is_empty(),
+            "round {round}: the writer saved nothing before being killed"
+        );
+        total_saved += saved.len();
+
+        let ws = Workspace::open(dir.path()).expect("reopen after kill");
+        assert_eq!(
+            ws.store().integrity_check().expect("check"),
+            ["ok"],
+            "round {round}"
+        );
+        let review = ws.current_review(None).expect("review");
+        for (id, text) in &saved {
+            let history = ws.store().history(&review.id, id).expect("history");
+            assert!(
+                history
+                    .iter()
+                    .any(|h| h.commentary.trim_end() == text.trim_end()),
+                "round {round}: edit reported saved is missing: {id} {text}"
+            );
+        }
+        let stored: Vec<String> = ws
+            .store()
+            .actions(&review.id)
+            .expect("actions")
+            .into_iter()
+            .map(|a| a.text)
+            .collect();
+        for a in actions {
+            assert!(
+                stored.iter().any(|s| s == a),
+                "round {round}: action reported saved is missing: {a}"
+            );
+        }
+    }
+    assert!(total_saved >= ROUNDS as usize * 3);
+}
