@@ -33,6 +33,9 @@ pub struct Flagged {
     pub reason: String,
 }
 
+/// An old response landing on a new benchmark, with the reason when it was mapped.
+type Source<'a> = (&'a Response, Option<String>);
+
 /// The planned outcome of an upgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Plan {
@@ -73,7 +76,7 @@ pub(crate) fn plan(old: &Framework, new: &Framework, responses: &[Response]) -> 
     }
 
     // New benchmark id -> the old responses that land on it, with a reason when mapped.
-    let mut landing: BTreeMap<usize, (String, Vec<(&Response, Option<String>)>)> = BTreeMap::new();
+    let mut landing: BTreeMap<usize, (String, Vec<Source<'_>>)> = BTreeMap::new();
     let mut archived = Vec::new();
     for r in responses {
         let destinations: Vec<(String, Option<String>)> = match targets.get(r.benchmark_id.as_str())

@@ -49,7 +49,7 @@ fn registering_unlocks_the_certificate_of_commitment_and_survives_reopening() {
         )
         .expect("save");
     }
-    let mut ws = Workspace::open(dir.path()).expect("reopen");
+    let ws = Workspace::open(dir.path()).expect("reopen");
     let review = ws.current_review(None).expect("review");
     assert_eq!(
         ws.institution().expect("inst").name,

@@ -287,8 +287,8 @@ proptest! {
         prop_assert_eq!(dims_done, before.overall.done);
 
         let key = format!("b{}", extra % n);
-        if !responses.contains_key(&key) {
-            responses.insert(key, answered(extra_level));
+        if let std::collections::hash_map::Entry::Vacant(slot) = responses.entry(key) {
+            slot.insert(answered(extra_level));
             let after = run(&fw, &responses, &HashSet::new());
             prop_assert_eq!(after.overall.done, before.overall.done + 1);
             if award(&before, "progress").eligible {
