@@ -7,6 +7,7 @@ pub mod error;
 pub mod framework;
 pub mod paths;
 pub mod progress;
+pub mod search;
 pub mod store;
 pub mod upgrade;
 pub mod workspace;

@@ -34,6 +34,7 @@ pub struct Inputs<'a> {
 
 /// `done` out of `total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Ratio {
     /// How many are done.
     pub done: u32,
@@ -70,6 +71,7 @@ impl Ratio {
 
 /// Progress of one dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DimensionProgress {
     /// Dimension id.
     pub id: String,
@@ -81,6 +83,7 @@ pub struct DimensionProgress {
 
 /// One plain-English reason an award is not yet available.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reason {
     /// The benchmark concerned, so the UI can link to it.
     pub benchmark: Option<String>,
@@ -90,6 +93,7 @@ pub struct Reason {
 
 /// Whether one award is available, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AwardStatus {
     /// Award id.
     pub id: String,
@@ -107,6 +111,7 @@ pub struct AwardStatus {
 
 /// A required evidence item that has no evidence yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MissingEvidence {
     /// Requirement id.
     pub requirement: String,
@@ -118,6 +123,7 @@ pub struct MissingEvidence {
 
 /// Progress of a whole review and the status of every award.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     /// Benchmarks counted out of all benchmarks.
     pub overall: Ratio,

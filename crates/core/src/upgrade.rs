@@ -11,6 +11,7 @@ use crate::store::{Carried, Response};
 
 /// What an upgrade did, for the user to read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UpgradeReport {
     /// The version the review was on.
     pub from_version: String,
@@ -26,6 +27,7 @@ pub struct UpgradeReport {
 
 /// A carried response the lead should look at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Flagged {
     /// The benchmark in the new version.
     pub benchmark: String,

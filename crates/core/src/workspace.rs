@@ -51,6 +51,7 @@ pub struct ResponseUpdate {
 
 /// The review's state at a glance: what `waymark status` and the dashboard show.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Status {
     /// The institution.
     pub institution: Institution,
@@ -323,6 +324,18 @@ impl Workspace {
                 registered: true,
             },
         ))
+    }
+
+    /// Searches benchmark text and the review's commentary.
+    pub fn search(
+        &mut self,
+        review: &Review,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::search::SearchHit>> {
+        let fw = self.framework_of(review)?;
+        let responses = self.store.responses(&review.id)?;
+        Ok(crate::search::search(&fw, &responses, query, limit))
     }
 
     /// Everything the status screen shows.

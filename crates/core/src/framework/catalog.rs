@@ -40,6 +40,7 @@ pub struct Catalog {
 
 /// What a user sees when choosing a framework.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FrameworkSummary {
     /// Framework id.
     pub id: String,

@@ -14,6 +14,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole framework definition, exactly as written in its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FrameworkDef {
     /// Version of the file format; currently 1.
@@ -29,26 +30,27 @@ pub struct FrameworkDef {
     /// One or two sentences shown when choosing a framework.
     pub summary: String,
     /// Who the framework is for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub audience: Option<String>,
     /// The level scale; absent for frameworks without levels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub scale: Option<Scale>,
     /// When a benchmark counts towards progress.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub progress: Option<ProgressDef>,
     /// Dimensions (elements) of the framework, in display order.
     pub dimensions: Vec<Dimension>,
     /// Certificates and marks.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub awards: Vec<Award>,
     /// How responses from earlier versions map onto this one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub upgrades: Vec<Upgrade>,
 }
 
 /// Which end of the scale is the most mature. Some schemes count 4 as best, others 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// The highest value is the most mature (4 is best).
@@ -59,6 +61,7 @@ pub enum Direction {
 
 /// An ordered level scale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Scale {
     /// Which end is the most mature.
@@ -69,6 +72,7 @@ pub struct Scale {
 
 /// One level of a scale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ScaleLevel {
     /// The number a response records.
@@ -79,18 +83,20 @@ pub struct ScaleLevel {
 
 /// The framework's own rule for when a benchmark counts towards progress.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ProgressDef {
     /// A level must be chosen (default: true when the framework has a scale).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub require_level: Option<bool>,
     /// Commentary must be written (default: true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub require_commentary: Option<bool>,
 }
 
 /// A dimension (element): benchmarks directly, or grouped one level deeper, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
     /// Unique id across the framework.
@@ -98,18 +104,19 @@ pub struct Dimension {
     /// Title shown to users.
     pub title: String,
     /// Optional one-line description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub summary: Option<String>,
     /// Benchmarks directly under the dimension.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub benchmarks: Vec<Benchmark>,
     /// Groups (strands) of benchmarks.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub groups: Vec<Group>,
 }
 
 /// A strand: benchmarks grouped within a dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     /// Unique id across the framework.
@@ -117,7 +124,7 @@ pub struct Group {
     /// Title shown to users.
     pub title: String,
     /// Optional one-line description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub summary: Option<String>,
     /// The benchmarks (aspects) of the group.
     pub benchmarks: Vec<Benchmark>,
@@ -125,6 +132,7 @@ pub struct Group {
 
 /// A benchmark (aspect): the unit a school responds to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Benchmark {
     /// Unique id across the framework, kept stable between versions.
@@ -134,18 +142,19 @@ pub struct Benchmark {
     /// What the benchmark is about and what evidence of it looks like.
     pub guidance: String,
     /// Questions a working group might ask itself.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub prompts: Vec<String>,
     /// One descriptor per scale level; none without a scale.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub levels: Vec<LevelDescriptor>,
     /// Evidence requirements.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub evidence: Vec<EvidenceRequirement>,
 }
 
 /// What practice at one level of one benchmark looks like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct LevelDescriptor {
     /// The scale value this describes.
@@ -153,12 +162,13 @@ pub struct LevelDescriptor {
     /// The descriptor.
     pub descriptor: String,
     /// What a school at this level does to reach the next one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_steps: Option<String>,
 }
 
 /// A piece of evidence a benchmark asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRequirement {
     /// Unique id across the framework.
@@ -166,13 +176,13 @@ pub struct EvidenceRequirement {
     /// Title shown to users.
     pub title: String,
     /// What would satisfy it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// Required items count towards the required-evidence share; optional ones never block.
     #[serde(default = "default_true")]
     pub required: bool,
     /// Applies only once a level at least this mature is chosen.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub from_level: Option<u8>,
 }
 
@@ -182,6 +192,7 @@ fn default_true() -> bool {
 
 /// Certificate (printed by the school) or mark (awarded after assessment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AwardKind {
     /// A certificate.
@@ -192,6 +203,7 @@ pub enum AwardKind {
 
 /// Who issues an award.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Issuer {
     /// Waymark prints it once the conditions hold.
@@ -203,6 +215,7 @@ pub enum Issuer {
 
 /// A certificate or mark and the conditions for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Award {
     /// Unique among the framework's awards.
@@ -214,13 +227,13 @@ pub struct Award {
     /// Who issues it.
     pub issuer: Issuer,
     /// What it recognises.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// How many years the award lasts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub validity_years: Option<u32>,
     /// How many days the awarding body takes to review an application.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub review_window_days: Option<u32>,
     /// Every condition given must hold.
     pub requires: Requirements,
@@ -228,53 +241,56 @@ pub struct Award {
 
 /// Conditions of an award; each present condition must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Requirements {
     /// Registered for the self-review.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub registration: Option<bool>,
     /// Share of benchmarks counted, 0..=100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub progress_percent: Option<u8>,
     /// Number of dimensions with every benchmark counted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub dimensions_complete: Option<u32>,
     /// Every benchmark counted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub complete: Option<bool>,
     /// Every benchmark at this level or more mature.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub minimum_level: Option<u8>,
     /// Per-benchmark levels, overriding `minimum_level` for those named.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub thresholds: BTreeMap<String, u8>,
     /// Share of applicable required evidence items with evidence, 0..=100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub required_evidence_percent: Option<u8>,
     /// At least this many future actions planned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub future_actions: Option<u32>,
 }
 
 /// How benchmark ids of an earlier version map onto this version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Upgrade {
     /// The earlier version this entry maps from.
     pub from: String,
     /// Old id = new id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub renamed: BTreeMap<String, String>,
     /// Several old benchmarks became one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub merged: Vec<Merge>,
     /// One old benchmark became several.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub split: Vec<Split>,
 }
 
 /// Several old benchmarks merged into one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Merge {
     /// The old ids.
@@ -285,6 +301,7 @@ pub struct Merge {
 
 /// One old benchmark split into several.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Split {
     /// The old id.

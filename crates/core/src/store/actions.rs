@@ -8,6 +8,7 @@ use crate::error::{AtPath, Error, Result};
 
 /// Where an action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionStatus {
     /// Not started.
@@ -41,6 +42,7 @@ impl ActionStatus {
 
 /// A planned improvement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FutureAction {
     /// Stable id.
     pub id: String,
@@ -66,6 +68,7 @@ pub struct FutureAction {
 
 /// A new or edited action as entered by the user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewAction {
     /// What will be done (required).
     pub text: String,

@@ -8,6 +8,7 @@ use crate::error::{AtPath, Error, Result};
 
 /// A member of the working group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Contributor {
     /// Stable id.
     pub id: String,

@@ -8,6 +8,7 @@ use crate::error::{AtPath, Error, Result};
 
 /// The phase of education, used to choose wording and frameworks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
     /// Primary school.
@@ -59,6 +60,7 @@ impl Phase {
 
 /// The registered institution.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Institution {
     /// Stable id.
     pub id: String,
@@ -82,6 +84,7 @@ pub struct Institution {
 
 /// What a user enters to register or correct the institution.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InstitutionInput {
     /// Name (required).
     pub name: String,

@@ -13,6 +13,7 @@ use crate::progress::ResponseState;
 
 /// The current response to one benchmark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Response {
     /// The benchmark.
     pub benchmark_id: String,
@@ -25,6 +26,7 @@ pub struct Response {
     /// Why it was carried ("renamed from 6.3 in version 1.0").
     pub carried_note: Option<String>,
     /// Increases with every change; an edit based on an older revision is refused.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub revision: i64,
     /// Who changed it last.
     pub updated_by: String,
@@ -34,6 +36,7 @@ pub struct Response {
 
 /// What kind of change a history row records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// A user edit.
@@ -68,6 +71,7 @@ impl Change {
 
 /// One row of the audit trail: the state after a change, who made it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryEntry {
     /// Time-ordered id.
     pub id: String,
@@ -91,6 +95,7 @@ pub struct HistoryEntry {
 
 /// A response kept after its benchmark was removed from the framework.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ArchivedResponse {
     /// The removed benchmark.
     pub benchmark_id: String,

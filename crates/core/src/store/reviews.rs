@@ -9,6 +9,7 @@ use crate::framework::Framework;
 
 /// A self-review in progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Review {
     /// Stable id.
     pub id: String,

@@ -1,0 +1,66 @@
+//! The shell's state: the open workspace, passed explicitly to every command (no globals), so
+//! commands are plain functions that tests call without a window.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use waymark_core::{Workspace, paths};
+
+use crate::error::CommandError;
+
+/// Everything commands share.
+pub struct AppState {
+    workspace: Mutex<Result<Workspace, CommandError>>,
+    data_dir: PathBuf,
+}
+
+impl AppState {
+    /// Opens the data folder. A failure is kept and shown by the UI, not a crash.
+    pub fn open(data_dir: PathBuf) -> Self {
+        let workspace = Workspace::open(&data_dir).map_err(CommandError::from);
+        Self {
+            workspace: Mutex::new(workspace),
+            data_dir,
+        }
+    }
+
+    /// The data folder in use.
+    pub fn data_dir(&self) -> &PathBuf {
+        &self.data_dir
+    }
+
+    /// Runs `f` with the workspace locked.
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Workspace) -> Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        // A panic while holding the lock would poison it; the workspace itself is still
+        // consistent (every write is one transaction), so carry on with it.
+        let mut guard: MutexGuard<'_, _> = self.workspace.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_mut() {
+            Ok(ws) => f(ws),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// The startup failure, if the data folder could not be opened.
+    pub fn startup_error(&self) -> Option<CommandError> {
+        let guard = self.workspace.lock().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().err().cloned()
+    }
+}
+
+/// The data folder: `--data-dir DIR` on the command line, else `WAYMARK_DATA_DIR`, else the
+/// OS's per-user app-data folder (the same one the `waymark` CLI uses).
+pub fn choose_data_dir(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        if a == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(dir) = a.strip_prefix("--data-dir=") {
+            return Some(PathBuf::from(dir));
+        }
+    }
+    paths::default_data_dir()
+}

@@ -1,0 +1,898 @@
+// Generated from the Rust types by src-tauri/bindings.rs — do not edit by hand.
+// Regenerate with `make bindings`.
+
+export type CommandError = { 
+/**
+ * Stable machine-readable code (`invalid_input`, `not_found`, `conflict`, …).
+ */
+code: string, 
+/**
+ * What happened and what to do.
+ */
+message: string, 
+/**
+ * The input concerned, when there is one (`name`, `email`, `level`, `due_date`, …).
+ */
+field: string | null, };
+
+export type AppInfo = { 
+/**
+ * Waymark's version.
+ */
+version: string, 
+/**
+ * The data folder in use.
+ */
+data_dir: string, 
+/**
+ * The login name, offered as the default author of changes.
+ */
+user: string, 
+/**
+ * Why the data folder could not be opened, if it could not.
+ */
+startup_error: CommandError | null, };
+
+export type RegisterInput = { 
+/**
+ * Framework id (latest version is used).
+ */
+framework_id: string, 
+/**
+ * The institution's details.
+ */
+institution: InstitutionInput, 
+/**
+ * Who is registering (recorded in history).
+ */
+by: string, };
+
+export type SaveResponseInput = { 
+/**
+ * The benchmark.
+ */
+benchmark_id: string, 
+/**
+ * The level chosen (`null` for none).
+ */
+level: number | null, 
+/**
+ * The full commentary text.
+ */
+commentary: string, 
+/**
+ * The revision the editor loaded; a newer stored revision makes the save a conflict.
+ */
+base_revision: number | null, 
+/**
+ * Who is editing.
+ */
+by: string, };
+
+export type BenchmarkDetail = { 
+/**
+ * The current response, if answered.
+ */
+response: Response | null, 
+/**
+ * Every change, oldest first.
+ */
+history: Array<HistoryEntry>, 
+/**
+ * Future actions linked to this benchmark.
+ */
+actions: Array<FutureAction>, 
+/**
+ * The previous benchmark in framework order.
+ */
+previous: string | null, 
+/**
+ * The next benchmark in framework order.
+ */
+next: string | null, };
+
+export type ReviewFramework = { 
+/**
+ * The review.
+ */
+review: Review, 
+/**
+ * The exact framework definition of the review's version.
+ */
+framework: FrameworkDef, };
+
+export type ContributorInput = { 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Role.
+ */
+role: string | null, 
+/**
+ * Email.
+ */
+email: string | null, };
+
+export type Status = { 
+/**
+ * The institution.
+ */
+institution: Institution, 
+/**
+ * The review.
+ */
+review: Review, 
+/**
+ * Framework title.
+ */
+framework_title: string, 
+/**
+ * Progress and awards.
+ */
+progress: Progress, 
+/**
+ * Responses carried from an earlier version and awaiting confirmation.
+ */
+awaiting_confirmation: Array<string>, };
+
+export type SearchHit = { 
+/**
+ * The benchmark.
+ */
+benchmark_id: string, 
+/**
+ * Its title.
+ */
+benchmark_title: string, 
+/**
+ * Its dimension's title.
+ */
+dimension_title: string, 
+/**
+ * What matched.
+ */
+field: HitField, 
+/**
+ * Text around the first match.
+ */
+snippet: string, };
+
+export type HitField = "title" | "guidance" | "descriptor" | "commentary";
+
+export type UpgradeReport = { 
+/**
+ * The version the review was on.
+ */
+from_version: string, 
+/**
+ * The version it is on now.
+ */
+to_version: string, 
+/**
+ * Benchmarks whose responses carried over unchanged.
+ */
+carried: Array<string>, 
+/**
+ * Benchmarks whose carried responses need the lead's confirmation, with the reason.
+ */
+flagged: Array<Flagged>, 
+/**
+ * Benchmarks of the old version whose responses were archived.
+ */
+archived: Array<string>, };
+
+export type Flagged = { 
+/**
+ * The benchmark in the new version.
+ */
+benchmark: string, 
+/**
+ * Why.
+ */
+reason: string, };
+
+export type Progress = { 
+/**
+ * Benchmarks counted out of all benchmarks.
+ */
+overall: Ratio, 
+/**
+ * Per dimension, in framework order.
+ */
+dimensions: Array<DimensionProgress>, 
+/**
+ * Applicable required evidence items with evidence, out of all applicable ones.
+ */
+evidence: Ratio, 
+/**
+ * Required evidence items still without evidence.
+ */
+missing_evidence: Array<MissingEvidence>, 
+/**
+ * Every award of the framework, in framework order.
+ */
+awards: Array<AwardStatus>, };
+
+export type Ratio = { 
+/**
+ * How many are done.
+ */
+done: number, 
+/**
+ * Out of how many.
+ */
+total: number, };
+
+export type DimensionProgress = { 
+/**
+ * Dimension id.
+ */
+id: string, 
+/**
+ * Dimension title.
+ */
+title: string, 
+/**
+ * Benchmarks counted out of the dimension's benchmarks.
+ */
+benchmarks: Ratio, };
+
+export type AwardStatus = { 
+/**
+ * Award id.
+ */
+id: string, 
+/**
+ * Award title.
+ */
+title: string, 
+/**
+ * Certificate or mark.
+ */
+kind: AwardKind, 
+/**
+ * Who issues it.
+ */
+issuer: Issuer, 
+/**
+ * Whether every condition holds.
+ */
+eligible: boolean, 
+/**
+ * What stands in the way, in framework order; empty when eligible.
+ */
+reasons: Array<Reason>, };
+
+export type Reason = { 
+/**
+ * The benchmark concerned, so the UI can link to it.
+ */
+benchmark: string | null, 
+/**
+ * The reason, e.g. "2.3 Assessment: level 2, needs 4".
+ */
+text: string, };
+
+export type MissingEvidence = { 
+/**
+ * Requirement id.
+ */
+requirement: string, 
+/**
+ * Requirement title.
+ */
+title: string, 
+/**
+ * The benchmark that asks for it.
+ */
+benchmark: string, };
+
+export type Institution = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Name as printed on certificates.
+ */
+name: string, 
+/**
+ * URN, UKPRN or similar.
+ */
+identifier: string | null, 
+/**
+ * Phase of education.
+ */
+phase: Phase | null, 
+/**
+ * Who to contact about the review.
+ */
+contact_name: string | null, 
+/**
+ * Their email.
+ */
+email: string | null, 
+/**
+ * Their role.
+ */
+role: string | null, 
+/**
+ * When registered.
+ */
+created_at: string, 
+/**
+ * Last change.
+ */
+updated_at: string, };
+
+export type InstitutionInput = { 
+/**
+ * Name (required).
+ */
+name: string, 
+/**
+ * URN, UKPRN or similar.
+ */
+identifier: string | null, 
+/**
+ * Phase of education.
+ */
+phase: Phase | null, 
+/**
+ * Contact name.
+ */
+contact_name: string | null, 
+/**
+ * Contact email.
+ */
+email: string | null, 
+/**
+ * Contact role.
+ */
+role: string | null, };
+
+export type Phase = "primary" | "secondary" | "all-through" | "special" | "further-education" | "higher-education" | "other";
+
+export type Review = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * The institution.
+ */
+institution_id: string, 
+/**
+ * Framework id.
+ */
+framework_id: string, 
+/**
+ * The framework version the review is judged by.
+ */
+framework_version: string, 
+/**
+ * When registered.
+ */
+registered_at: string, 
+/**
+ * Who registered.
+ */
+registered_by: string, };
+
+export type Response = { 
+/**
+ * The benchmark.
+ */
+benchmark_id: string, 
+/**
+ * Level chosen.
+ */
+level: number | null, 
+/**
+ * Commentary.
+ */
+commentary: string, 
+/**
+ * Carried from an earlier framework version and not yet confirmed by the lead.
+ */
+needs_confirmation: boolean, 
+/**
+ * Why it was carried ("renamed from 6.3 in version 1.0").
+ */
+carried_note: string | null, 
+/**
+ * Increases with every change; an edit based on an older revision is refused.
+ */
+revision: number, 
+/**
+ * Who changed it last.
+ */
+updated_by: string, 
+/**
+ * When.
+ */
+updated_at: string, };
+
+export type HistoryEntry = { 
+/**
+ * Time-ordered id.
+ */
+id: string, 
+/**
+ * The benchmark.
+ */
+benchmark_id: string, 
+/**
+ * Kind of change.
+ */
+change: Change, 
+/**
+ * Level after the change.
+ */
+level: number | null, 
+/**
+ * Commentary after the change.
+ */
+commentary: string, 
+/**
+ * Framework version at the time.
+ */
+framework_version: string, 
+/**
+ * Explanation for carried or archived rows.
+ */
+note: string | null, 
+/**
+ * Who.
+ */
+changed_by: string, 
+/**
+ * When.
+ */
+changed_at: string, };
+
+export type Change = "edit" | "carried" | "confirmed" | "archived";
+
+export type ArchivedResponse = { 
+/**
+ * The removed benchmark.
+ */
+benchmark_id: string, 
+/**
+ * The version it belonged to.
+ */
+framework_version: string, 
+/**
+ * Its level.
+ */
+level: number | null, 
+/**
+ * Its commentary.
+ */
+commentary: string, 
+/**
+ * When it was archived.
+ */
+archived_at: string, };
+
+export type FutureAction = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * What will be done.
+ */
+text: string, 
+/**
+ * Who will do it.
+ */
+owner: string | null, 
+/**
+ * When by (YYYY-MM-DD).
+ */
+due_date: string | null, 
+/**
+ * Where it stands.
+ */
+status: ActionStatus, 
+/**
+ * Benchmarks it improves.
+ */
+benchmarks: Array<string>, 
+/**
+ * Who planned it.
+ */
+created_by: string, 
+/**
+ * When planned.
+ */
+created_at: string, 
+/**
+ * Last change.
+ */
+updated_at: string, 
+/**
+ * When marked done.
+ */
+done_at: string | null, };
+
+export type NewAction = { 
+/**
+ * What will be done (required).
+ */
+text: string, 
+/**
+ * Who will do it.
+ */
+owner: string | null, 
+/**
+ * When by, YYYY-MM-DD.
+ */
+due_date: string | null, 
+/**
+ * Benchmarks it improves (validated against the framework by the caller).
+ */
+benchmarks: Array<string>, };
+
+export type ActionStatus = "open" | "in_progress" | "done";
+
+export type Contributor = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Role ("Computing lead", "Head of Student Services").
+ */
+role: string | null, 
+/**
+ * Email.
+ */
+email: string | null, 
+/**
+ * When added.
+ */
+created_at: string, };
+
+export type FrameworkSummary = { 
+/**
+ * Framework id.
+ */
+id: string, 
+/**
+ * Latest version available.
+ */
+version: string, 
+/**
+ * Every version available, oldest first.
+ */
+versions: Array<string>, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Awarding body.
+ */
+awarding_body: string, 
+/**
+ * Short description.
+ */
+summary: string, 
+/**
+ * Who it is for.
+ */
+audience: string | null, 
+/**
+ * Number of dimensions.
+ */
+dimensions: number, 
+/**
+ * Number of benchmarks.
+ */
+benchmarks: number, 
+/**
+ * Whether it has a level scale.
+ */
+has_levels: boolean, };
+
+export type FrameworkDef = { 
+/**
+ * Version of the file format; currently 1.
+ */
+format: number, 
+/**
+ * Stable id: lowercase letters, digits and `-`.
+ */
+id: string, 
+/**
+ * Dotted numbers (`2.0`, `2024.1`), compared number by number.
+ */
+version: string, 
+/**
+ * Title shown to users.
+ */
+title: string, 
+/**
+ * Who awards the certificates and marks.
+ */
+awarding_body: string, 
+/**
+ * One or two sentences shown when choosing a framework.
+ */
+summary: string, 
+/**
+ * Who the framework is for.
+ */
+audience: string | null, 
+/**
+ * The level scale; absent for frameworks without levels.
+ */
+scale: Scale | null, 
+/**
+ * When a benchmark counts towards progress.
+ */
+progress: ProgressDef | null, 
+/**
+ * Dimensions (elements) of the framework, in display order.
+ */
+dimensions: Array<Dimension>, 
+/**
+ * Certificates and marks.
+ */
+awards: Array<Award>, 
+/**
+ * How responses from earlier versions map onto this one.
+ */
+upgrades: Array<Upgrade>, };
+
+export type Direction = "ascending" | "descending";
+
+export type Scale = { 
+/**
+ * Which end is the most mature.
+ */
+direction: Direction, 
+/**
+ * The levels; order in the file does not matter.
+ */
+levels: Array<ScaleLevel>, };
+
+export type ScaleLevel = { 
+/**
+ * The number a response records.
+ */
+value: number, 
+/**
+ * Its name ("Established").
+ */
+name: string, };
+
+export type ProgressDef = { 
+/**
+ * A level must be chosen (default: true when the framework has a scale).
+ */
+require_level: boolean | null, 
+/**
+ * Commentary must be written (default: true).
+ */
+require_commentary: boolean | null, };
+
+export type Dimension = { 
+/**
+ * Unique id across the framework.
+ */
+id: string, 
+/**
+ * Title shown to users.
+ */
+title: string, 
+/**
+ * Optional one-line description.
+ */
+summary: string | null, 
+/**
+ * Benchmarks directly under the dimension.
+ */
+benchmarks: Array<Benchmark>, 
+/**
+ * Groups (strands) of benchmarks.
+ */
+groups: Array<Group>, };
+
+export type Group = { 
+/**
+ * Unique id across the framework.
+ */
+id: string, 
+/**
+ * Title shown to users.
+ */
+title: string, 
+/**
+ * Optional one-line description.
+ */
+summary: string | null, 
+/**
+ * The benchmarks (aspects) of the group.
+ */
+benchmarks: Array<Benchmark>, };
+
+export type Benchmark = { 
+/**
+ * Unique id across the framework, kept stable between versions.
+ */
+id: string, 
+/**
+ * Title shown to users.
+ */
+title: string, 
+/**
+ * What the benchmark is about and what evidence of it looks like.
+ */
+guidance: string, 
+/**
+ * Questions a working group might ask itself.
+ */
+prompts: Array<string>, 
+/**
+ * One descriptor per scale level; none without a scale.
+ */
+levels: Array<LevelDescriptor>, 
+/**
+ * Evidence requirements.
+ */
+evidence: Array<EvidenceRequirement>, };
+
+export type LevelDescriptor = { 
+/**
+ * The scale value this describes.
+ */
+value: number, 
+/**
+ * The descriptor.
+ */
+descriptor: string, 
+/**
+ * What a school at this level does to reach the next one.
+ */
+next_steps: string | null, };
+
+export type EvidenceRequirement = { 
+/**
+ * Unique id across the framework.
+ */
+id: string, 
+/**
+ * Title shown to users.
+ */
+title: string, 
+/**
+ * What would satisfy it.
+ */
+description: string | null, 
+/**
+ * Required items count towards the required-evidence share; optional ones never block.
+ */
+required: boolean, 
+/**
+ * Applies only once a level at least this mature is chosen.
+ */
+from_level: number | null, };
+
+export type AwardKind = "certificate" | "mark";
+
+export type Issuer = "self" | "awarding_body";
+
+export type Award = { 
+/**
+ * Unique among the framework's awards.
+ */
+id: string, 
+/**
+ * Title shown to users and printed on the certificate.
+ */
+title: string, 
+/**
+ * Certificate or mark.
+ */
+kind: AwardKind, 
+/**
+ * Who issues it.
+ */
+issuer: Issuer, 
+/**
+ * What it recognises.
+ */
+description: string | null, 
+/**
+ * How many years the award lasts.
+ */
+validity_years: number | null, 
+/**
+ * How many days the awarding body takes to review an application.
+ */
+review_window_days: number | null, 
+/**
+ * Every condition given must hold.
+ */
+requires: Requirements, };
+
+export type Requirements = { 
+/**
+ * Registered for the self-review.
+ */
+registration: boolean | null, 
+/**
+ * Share of benchmarks counted, 0..=100.
+ */
+progress_percent: number | null, 
+/**
+ * Number of dimensions with every benchmark counted.
+ */
+dimensions_complete: number | null, 
+/**
+ * Every benchmark counted.
+ */
+complete: boolean | null, 
+/**
+ * Every benchmark at this level or more mature.
+ */
+minimum_level: number | null, 
+/**
+ * Per-benchmark levels, overriding `minimum_level` for those named.
+ */
+thresholds: { [key in string]: number }, 
+/**
+ * Share of applicable required evidence items with evidence, 0..=100.
+ */
+required_evidence_percent: number | null, 
+/**
+ * At least this many future actions planned.
+ */
+future_actions: number | null, };
+
+export type Upgrade = { 
+/**
+ * The earlier version this entry maps from.
+ */
+from: string, 
+/**
+ * Old id = new id.
+ */
+renamed: { [key in string]: string }, 
+/**
+ * Several old benchmarks became one.
+ */
+merged: Array<Merge>, 
+/**
+ * One old benchmark became several.
+ */
+split: Array<Split>, };
+
+export type Merge = { 
+/**
+ * The old ids.
+ */
+from: Array<string>, 
+/**
+ * The new id.
+ */
+into: string, };
+
+export type Split = { 
+/**
+ * The old id.
+ */
+from: string, 
+/**
+ * The new ids.
+ */
+into: Array<string>, };
