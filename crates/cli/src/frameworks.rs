@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, cmd: FrameworksCmd) -> Result<(), Error> {
 fn catalog(ctx: &Context) -> Result<Catalog, Error> {
     let (catalog, refused) = Catalog::with_folder(&ctx.data_dir()?.join(FRAMEWORKS_DIR))?;
     for problem in refused {
-        eprintln!("warning: a framework file was not loaded: {problem}");
+        err_out!("warning: a framework file was not loaded: {problem}");
     }
     Ok(catalog)
 }
@@ -148,7 +148,7 @@ fn validate(ctx: &Context, files: &[std::path::PathBuf]) -> Result<(), Error> {
             Err(e) => {
                 failed += 1;
                 if !ctx.json {
-                    eprintln!("{e}");
+                    err_out!("{e}");
                 }
                 report
                     .push(serde_json::json!({ "file": file, "ok": false, "error": e.to_string() }));

@@ -17,6 +17,14 @@ macro_rules! out_raw {
     }};
 }
 
+/// Prints a line to stderr, ignoring a failing stderr (the exit code still reports the error).
+macro_rules! err_out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod args;
 mod frameworks;
 mod output;
@@ -68,7 +76,24 @@ fn author(given: Option<String>) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let wants_json = std::env::args().any(|a| a == "--json");
+            if wants_json && !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+            {
+                let message = e.kind().as_str().unwrap_or("invalid arguments");
+                let detail = e.to_string();
+                let body = serde_json::json!({ "error": { "code": "usage", "message": message, "detail": detail.trim() } });
+                err_out!("{body}");
+                return ExitCode::from(2);
+            }
+            // clap prints help and usage errors itself; ignore a failing terminal.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
     let ctx = Context {
         data_dir: cli.data_dir,
         json: cli.json,
@@ -93,9 +118,9 @@ fn main() -> ExitCode {
             if ctx.json {
                 let body =
                     serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } });
-                eprintln!("{body}");
+                err_out!("{body}");
             } else {
-                eprintln!("error: {e}");
+                err_out!("error: {e}");
             }
             ExitCode::FAILURE
         }

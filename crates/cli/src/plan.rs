@@ -15,11 +15,17 @@ fn status_of(s: StatusArg) -> ActionStatus {
     }
 }
 
+/// The id shown in lists: the last 8 characters, which are random in a UUIDv7 (the first
+/// ones are a timestamp shared by actions created close together).
+fn short_id(id: &str) -> &str {
+    &id[id.len().saturating_sub(8)..]
+}
+
 fn print_action(ctx: &Context, verb: &str, a: &FutureAction) -> Result<(), Error> {
     if ctx.json {
         return output::json(a);
     }
-    out!("{verb} action {}: {}", &a.id[..a.id.len().min(13)], a.text);
+    out!("{verb} action {}: {}", short_id(&a.id), a.text);
     Ok(())
 }
 
@@ -88,7 +94,7 @@ pub fn actions(ctx: &Context, cmd: ActionsCmd) -> Result<(), Error> {
             let mut t = output::table(&["id", "action", "owner", "due", "status", "benchmarks"]);
             for a in &actions {
                 t.add_row(vec![
-                    a.id[..a.id.len().min(13)].to_owned(),
+                    short_id(&a.id).to_owned(),
                     a.text.clone(),
                     a.owner.clone().unwrap_or_default(),
                     a.due_date.clone().unwrap_or_default(),
@@ -116,9 +122,10 @@ pub fn group(ctx: &Context, cmd: GroupCmd) -> Result<(), Error> {
         }
         GroupCmd::Remove { id } => {
             store.remove_contributor(&id)?;
-            if !ctx.json {
-                out!("Removed.");
+            if ctx.json {
+                return output::json(&serde_json::json!({ "removed": id }));
             }
+            out!("Removed.");
         }
         GroupCmd::List => {
             let list = store.contributors()?;

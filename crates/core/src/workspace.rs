@@ -134,8 +134,7 @@ impl Workspace {
             },
             hint: format!("Available: {}.", catalog.ids().join(", ")),
         })?;
-        let inst = self.store.save_institution(institution)?;
-        self.store.create_review(&framework, &inst.id, by)
+        self.store.register(&framework, institution, by)
     }
 
     /// The institution, once registered.

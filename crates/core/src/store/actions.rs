@@ -259,25 +259,37 @@ impl Store {
             .at(&self.path)
     }
 
-    /// Finds an action by its id or by a unique prefix of it (ids are long to type).
-    pub fn resolve_action_id(&self, review_id: &str, prefix: &str) -> Result<String> {
-        let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+    /// Finds an action by its full id, or by at least 4 of its first or last characters (the
+    /// short id shown in lists is the last 8: the first ones are a timestamp that actions
+    /// created close together share).
+    pub fn resolve_action_id(&self, review_id: &str, given: &str) -> Result<String> {
+        let given = given.trim();
+        if given.chars().count() < 4 || !given.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(Error::invalid(
+                "action",
+                format!(
+                    "{given:?} is not an action id; give at least 4 characters of the id shown by `waymark actions list`."
+                ),
+            ));
+        }
+        let given = given.to_ascii_lowercase();
         let ids: Vec<String> = self
             .conn
             .prepare_cached(
-                "SELECT id FROM future_actions WHERE review_id = ?1 AND id LIKE ?2 LIMIT 2",
+                "SELECT id FROM future_actions WHERE review_id = ?1
+                 AND (substr(id, 1, length(?2)) = ?2 OR substr(id, -length(?2)) = ?2) LIMIT 2",
             )
             .at(&self.path)?
-            .query_map([review_id, &pattern], |r| r.get(0))
+            .query_map([review_id, &given], |r| r.get(0))
             .at(&self.path)?
             .collect::<rusqlite::Result<_>>()
             .at(&self.path)?;
         match ids.as_slice() {
             [one] => Ok(one.clone()),
-            [] => Err(not_found(prefix)),
+            [] => Err(not_found(&given)),
             _ => Err(Error::invalid(
                 "action",
-                format!("{prefix:?} matches more than one action; give more of the id."),
+                format!("{given:?} matches more than one action; give more of the id."),
             )),
         }
     }

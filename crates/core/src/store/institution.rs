@@ -190,32 +190,44 @@ impl Store {
     pub fn save_institution(&mut self, input: &InstitutionInput) -> Result<Institution> {
         input.validate()?;
         let path = self.path.clone();
-        self.write(|tx| {
-            let at = now();
-            let existing: Option<String> = tx
-                .query_row("SELECT id FROM institution LIMIT 1", [], |r| r.get(0))
-                .optional()
-                .at(&path)?;
-            let id = existing.unwrap_or_else(new_id);
-            tx.execute(
-                "INSERT INTO institution (id, name, identifier, phase, contact_name, email, role, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-                 ON CONFLICT (id) DO UPDATE SET name = ?2, identifier = ?3, phase = ?4,
-                     contact_name = ?5, email = ?6, role = ?7, updated_at = ?8",
-                params![
-                    id,
-                    input.name.trim(),
-                    optional(input.identifier.as_deref()),
-                    input.phase.map(Phase::as_str),
-                    optional(input.contact_name.as_deref()),
-                    optional(input.email.as_deref()),
-                    optional(input.role.as_deref()),
-                    at
-                ],
-            )
-            .at(&path)?;
-            tx.query_row(&format!("SELECT {COLUMNS} FROM institution WHERE id = ?1"), [&id], from_row)
-                .at(&path)
-        })
+        self.write(|tx| upsert(tx, &path, input))
     }
+}
+
+/// Creates or corrects the one institution inside a caller's transaction (registration saves
+/// it together with the review, so a refused registration changes nothing).
+pub(super) fn upsert(
+    tx: &rusqlite::Transaction<'_>,
+    path: &std::path::Path,
+    input: &InstitutionInput,
+) -> Result<Institution> {
+    let at = now();
+    let existing: Option<String> = tx
+        .query_row("SELECT id FROM institution LIMIT 1", [], |r| r.get(0))
+        .optional()
+        .at(path)?;
+    let id = existing.unwrap_or_else(new_id);
+    tx.execute(
+        "INSERT INTO institution (id, name, identifier, phase, contact_name, email, role, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+         ON CONFLICT (id) DO UPDATE SET name = ?2, identifier = ?3, phase = ?4,
+             contact_name = ?5, email = ?6, role = ?7, updated_at = ?8",
+        params![
+            id,
+            input.name.trim(),
+            optional(input.identifier.as_deref()),
+            input.phase.map(Phase::as_str),
+            optional(input.contact_name.as_deref()),
+            optional(input.email.as_deref()),
+            optional(input.role.as_deref()),
+            at
+        ],
+    )
+    .at(path)?;
+    tx.query_row(
+        &format!("SELECT {COLUMNS} FROM institution WHERE id = ?1"),
+        [&id],
+        from_row,
+    )
+    .at(path)
 }

@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
+use super::InstitutionInput;
 use super::{Store, new_id, now};
 use crate::error::{AtPath, Error, Result};
 use crate::framework::Framework;
@@ -40,16 +41,20 @@ const COLUMNS: &str =
     "id, institution_id, framework_id, framework_version, registered_at, registered_by";
 
 impl Store {
-    /// Registers the institution for a framework: stores the framework's text and creates the
-    /// review, in one transaction. Refused if a review of that framework already exists.
-    pub fn create_review(
+    /// Registers the institution for a framework: saves (or corrects) the institution, stores
+    /// the framework's text and creates the review, all in one transaction. Refused, changing
+    /// nothing, if the institution already has a review of that framework.
+    pub fn register(
         &mut self,
         framework: &Framework,
-        institution_id: &str,
+        institution: &InstitutionInput,
         by: &str,
     ) -> Result<Review> {
+        institution.validate()?;
         let path = self.path.clone();
         self.write(|tx| {
+            let institution_id = super::institution::upsert(tx, &path, institution)?.id;
+            let institution_id = institution_id.as_str();
             let existing: Option<String> = tx
                 .query_row(
                     "SELECT framework_version FROM reviews WHERE framework_id = ?1 AND institution_id = ?2",
