@@ -1,38 +1,60 @@
 # Waymark's two commands: `make run` and `make test`. Both install what is missing first
-# (see scripts/setup.sh), so they work on a fresh Debian or Ubuntu machine.
+# (scripts/setup.sh), so they work on a fresh Debian or Ubuntu machine.
 
 SHELL := /bin/bash
 CARGO ?= cargo
-# Demo data folder used by `make run` until the desktop shell lands.
-DEMO_DIR ?= $(CURDIR)/target/demo-data
+NPM ?= npm
+UI_DEPS := ui/node_modules/.package-lock.json
 
-.PHONY: run test setup lint unit bench demo schema clean-demo
+.PHONY: run test setup ui ui-deps lint unit e2e bench measure bindings schema
 
-## Build and run Waymark on a demo data folder (status of a sample self-review).
-run: setup
-	$(CARGO) build -p waymark-cli
-	@scripts/demo.sh "$(CURDIR)/target/debug/waymark" "$(DEMO_DIR)"
+## Build and launch the desktop app on its default data folder (WAYMARK_DATA_DIR overrides).
+run: setup ui
+	$(CARGO) build -p waymark-app
+	target/debug/waymark-app
 
-## Run every check CI runs: formatting, lints and all tests.
-test: setup lint unit
+## Every check CI runs: formatting, lints, type checks, unit tests and the app end to end.
+test: setup ui lint unit e2e
 
 setup:
 	@scripts/setup.sh
 
-lint:
+$(UI_DEPS): ui/package.json ui/package-lock.json
+	cd ui && $(NPM) ci --no-audit --no-fund
+
+ui-deps: $(UI_DEPS)
+
+## The web UI, built into ui/dist (embedded into the app binary at compile time).
+ui: ui-deps
+	cd ui && $(NPM) run build
+
+lint: ui-deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	cd ui && $(NPM) run check && $(NPM) run lint
 
-unit:
+unit: ui-deps
 	$(CARGO) test --workspace --all-targets --locked
+	cd ui && $(NPM) test
+
+## The real app in a real window under Xvfb, driven over WebDriver (tauri-driver).
+e2e: ui
+	$(CARGO) build -p waymark-app --locked
+	scripts/e2e.sh
 
 ## Benchmarks (release build): progress and award status over growing history.
 bench: setup
 	$(CARGO) bench -p waymark-core --bench progress
 
+## App start-up time, memory and autosave round trip under Xvfb.
+measure: ui
+	$(CARGO) build -p waymark-app --locked
+	scripts/e2e.sh measure
+
+## Regenerate ui/src/lib/bindings.ts from the Rust types.
+bindings:
+	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --lib the_generated_typescript_bindings_are_current
+
 ## Regenerate docs/framework.schema.json from the Rust types.
 schema:
 	WAYMARK_BLESS=1 $(CARGO) test -p waymark-core --lib the_published_json_schema_is_current
-
-clean-demo:
-	rm -rf "$(DEMO_DIR)"

@@ -1,30 +1,44 @@
 #!/usr/bin/env bash
-# Installs what building and testing Waymark needs, when it is missing. Safe to run again:
-# it only acts on what is absent. System packages are installed with apt when running as root
-# on Debian/Ubuntu; otherwise the missing packages are named so you can install them.
+# Installs what building, running and testing Waymark needs, when it is missing. Safe to run
+# again: it only acts on what is absent. System packages are installed with apt when running as
+# root on Debian/Ubuntu; otherwise the missing ones are named so you can install them.
 set -euo pipefail
 
-need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
-pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-# A C compiler and pkg-config: SQLite is compiled from source (rusqlite's bundled feature).
-have cc || need_apt+=(build-essential)
-have pkg-config || need_apt+=(pkg-config)
-
-if ((${#need_apt[@]})); then
-  if [[ $(id -u) -eq 0 ]] && have apt-get; then
-    echo "setup: installing ${need_apt[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
-  else
-    echo "setup: please install: ${need_apt[*]} (e.g. sudo apt-get install ${need_apt[*]})" >&2
-    exit 1
+if have dpkg-query; then
+  # Build: a C compiler (SQLite is compiled from source) and the WebKitGTK stack Tauri uses.
+  # Tests: Xvfb for a headless display and WebKitWebDriver for tauri-driver.
+  wanted=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
+          librsvg2-dev libayatana-appindicator3-dev xvfb webkit2gtk-driver)
+  have node || wanted+=(nodejs npm)
+  missing=()
+  for p in "${wanted[@]}"; do installed "$p" || missing+=("$p"); done
+  if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]] && have apt-get; then
+      echo "setup: installing ${missing[*]}"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+      echo "setup: please install: ${missing[*]}  (sudo apt-get install ${missing[*]})" >&2
+      exit 1
+    fi
   fi
 fi
 
 if ! have cargo; then
-  echo "setup: Rust is not installed. Install it from rustup (see README.md), then run make again." >&2
+  echo "setup: Rust is not installed. Install it with rustup (see README.md), then run make again." >&2
+  exit 1
+fi
+if ! have npm; then
+  echo "setup: Node.js 20+ with npm is needed to build the UI (see README.md)." >&2
   exit 1
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt 2>/dev/null || true
+
+# tauri-driver bridges WebDriver to the app's webview in the end-to-end tests (Linux only).
+if [[ $(uname -s) == Linux ]] && ! have tauri-driver && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
+  echo "setup: installing tauri-driver (cargo install, once)"
+  cargo install tauri-driver --version "^2" --locked --quiet
+fi

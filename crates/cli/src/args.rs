@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+use waymark_core::store::{ActionStatus, Phase};
 
 /// Waymark: evidence-based self-review and accreditation for schools and colleges.
 #[derive(Debug, Parser)]
@@ -106,9 +107,10 @@ pub struct InstitutionDetails {
     /// URN, UKPRN or similar reference number.
     #[arg(long)]
     pub identifier: Option<String>,
-    /// Phase of education.
-    #[arg(long, value_enum)]
-    pub phase: Option<PhaseArg>,
+    /// Phase of education: primary, secondary, all-through, special, further-education,
+    /// higher-education or other.
+    #[arg(long, value_parser = parse_phase)]
+    pub phase: Option<Phase>,
     /// Contact name.
     #[arg(long)]
     pub contact: Option<String>,
@@ -118,25 +120,6 @@ pub struct InstitutionDetails {
     /// Contact role.
     #[arg(long)]
     pub role: Option<String>,
-}
-
-/// Phase of education on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum PhaseArg {
-    /// Primary school.
-    Primary,
-    /// Secondary school.
-    Secondary,
-    /// All-through school.
-    AllThrough,
-    /// Special school.
-    Special,
-    /// Further education college.
-    FurtherEducation,
-    /// University.
-    HigherEducation,
-    /// Anything else.
-    Other,
 }
 
 /// `institution …`
@@ -192,9 +175,9 @@ pub enum ActionsCmd {
     },
     /// List future actions.
     List {
-        /// Only actions with this status.
-        #[arg(long, value_enum)]
-        status: Option<StatusArg>,
+        /// Only actions with this status: open, in-progress or done.
+        #[arg(long, value_parser = parse_status)]
+        status: Option<ActionStatus>,
         /// Only actions owned by this person.
         #[arg(long)]
         owner: Option<String>,
@@ -214,17 +197,6 @@ pub enum ActionsCmd {
         /// Action id (or its first characters).
         id: String,
     },
-}
-
-/// Action status on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StatusArg {
-    /// Not started.
-    Open,
-    /// Under way.
-    InProgress,
-    /// Finished.
-    Done,
 }
 
 /// `group …`
@@ -248,6 +220,18 @@ pub enum GroupCmd {
         /// Member id.
         id: String,
     },
+}
+
+fn parse_phase(text: &str) -> Result<Phase, String> {
+    Phase::parse(text).ok_or_else(|| {
+        let all: Vec<&str> = Phase::ALL.iter().map(|p| p.as_str()).collect();
+        format!("{text:?} is not a phase; use one of: {}", all.join(", "))
+    })
+}
+
+fn parse_status(text: &str) -> Result<ActionStatus, String> {
+    ActionStatus::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a status; use open, in-progress or done"))
 }
 
 #[cfg(test)]

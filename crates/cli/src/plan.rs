@@ -4,16 +4,8 @@ use waymark_core::Error;
 use waymark_core::store::{ActionStatus, FutureAction, NewAction};
 
 use crate::Context;
-use crate::args::{ActionsCmd, GroupCmd, StatusArg};
+use crate::args::{ActionsCmd, GroupCmd};
 use crate::output;
-
-fn status_of(s: StatusArg) -> ActionStatus {
-    match s {
-        StatusArg::Open => ActionStatus::Open,
-        StatusArg::InProgress => ActionStatus::InProgress,
-        StatusArg::Done => ActionStatus::Done,
-    }
-}
 
 /// The id shown in lists: the last 8 characters, which are random in a UUIDv7 (the first
 /// ones are a timestamp shared by actions created close together).
@@ -68,7 +60,7 @@ pub fn actions(ctx: &Context, cmd: ActionsCmd) -> Result<(), Error> {
             &ws.set_action_status(&review, &id, ActionStatus::Open)?,
         ),
         ActionsCmd::List { status, owner } => {
-            let wanted = status.map(status_of);
+            let wanted = status;
             let actions: Vec<FutureAction> = ws
                 .store()
                 .actions(&review.id)?

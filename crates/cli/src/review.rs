@@ -7,27 +7,15 @@ use waymark_core::store::{InstitutionInput, Phase};
 use waymark_core::{Error, ResponseUpdate};
 
 use crate::Context;
-use crate::args::{InitArgs, InstitutionCmd, InstitutionDetails, PhaseArg, SetArgs};
+use crate::args::{InitArgs, InstitutionCmd, InstitutionDetails, SetArgs};
 use crate::output;
-
-fn phase(p: PhaseArg) -> Phase {
-    match p {
-        PhaseArg::Primary => Phase::Primary,
-        PhaseArg::Secondary => Phase::Secondary,
-        PhaseArg::AllThrough => Phase::AllThrough,
-        PhaseArg::Special => Phase::Special,
-        PhaseArg::FurtherEducation => Phase::FurtherEducation,
-        PhaseArg::HigherEducation => Phase::HigherEducation,
-        PhaseArg::Other => Phase::Other,
-    }
-}
 
 fn apply_details(input: &mut InstitutionInput, d: InstitutionDetails) {
     if d.identifier.is_some() {
         input.identifier = d.identifier;
     }
-    if let Some(p) = d.phase {
-        input.phase = Some(phase(p));
+    if d.phase.is_some() {
+        input.phase = d.phase;
     }
     if d.contact.is_some() {
         input.contact_name = d.contact;

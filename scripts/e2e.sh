@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# End-to-end tests of the Waymark desktop app, driven through tauri-driver.
+#
+#   scripts/e2e.sh            run the tests (tests/e2e/*.test.mjs, node's test runner)
+#   scripts/e2e.sh measure    run tests/e2e/measure.mjs (start-up time, memory, autosave) instead
+#   scripts/e2e.sh FILE...    run only the given test files
+#
+# It expects the app to be built already (see the message below if it is not), starts Xvfb on
+# a free display when DISPLAY is unset, starts tauri-driver on port 4444 with WebKitGTK's own
+# driver behind it, stops both on exit, and exits with the tests' status. Each test launches
+# the app on its own fresh data folder. Screenshots go to test-output/screenshots.
+#
+# Environment (all optional):
+#   WAYMARK_APP          the app binary            (default: target/debug/waymark-app)
+#   TAURI_DRIVER         tauri-driver              (default: on PATH, else ~/.cargo/bin)
+#   TAURI_DRIVER_PORT    its port                  (default: 4444)
+#   WEBKIT_WEBDRIVER     the native driver         (default: /usr/bin/WebKitWebDriver)
+#   WAYMARK_E2E_KEEP=1   keep each test's data folder (their paths are printed)
+#   MEASURE_RUNS         launches for `measure`    (default: 5)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+E2E="$ROOT/tests/e2e"
+OUT="$ROOT/test-output"
+SHOTS="$OUT/screenshots"
+LOGS="$OUT/logs"
+
+export WAYMARK_APP="${WAYMARK_APP:-$ROOT/target/debug/waymark-app}"
+export TAURI_DRIVER_PORT="${TAURI_DRIVER_PORT:-4444}"
+export WAYMARK_SCREENSHOTS="$SHOTS"
+NATIVE_DRIVER="${WEBKIT_WEBDRIVER:-/usr/bin/WebKitWebDriver}"
+
+mode=test
+if [[ "${1:-}" == "measure" ]]; then
+  mode=measure
+  shift
+fi
+
+die() {
+  echo "e2e: $*" >&2
+  exit 2
+}
+
+# --- Preconditions, each with what to do about it -------------------------------------------
+[[ -x "$WAYMARK_APP" ]] || die "the app is not built ($WAYMARK_APP is missing). Build it with:
+  npm --prefix ui ci && npm --prefix ui run build && cargo build -p waymark-app"
+if [[ -d "$ROOT/ui/dist" && -n "$(find "$ROOT/ui/dist" -newer "$WAYMARK_APP" -print -quit)" ]]; then
+  echo "e2e: note: ui/dist is newer than $WAYMARK_APP; run 'cargo build -p waymark-app' to test the latest UI" >&2
+fi
+TAURI_DRIVER="${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}"
+[[ -x "$TAURI_DRIVER" ]] || die "tauri-driver is not installed. Install it with:
+  cargo install tauri-driver --version \"^2\" --locked"
+[[ -x "$NATIVE_DRIVER" ]] || die "$NATIVE_DRIVER is missing. Install it with: apt-get install webkit2gtk-driver"
+command -v node >/dev/null || die "node is not installed (Node 20 or later is needed)"
+
+if [[ ! -d "$E2E/node_modules" ]]; then
+  echo "e2e: installing the test dependencies (npm ci in tests/e2e)" >&2
+  npm --prefix "$E2E" ci --no-audit --no-fund >&2
+fi
+
+mkdir -p "$SHOTS" "$LOGS"
+
+# --- Background processes, stopped on exit ---------------------------------------------------
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -z "${DISPLAY:-}" ]]; then
+  command -v Xvfb >/dev/null || die "Xvfb is not installed and DISPLAY is unset. Install it with: apt-get install xvfb"
+  # -displayfd: Xvfb picks a free display number itself and writes it to the descriptor.
+  display_file="$LOGS/xvfb.display"
+  : >"$display_file"
+  Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$display_file" >"$LOGS/xvfb.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    [[ -s "$display_file" ]] && break
+    kill -0 "${pids[-1]}" 2>/dev/null || die "Xvfb did not start; see $LOGS/xvfb.log"
+    sleep 0.1
+  done
+  [[ -s "$display_file" ]] || die "Xvfb did not report a display within 10 s; see $LOGS/xvfb.log"
+  export DISPLAY=":$(tr -d '[:space:]' <"$display_file")"
+  echo "e2e: Xvfb on display $DISPLAY" >&2
+fi
+
+# WebKitGTK draws nothing under Xvfb with its compositing mode on (see shared PITFALLS).
+export WEBKIT_DISABLE_COMPOSITING_MODE=1
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$TAURI_DRIVER_PORT") 2>/dev/null; then
+  die "port $TAURI_DRIVER_PORT is already in use (another tauri-driver?). Stop it or set TAURI_DRIVER_PORT."
+fi
+"$TAURI_DRIVER" --port "$TAURI_DRIVER_PORT" --native-driver "$NATIVE_DRIVER" \
+  >"$LOGS/tauri-driver.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$TAURI_DRIVER_PORT") 2>/dev/null; then
+    break
+  fi
+  kill -0 "${pids[-1]}" 2>/dev/null || die "tauri-driver exited; see $LOGS/tauri-driver.log"
+  sleep 0.1
+done
+
+# --- Run -------------------------------------------------------------------------------------
+status=0
+cd "$E2E"
+if [[ "$mode" == measure ]]; then
+  node measure.mjs "$@" || status=$?
+else
+  if [[ $# -gt 0 ]]; then
+    files=("$@")
+  else
+    files=(*.test.mjs)
+  fi
+  rm -f "$SHOTS"/*.png
+  # One test file at a time: they share the one tauri-driver, which drives one app at a time.
+  node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
+  echo
+  echo "e2e: screenshots in $SHOTS"
+fi
+echo "e2e: logs in $LOGS"
+exit "$status"
