@@ -1,0 +1,50 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.fn();
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+
+const { api, isCommandError, toCommandError } = await import('./api');
+
+describe('api', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+  });
+
+  it('passes snake_case argument names exactly as the Rust commands declare them', async () => {
+    invoke.mockResolvedValue(null);
+    await api.benchmarkDetail('1.1');
+    await api.saveResponse({ benchmark_id: '1.1', level: 2, commentary: 'x', base_revision: 3, by: 'sam' });
+    await api.addAction({ text: 't', owner: null, due_date: null, benchmarks: ['1.1'] }, 'sam');
+    await api.setActionStatus('a1', 'done');
+    await api.confirmResponse('1.1', 'sam');
+    await api.recentChanges(10);
+    await api.updateAction('a1', { text: 't', owner: 'Alex', due_date: '2027-01-01', benchmarks: [] });
+    await api.removeContributor('c1');
+    expect(invoke.mock.calls).toEqual([
+      ['benchmark_detail', { benchmark_id: '1.1' }],
+      ['save_response', { input: { benchmark_id: '1.1', level: 2, commentary: 'x', base_revision: 3, by: 'sam' } }],
+      ['add_action', { action: { text: 't', owner: null, due_date: null, benchmarks: ['1.1'] }, by: 'sam' }],
+      ['set_action_status', { id: 'a1', status: 'done' }],
+      ['confirm_response', { benchmark_id: '1.1', by: 'sam' }],
+      ['recent_changes', { limit: 10 }],
+      ['update_action', { id: 'a1', action: { text: 't', owner: 'Alex', due_date: '2027-01-01', benchmarks: [] } }],
+      ['remove_contributor', { id: 'c1' }],
+    ]);
+  });
+
+  it('passes a CommandError through unchanged', async () => {
+    const error = { code: 'invalid_input', message: 'Say what the action is.', field: 'text' };
+    invoke.mockImplementation(() => Promise.reject(error));
+    await expect(api.listActions()).rejects.toEqual(error);
+  });
+
+  it('turns anything else into a CommandError that says what to do', async () => {
+    invoke.mockImplementation(() => Promise.reject('Command list_actions not allowed by ACL'));
+    const e = await api.listActions().catch((x: unknown) => x);
+    expect(isCommandError(e)).toBe(true);
+    expect(e).toMatchObject({ code: 'unexpected', field: null });
+    expect((e as { message: string }).message).toMatch(/not allowed by ACL.*Try again/);
+    expect(toCommandError(new Error('boom')).message).toContain('boom');
+    expect(toCommandError(undefined).message).toMatch(/^Waymark could not finish that\. Try again/);
+  });
+});

@@ -1,0 +1,87 @@
+// A tiny hash router: the route is the part after "#", so the embedded UI needs no server
+// rewrites and Back/Forward work. Parsing and building are pure so they can be tested.
+
+export type Route =
+  | { name: 'dashboard' }
+  | { name: 'benchmarks'; dimension?: string }
+  | { name: 'benchmark'; id: string }
+  | { name: 'actions' }
+  | { name: 'group' }
+  | { name: 'search'; query: string }
+  | { name: 'settings' }
+  | { name: 'not-found'; path: string };
+
+/** The route a location hash ("#/benchmarks/1.2") stands for. */
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const [pathPart = '', queryPart = ''] = raw.split('?', 2);
+  const segments = pathPart
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => safeDecode(s));
+  const params = new URLSearchParams(queryPart);
+  const [first, second, ...rest] = segments;
+  if (rest.length > 0) return { name: 'not-found', path: pathPart };
+  switch (first) {
+    case undefined:
+    case 'dashboard':
+      return second === undefined ? { name: 'dashboard' } : notFound(pathPart);
+    case 'benchmarks':
+      if (second !== undefined) return { name: 'benchmark', id: second };
+      return params.get('d') ? { name: 'benchmarks', dimension: params.get('d') ?? '' } : { name: 'benchmarks' };
+    case 'actions':
+      return second === undefined ? { name: 'actions' } : notFound(pathPart);
+    case 'group':
+      return second === undefined ? { name: 'group' } : notFound(pathPart);
+    case 'search':
+      return second === undefined ? { name: 'search', query: params.get('q') ?? '' } : notFound(pathPart);
+    case 'settings':
+      return second === undefined ? { name: 'settings' } : notFound(pathPart);
+    default:
+      return notFound(pathPart);
+  }
+}
+
+/** The hash ("#/…") for a route; parseHash(href(r)) gives r back. */
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'dashboard':
+      return '#/dashboard';
+    case 'benchmarks':
+      return route.dimension ? `#/benchmarks?${new URLSearchParams({ d: route.dimension })}` : '#/benchmarks';
+    case 'benchmark':
+      return `#/benchmarks/${encodeURIComponent(route.id)}`;
+    case 'actions':
+      return '#/actions';
+    case 'group':
+      return '#/group';
+    case 'search':
+      return route.query ? `#/search?${new URLSearchParams({ q: route.query })}` : '#/search';
+    case 'settings':
+      return '#/settings';
+    case 'not-found':
+      return `#${route.path}`;
+  }
+}
+
+/** Shorthand for a benchmark page's hash. */
+export function benchmarkHref(id: string): string {
+  return href({ name: 'benchmark', id });
+}
+
+/** Which sidebar section a route belongs to (a benchmark page is under "Benchmarks"). */
+export function section(route: Route): Route['name'] {
+  return route.name === 'benchmark' ? 'benchmarks' : route.name;
+}
+
+function notFound(path: string): Route {
+  return { name: 'not-found', path };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,109 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import App from '../App.svelte';
+import { axeViolations } from '../test/axe';
+import { createBackend, type FakeBackend } from '../test/fakeBackend';
+
+const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: (command: string, args?: Record<string, unknown>) => shell.backend!.invoke(command, args),
+}));
+
+describe('first run', () => {
+  beforeEach(() => {
+    shell.backend = createBackend({ registered: false });
+    window.location.hash = '';
+  });
+
+  it('offers the frameworks as radio cards and has no axe violations', async () => {
+    render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Start your self-review' });
+    const card = await screen.findByTestId('framework-test-quality');
+    expect(card.textContent).toContain('Test schools');
+    expect(card.textContent).toContain('3 benchmarks in 2 dimensions');
+    expect(screen.getByTestId('framework-no-levels').textContent).toContain('No levels');
+    expect(screen.getAllByRole('radio')).toHaveLength(2);
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('checks the form inline before sending anything', async () => {
+    render(App);
+    await fireEvent.click(await screen.findByTestId('framework-test-quality'));
+    await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'head@school' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    const name = screen.getByLabelText('Institution name');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(name);
+    expect(screen.getByLabelText('Email').getAttribute('aria-invalid')).toBe('true');
+    expect(shell.backend!.calls.some((c) => c.command === 'register')).toBe(false);
+  });
+
+  it('asks for a framework when none is chosen', async () => {
+    render(App);
+    await screen.findByTestId('framework-test-quality');
+    await fireEvent.input(screen.getByLabelText('Institution name'), { target: { value: 'Hillside' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText('Choose a framework first.')).toBeTruthy();
+    expect(shell.backend!.calls.some((c) => c.command === 'register')).toBe(false);
+  });
+
+  it('shows a server error at the field it names', async () => {
+    shell.backend!.failNext.set('register', {
+      code: 'invalid_input',
+      message: 'The identifier should be a reference number such as a URN (6 digits) or UKPRN (8 digits).',
+      field: 'identifier',
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('framework-test-quality'));
+    await fireEvent.input(screen.getByLabelText('Institution name'), { target: { value: 'Hillside' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    const field = screen.getByLabelText('Reference number (URN or UKPRN)');
+    await waitFor(() => expect(field.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById('register-identifier-error')?.textContent).toMatch(/URN \(6 digits\)/);
+  });
+
+  it('registers and lands on the dashboard with the Certificate of Commitment', async () => {
+    render(App);
+    await fireEvent.click(await screen.findByTestId('framework-test-quality'));
+    await fireEvent.input(screen.getByLabelText('Institution name'), { target: { value: 'Hillside Primary' } });
+    await fireEvent.change(screen.getByLabelText('Phase'), { target: { value: 'primary' } });
+    await fireEvent.input(screen.getByLabelText('Contact name'), { target: { value: 'Sam Lee' } });
+    await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'sam@hillside.sch.uk' } });
+    await fireEvent.input(screen.getByLabelText('Role'), { target: { value: 'Computing lead' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    expect(screen.getByText(/Your Certificate of Commitment is available/)).toBeTruthy();
+    expect(screen.getByTestId('award-commitment').textContent).toContain('Eligible');
+    const register = shell.backend!.calls.find((c) => c.command === 'register');
+    expect(register?.args).toEqual({
+      input: {
+        framework_id: 'test-quality',
+        by: 'sam',
+        institution: {
+          name: 'Hillside Primary',
+          identifier: null,
+          phase: 'primary',
+          contact_name: 'Sam Lee',
+          email: 'sam@hillside.sch.uk',
+          role: 'Computing lead',
+        },
+      },
+    });
+  });
+});
+
+describe('startup error', () => {
+  it('shows the message and what to do instead of the app', async () => {
+    shell.backend = createBackend();
+    shell.backend.info = {
+      ...shell.backend.info,
+      startup_error: { code: 'schema_too_new', message: 'The data folder was written by a newer Waymark.', field: null },
+    };
+    render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Waymark cannot open your review' });
+    expect(screen.getByText('The data folder was written by a newer Waymark.')).toBeTruthy();
+    expect(screen.getByText(/Install that version/)).toBeTruthy();
+    expect(screen.getByText('/tmp/waymark-test')).toBeTruthy();
+    expect(screen.queryByRole('navigation')).toBeNull();
+  });
+});

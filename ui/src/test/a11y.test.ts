@@ -1,0 +1,173 @@
+// The main screens, rendered with the real UI over a fake shell (only `invoke` is replaced),
+// checked with axe-core, and walked through as a lead would.
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import App from '../App.svelte';
+import { axeViolations } from './axe';
+import { createBackend, type FakeBackend } from './fakeBackend';
+
+const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: (command: string, args?: Record<string, unknown>) => shell.backend!.invoke(command, args),
+}));
+
+/** Opens the app at a page (each test mounts it afresh over the same fake shell). */
+async function go(hash: string, heading: string | RegExp) {
+  window.location.hash = hash;
+  render(App);
+  return screen.findByRole('heading', { level: 1, name: heading });
+}
+
+describe('the registered app', () => {
+  beforeAll(async () => {
+    shell.backend = createBackend({ registered: true });
+    shell.backend.contributors.push({ id: 'c0', name: 'Alex Kim', role: 'Deputy head', email: null, created_at: '2026-01-01T00:00:00Z' });
+  });
+
+  it('dashboard: progress, awards with reasons linking to benchmarks, no axe violations', async () => {
+    await go('#/dashboard', 'Dashboard');
+    expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
+    const commitment = screen.getByTestId('award-commitment');
+    expect(within(commitment).getByText('Eligible')).toBeTruthy();
+    const mark = screen.getByTestId('award-mark');
+    const link = within(mark).getByRole('link', { name: /1\.1 Vision: no level chosen/ });
+    expect(link.getAttribute('href')).toBe('#/benchmarks/1.1');
+    expect(within(mark).getByText('1 of 1 required evidence items missing').tagName).toBe('LI');
+    expect(screen.getByRole('list', { name: 'Progress by dimension' }).textContent).toContain('0 of 2');
+    await waitFor(() => expect(screen.getByText(/No changes yet/)).toBeTruthy());
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('benchmarks list: every benchmark with a done marker', async () => {
+    await go('#/benchmarks', 'Benchmarks');
+    const links = screen.getAllByRole('link', { name: /not done/ });
+    expect(links.map((l) => l.getAttribute('href'))).toEqual(['#/benchmarks/1.1', '#/benchmarks/1.2', '#/benchmarks/2.1']);
+    expect(screen.getByRole('heading', { name: 'Planning' })).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('benchmark page: levels as radios, autosaved commentary, history', async () => {
+    const heading = await go('#/benchmarks/1.1', '1.1 Vision');
+    expect(heading.closest('[data-testid="benchmark-page"]')).toBeTruthy();
+    const radios = screen.getAllByRole('radio');
+    expect(radios.map((r) => (r as HTMLInputElement).value)).toEqual(['1', '2', '3']);
+    expect(screen.getByRole('radio', { name: /Level 2\s*Developing/ })).toBeTruthy();
+    expect(screen.getByTestId('save-status').textContent).toBe('Saved');
+
+    await fireEvent.click(screen.getByRole('radio', { name: /Level 2/ }));
+    await waitFor(() => expect(screen.getByText('Share the vision with staff.')).toBeTruthy());
+    const box = screen.getByLabelText('Commentary');
+    await waitFor(() => expect((box as HTMLTextAreaElement).disabled).toBe(false));
+    await fireEvent.input(box, { target: { value: 'We wrote a vision with governors.' } });
+    expect(screen.getByTestId('save-status').textContent).toBe('Unsaved changes');
+    await fireEvent.blur(box);
+    await waitFor(() => expect(screen.getByTestId('save-status').textContent).toBe('Saved'));
+
+    const saves = shell.backend!.calls.filter((c) => c.command === 'save_response').map((c) => c.args.input);
+    expect(saves).toEqual([
+      { benchmark_id: '1.1', level: 2, commentary: '', base_revision: 0, by: 'sam' },
+      { benchmark_id: '1.1', level: 2, commentary: 'We wrote a vision with governors.', base_revision: 1, by: 'sam' },
+    ]);
+    await waitFor(() => expect(screen.getAllByText(/We wrote a vision with governors/).length).toBeGreaterThan(0));
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('action plan: add an action, mark it done, filter', async () => {
+    await go('#/actions', 'Action plan');
+    expect(screen.getByText(/No actions yet/)).toBeTruthy();
+    await fireEvent.input(screen.getByLabelText('Action'), { target: { value: 'Share the vision with staff' } });
+    await fireEvent.input(screen.getByLabelText('Owner'), { target: { value: 'Alex Kim' } });
+    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2027-03-31' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
+    const row = await screen.findByTestId('action-row');
+    expect(within(row).getByText('Share the vision with staff')).toBeTruthy();
+    expect(within(row).getByText('31 Mar 2027')).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+
+    await fireEvent.click(within(row).getByRole('button', { name: /^Edit/ }));
+    const owner = within(row).getByLabelText('Owner');
+    await fireEvent.input(owner, { target: { value: 'Jo Patel' } });
+    await fireEvent.click(within(row).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(within(screen.getByTestId('action-row')).getByText('Jo Patel')).toBeTruthy());
+    expect(shell.backend!.calls.find((c) => c.command === 'update_action')?.args).toEqual({
+      id: 'a1',
+      action: { text: 'Share the vision with staff', owner: 'Jo Patel', due_date: '2027-03-31', benchmarks: [] },
+    });
+    expect(document.title).toBe('Action plan – Waymark');
+
+    await fireEvent.click(within(screen.getByTestId('action-row')).getByRole('button', { name: 'Mark done' }));
+    await waitFor(() => expect(within(screen.getByTestId('action-row')).getByText('Done')).toBeTruthy());
+    await fireEvent.change(screen.getByLabelText('Filter by status'), { target: { value: 'open' } });
+    await waitFor(() => expect(screen.queryByTestId('action-row')).toBeNull());
+    expect(screen.getByText(/No actions match these filters/)).toBeTruthy();
+  });
+
+  it('action plan: the shell’s error is shown at the field it names', async () => {
+    await go('#/actions', 'Action plan');
+    shell.backend!.failNext.set('add_action', { code: 'invalid_input', message: '"2027-02-30" is not a date.', field: 'due_date' });
+    await fireEvent.input(screen.getByLabelText('Action'), { target: { value: 'Another' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
+    const due = screen.getByLabelText('Due date');
+    await waitFor(() => expect(due.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(due.getAttribute('aria-describedby')!)?.textContent).toBe('"2027-02-30" is not a date.');
+  });
+
+  it('working group: add and remove members, who last changed each answer', async () => {
+    await go('#/group', 'Working group');
+    await screen.findByText('Alex Kim');
+    await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Jo Patel' } });
+    await fireEvent.input(screen.getByLabelText('Role'), { target: { value: 'Governor' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add member' }));
+    await screen.findByText('Jo Patel');
+    const table = screen.getByRole('table', { name: 'Who last changed each answer' });
+    expect(within(table).getByText('sam')).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove Jo Patel' }));
+    await waitFor(() => expect(screen.queryByRole('cell', { name: 'Jo Patel' })).toBeNull());
+    expect(screen.getByText(/Removed Jo Patel/)).toBeTruthy();
+  });
+
+  it('who I am: the chosen name is used for the next change', async () => {
+    await go('#/group', 'Working group');
+    await fireEvent.input(screen.getByLabelText('Your name'), { target: { value: 'Sam Lee' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Use this name' }));
+    expect(localStorage.getItem('waymark.who-i-am')).toBe('Sam Lee');
+    expect(screen.getByRole('link', { name: 'Sam Lee' })).toBeTruthy();
+  });
+
+  it('search: Ctrl+K focuses it, results link to benchmarks with the words marked', async () => {
+    await go('#/dashboard', 'Dashboard');
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
+    await screen.findByRole('heading', { level: 1, name: 'Search' });
+    const box = screen.getByRole('searchbox');
+    await waitFor(() => expect(document.activeElement).toBe(box));
+    await fireEvent.input(box, { target: { value: 'vision' } });
+    const result = await screen.findByRole('link', { name: /1\.1 Vision/ });
+    expect(result.getAttribute('href')).toBe('#/benchmarks/1.1');
+    expect(result.querySelector('mark')?.textContent).toBe('Vision');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('settings: institution details, data folder and version', async () => {
+    await go('#/settings', 'Settings and about');
+    expect((screen.getByLabelText('Institution name') as HTMLInputElement).value).toBe('Hillside Primary');
+    expect(screen.getByText('/tmp/waymark-test')).toBeTruthy();
+    expect(screen.getByText('0.1.0')).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+
+    const name = screen.getByLabelText('Institution name');
+    await fireEvent.input(name, { target: { value: 'Hillside Primary Academy' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save details' }));
+    await screen.findByText('Details saved.');
+    expect(shell.backend!.calls.find((c) => c.command === 'update_institution')?.args).toEqual({
+      input: {
+        name: 'Hillside Primary Academy',
+        identifier: '123456',
+        phase: 'primary',
+        contact_name: 'Sam Lee',
+        email: 'sam@hillside.sch.uk',
+        role: 'Computing lead',
+      },
+    });
+  });
+});
