@@ -19,6 +19,11 @@
 #   MEASURE_RUNS         launches for `measure`    (default: 5)
 set -euo pipefail
 
+if [[ $(uname -s) != Linux ]]; then
+  echo "e2e: skipped on $(uname -s): tauri-driver drives WebKitGTK on Linux only (see README.md)."
+  exit 0
+fi
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 E2E="$ROOT/tests/e2e"
 OUT="$ROOT/test-output"
@@ -35,6 +40,12 @@ if [[ "${1:-}" == "measure" ]]; then
   mode=measure
   shift
 fi
+# Test files may be named from the caller's folder or from tests/e2e.
+args=()
+for a in "$@"; do
+  if [[ -e "$a" ]]; then args+=("$(realpath "$a")"); else args+=("$a"); fi
+done
+set -- "${args[@]}"
 
 die() {
   echo "e2e: $*" >&2
@@ -55,7 +66,7 @@ command -v node >/dev/null || die "node is not installed (Node 20 or later is ne
 
 if [[ ! -d "$E2E/node_modules" ]]; then
   echo "e2e: installing the test dependencies (npm ci in tests/e2e)" >&2
-  npm --prefix "$E2E" ci --no-audit --no-fund >&2
+  npm --prefix "$E2E" ci --ignore-scripts --no-audit --no-fund >&2
 fi
 
 mkdir -p "$SHOTS" "$LOGS"
@@ -63,12 +74,11 @@ mkdir -p "$SHOTS" "$LOGS"
 # --- Background processes, stopped on exit ---------------------------------------------------
 pids=()
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
+  local i
+  # Newest first: the tests, then tauri-driver (which takes WebKitWebDriver with it), then Xvfb.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
   done
 }
 trap cleanup EXIT
@@ -110,10 +120,16 @@ for _ in $(seq 100); do
 done
 
 # --- Run -------------------------------------------------------------------------------------
+# Run in the background and wait, so that a signal to this script stops the run at once.
+run() {
+  "$@" &
+  pids+=($!)
+  wait "${pids[-1]}"
+}
 status=0
 cd "$E2E"
 if [[ "$mode" == measure ]]; then
-  node measure.mjs "$@" || status=$?
+  run node measure.mjs "$@" || status=$?
 else
   if [[ $# -gt 0 ]]; then
     files=("$@")
@@ -122,7 +138,7 @@ else
   fi
   rm -f "$SHOTS"/*.png
   # One test file at a time: they share the one tauri-driver, which drives one app at a time.
-  node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
+  run node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
   echo
   echo "e2e: screenshots in $SHOTS"
 fi
