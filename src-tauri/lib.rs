@@ -60,10 +60,12 @@ command!(update_institution(input: InstitutionInput) -> CmdResult<Institution>);
 /// Starts the app. The data folder is `--data-dir DIR`, `WAYMARK_DATA_DIR`, or the OS's
 /// per-user app-data folder.
 pub fn run() {
-    let data_dir = state::choose_data_dir(std::env::args().skip(1))
-        .unwrap_or_else(|| std::env::temp_dir().join("waymark-no-home"));
+    let state = match state::choose_data_dir(std::env::args().skip(1)) {
+        Some(dir) => AppState::open(dir),
+        None => AppState::without_data_dir(),
+    };
     let result = tauri::Builder::default()
-        .manage(AppState::open(data_dir))
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
             app_info,
             list_frameworks,

@@ -24,6 +24,21 @@ impl AppState {
         }
     }
 
+    /// State for when no data folder can be chosen at all (the OS reports no home folder):
+    /// the UI explains how to choose one instead of Waymark writing somewhere temporary.
+    pub fn without_data_dir() -> Self {
+        Self {
+            workspace: Mutex::new(Err(CommandError {
+                code: "data_dir".into(),
+                message: "This system reports no home folder, so Waymark cannot choose where to keep your data. \
+                          Start it with --data-dir DIR or set WAYMARK_DATA_DIR to a folder you can write to."
+                    .into(),
+                field: None,
+            })),
+            data_dir: PathBuf::new(),
+        }
+    }
+
     /// The data folder in use.
     pub fn data_dir(&self) -> &PathBuf {
         &self.data_dir

@@ -180,3 +180,17 @@ fn a_data_folder_that_cannot_open_is_reported_not_a_crash() {
         "data_dir"
     );
 }
+
+#[test]
+fn no_home_folder_is_explained_instead_of_writing_somewhere_temporary() {
+    let state = AppState::without_data_dir();
+    let err = commands::app_info(&state).startup_error.expect("explained");
+    assert_eq!(err.code, "data_dir");
+    assert!(err.message.contains("--data-dir"));
+    assert_eq!(
+        commands::current_status(&state)
+            .expect_err("unavailable")
+            .code,
+        "data_dir"
+    );
+}
