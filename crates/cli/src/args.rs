@@ -54,6 +54,9 @@ pub enum Command {
     /// Plan and track future actions.
     #[command(subcommand)]
     Actions(ActionsCmd),
+    /// Evidence files: add, link, list and rescan them (they stay where they are on disk).
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
     /// The working group: who contributes to the self-review.
     #[command(subcommand)]
     Group(GroupCmd),
@@ -195,6 +198,46 @@ pub enum ActionsCmd {
     /// Reopen an action.
     Reopen {
         /// Action id (or its first characters).
+        id: String,
+    },
+}
+
+/// What evidence is linked to.
+#[derive(Debug, Args, Default)]
+pub struct LinkArgs {
+    /// Benchmark it supports (repeat for several).
+    #[arg(long = "benchmark", value_name = "ID")]
+    pub benchmarks: Vec<String>,
+    /// Evidence requirement it satisfies, e.g. 1.1-plan (its benchmark is linked too).
+    #[arg(long = "requirement", value_name = "ID")]
+    pub requirements: Vec<String>,
+}
+
+/// `evidence …`
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCmd {
+    /// Add files or whole folders as evidence (they are hashed, not copied).
+    Add {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        links: LinkArgs,
+    },
+    /// List evidence with each item's path and status.
+    List,
+    /// Look at every item again: ok, modified, missing, moved or unreadable.
+    Rescan,
+    /// Link an item to more benchmarks or requirements.
+    Link {
+        /// Item id (or at least 4 characters of its start or end).
+        id: String,
+        #[command(flatten)]
+        links: LinkArgs,
+    },
+    /// Accept a modified item's current content as the version of record.
+    Accept {
+        /// Item id (or at least 4 characters of its start or end).
         id: String,
     },
 }

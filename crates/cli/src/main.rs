@@ -26,6 +26,7 @@ macro_rules! err_out {
 }
 
 mod args;
+mod evidence;
 mod frameworks;
 mod output;
 mod plan;
@@ -110,6 +111,7 @@ fn main() -> ExitCode {
         Command::History { benchmark } => review::history(&ctx, &benchmark),
         Command::Upgrade { to } => review::upgrade(&ctx, to.as_deref()),
         Command::Actions(cmd) => plan::actions(&ctx, cmd),
+        Command::Evidence(cmd) => evidence::run(&ctx, cmd),
         Command::Group(cmd) => plan::group(&ctx, cmd),
     };
     match result {

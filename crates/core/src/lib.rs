@@ -4,6 +4,7 @@
 //! [`Workspace`]. See ARCHITECTURE.md at the repository root for the map.
 
 pub mod error;
+pub mod evidence;
 pub mod framework;
 pub mod paths;
 pub mod progress;

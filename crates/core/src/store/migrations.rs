@@ -7,7 +7,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{AtPath, Error, Result};
 
 /// Every migration, in order. Never edit or remove one: add a new one.
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("sql/0001_initial.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("sql/0001_initial.sql"),
+    include_str!("sql/0002_evidence.sql"),
+];
 
 /// The schema version this build creates and understands.
 pub const LATEST_SCHEMA: i64 = MIGRATIONS.len() as i64;
@@ -47,7 +50,10 @@ pub(crate) fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Res
 
 /// Data as each schema version wrote it, one per migration, for the upgrade test.
 #[cfg(test)]
-const FIXTURES: &[&str] = &[include_str!("sql/fixtures/0001.sql")];
+const FIXTURES: &[&str] = &[
+    include_str!("sql/fixtures/0001.sql"),
+    include_str!("sql/fixtures/0002.sql"),
+];
 
 #[cfg(test)]
 mod tests {
@@ -104,6 +110,15 @@ mod tests {
                 assert_eq!(store.history(review, "1.1").expect("read").len(), 1);
                 assert_eq!(store.actions(review).expect("read")[0].benchmarks, ["1.1"]);
                 assert_eq!(store.contributors().expect("read").len(), 1);
+            }
+            if version >= 2 {
+                let review = "01900000-0000-7000-8000-000000000002";
+                let items = store.evidence(review).expect("read");
+                assert_eq!(items[0].title, "Computing policy");
+                assert_eq!(
+                    items[0].links[0].requirement_id.as_deref(),
+                    Some("1.1-policy")
+                );
             }
         }
     }

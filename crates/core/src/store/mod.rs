@@ -6,6 +6,7 @@
 
 mod actions;
 mod contributors;
+pub(crate) mod evidence;
 mod institution;
 mod migrations;
 mod responses;

@@ -5,7 +5,7 @@
 //! not exist. The CLI and the desktop shell are thin adapters over these methods.
 
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,6 +19,9 @@ use crate::store::{
     ResponseEdit, Review, Store,
 };
 use crate::upgrade::{self, Flagged, UpgradeReport};
+
+mod evidence;
+pub use evidence::{AddReport, RescanReport, Skipped};
 
 /// Longest commentary accepted: about 100,000 words, far beyond any real commentary, small
 /// enough that a pasted file by mistake is refused rather than stored.
@@ -302,17 +305,11 @@ impl Workspace {
         Ok(history)
     }
 
-    /// Ids of requirements with evidence. Evidence tracking has not been built yet, so no
-    /// requirement has evidence and the required-evidence share counts every item as missing.
-    fn evidenced(&self, _review: &Review) -> HashSet<String> {
-        HashSet::new()
-    }
-
     /// Progress and the status of every award, judged by the review's own framework version.
     pub fn progress(&mut self, review: &Review) -> Result<Progress> {
         let fw = self.framework_of(review)?;
         let responses = self.store.response_states(&review.id)?;
-        let evidenced = self.evidenced(review);
+        let evidenced = self.store.evidenced_requirements(&review.id)?;
         let future_actions = self.store.action_count(&review.id)?;
         Ok(progress::compute(
             &fw,

@@ -1,0 +1,173 @@
+//! `waymark evidence …`: add, list, rescan, link and accept evidence files.
+
+use waymark_core::evidence::{EvidenceItem, EvidenceLink};
+use waymark_core::store::Review;
+use waymark_core::{Error, Workspace};
+
+use crate::Context;
+use crate::args::{EvidenceCmd, LinkArgs};
+use crate::output;
+
+/// The links named on the command line; a requirement brings its own benchmark.
+fn links(ws: &mut Workspace, review: &Review, a: LinkArgs) -> Result<Vec<EvidenceLink>, Error> {
+    let fw = ws.framework_of(review)?;
+    let mut out: Vec<EvidenceLink> = a
+        .benchmarks
+        .into_iter()
+        .map(|b| EvidenceLink {
+            benchmark_id: b,
+            requirement_id: None,
+        })
+        .collect();
+    for r in a.requirements {
+        let owner = fw
+            .requirement(&r)
+            .map(|(b, _)| b.benchmark.id.clone())
+            .ok_or_else(|| Error::NotFound {
+                what: "Evidence requirement",
+                id: r.clone(),
+                hint: format!(
+                    "See each benchmark's requirements with `waymark frameworks show {} --json`.",
+                    fw.id()
+                ),
+            })?;
+        out.push(EvidenceLink {
+            benchmark_id: owner,
+            requirement_id: Some(r),
+        });
+    }
+    Ok(out)
+}
+
+/// An item by its full id or at least 4 characters of its start or end.
+fn resolve(items: &[EvidenceItem], given: &str) -> Result<String, Error> {
+    let given = given.trim().to_ascii_lowercase();
+    if given.len() < 4 {
+        return Err(Error::invalid(
+            "id",
+            "Give at least 4 characters of the id shown by `waymark evidence list`.",
+        ));
+    }
+    let matches: Vec<&EvidenceItem> = items
+        .iter()
+        .filter(|i| i.id == given || i.id.starts_with(&given) || i.id.ends_with(&given))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(Error::NotFound {
+            what: "Evidence item",
+            id: given,
+            hint: "List evidence with `waymark evidence list` to see the ids.".into(),
+        }),
+        _ => Err(Error::invalid(
+            "id",
+            format!("{given:?} matches more than one item; give more of the id."),
+        )),
+    }
+}
+
+fn short(id: &str) -> &str {
+    &id[id.len().saturating_sub(8)..]
+}
+
+/// Runs an `evidence` subcommand.
+pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
+    let mut ws = ctx.open()?;
+    let review = ws.current_review(ctx.framework.as_deref())?;
+    match cmd {
+        EvidenceCmd::Add { paths, links: l } => {
+            let links = links(&mut ws, &review, l)?;
+            let report = ws.add_evidence(&review, &paths, &links, &ctx.author)?;
+            if ctx.json {
+                output::json(&report)?;
+            } else {
+                out!("Added {} item(s).", report.added.len());
+                for s in &report.skipped {
+                    err_out!("skipped {}: {}", s.path, s.reason);
+                }
+            }
+            if report.added.is_empty() && !report.skipped.is_empty() {
+                return Err(Error::invalid(
+                    "evidence add",
+                    "Nothing was added: every path was skipped (see the reasons).",
+                ));
+            }
+        }
+        EvidenceCmd::List => {
+            let items = ws.store().evidence(&review.id)?;
+            if ctx.json {
+                return output::json(&items);
+            }
+            if items.is_empty() {
+                out!(
+                    "No evidence yet. Add files or folders with `waymark evidence add PATH --requirement ID`."
+                );
+                return Ok(());
+            }
+            let mut t = output::table(&["id", "title", "status", "size", "linked to", "path"]);
+            for i in &items {
+                let linked: Vec<String> = i
+                    .links
+                    .iter()
+                    .map(|l| {
+                        l.requirement_id
+                            .clone()
+                            .unwrap_or_else(|| l.benchmark_id.clone())
+                    })
+                    .collect();
+                t.add_row(vec![
+                    short(&i.id).to_owned(),
+                    i.title.clone(),
+                    i.status.as_str().to_owned(),
+                    i.size.to_string(),
+                    linked.join(", "),
+                    i.path.clone(),
+                ]);
+            }
+            out!("{t}");
+        }
+        EvidenceCmd::Rescan => {
+            let r = ws.rescan(&review)?;
+            if ctx.json {
+                return output::json(&r);
+            }
+            out!(
+                "Checked {} item(s), hashed {}: {} ok, {} modified, {} missing, {} moved, {} unreadable.",
+                r.checked,
+                r.hashed,
+                r.ok,
+                r.modified,
+                r.missing,
+                r.moved,
+                r.unreadable
+            );
+        }
+        EvidenceCmd::Link { id, links: l } => {
+            let id = resolve(&ws.store().evidence(&review.id)?, &id)?;
+            let links = links(&mut ws, &review, l)?;
+            if links.is_empty() {
+                return Err(Error::invalid(
+                    "link",
+                    "Name a --benchmark or --requirement to link to.",
+                ));
+            }
+            ws.link_evidence(&review, &id, &links)?;
+            if ctx.json {
+                return output::json(&serde_json::json!({ "linked": id }));
+            }
+            out!("Linked {}.", short(&id));
+        }
+        EvidenceCmd::Accept { id } => {
+            let id = resolve(&ws.store().evidence(&review.id)?, &id)?;
+            let item = ws.accept_evidence(&review, &id, &ctx.author)?;
+            if ctx.json {
+                return output::json(&item);
+            }
+            out!(
+                "Accepted the current content of {} as the version of record.",
+                item.title
+            );
+        }
+    }
+    Ok(())
+}

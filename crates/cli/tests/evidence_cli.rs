@@ -1,0 +1,110 @@
+//! `waymark evidence …` end to end: the real binary against a fresh data folder.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn waymark(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_waymark"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("WAYMARK_USER", "Siân Evans")
+        .env_remove("WAYMARK_DATA_DIR")
+        .output()
+        .expect("run waymark")
+}
+
+fn ok_json(data: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = waymark(data, &all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn evidence_is_added_listed_rescanned_and_counts_towards_the_mark() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let school = dir.path().join("school");
+    std::fs::create_dir_all(&school).expect("mkdir");
+    let policy = school.join("policy.pdf");
+    std::fs::write(&policy, "policy v1").expect("write");
+    ok_json(
+        &data,
+        &[
+            "init",
+            "--framework",
+            "computing-quality",
+            "--institution",
+            "Ysgol Llanfair",
+        ],
+    );
+
+    let added = ok_json(
+        &data,
+        &[
+            "evidence",
+            "add",
+            policy.to_str().expect("utf-8"),
+            "--requirement",
+            "1.1-plan",
+        ],
+    );
+    assert_eq!(added["added"].as_array().map(Vec::len), Some(1));
+    assert_eq!(added["added"][0]["links"][0]["benchmark_id"], "1.1");
+    let status = ok_json(&data, &["status"]);
+    assert_eq!(status["progress"]["evidence"]["done"], 1);
+
+    std::fs::write(&policy, "policy v2, rewritten").expect("edit");
+    let scan = ok_json(&data, &["evidence", "rescan"]);
+    assert_eq!(scan["modified"], 1);
+    let list = ok_json(&data, &["evidence", "list"]);
+    assert_eq!(list[0]["status"], "modified");
+    assert_eq!(list[0]["path"], policy.to_str().expect("utf-8"));
+    let id = list[0]["id"].as_str().expect("id");
+    let accepted = ok_json(&data, &["evidence", "accept", &id[id.len() - 8..]]);
+    assert_eq!(accepted["status"], "ok");
+}
+
+#[test]
+fn bad_evidence_input_is_explained() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    ok_json(
+        &data,
+        &[
+            "init",
+            "--framework",
+            "computing-quality",
+            "--institution",
+            "Ysgol Llanfair",
+        ],
+    );
+    let out = waymark(
+        &data,
+        &["evidence", "add", "/no/such/file.pdf", "--benchmark", "1.1"],
+    );
+    assert_eq!(out.status.code(), Some(1), "nothing was added");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("skipped /no/such/file.pdf: no such file")
+            && err.contains("Nothing was added"),
+        "{err}"
+    );
+    let out = waymark(&data, &["evidence", "add", "/tmp", "--requirement", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("Evidence requirement \"nope\" was not found")
+    );
+    let out = waymark(&data, &["evidence", "accept", "ab"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 4 characters"));
+}

@@ -1,0 +1,159 @@
+//! Reading the disk: file facts, streaming BLAKE3 hashes, and walking folders safely.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+/// Size and modified time, as recorded and compared by a rescan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Bytes.
+    pub size: u64,
+    /// Modified time in nanoseconds since 1970 (0 when the OS gives none).
+    pub mtime_ns: i64,
+}
+
+impl FileFacts {
+    /// Facts of a file, following symlinks (the evidence is what the link points to).
+    pub fn of(path: &Path) -> io::Result<Self> {
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
+        }
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+        Ok(Self {
+            size: meta.len(),
+            mtime_ns,
+        })
+    }
+}
+
+/// BLAKE3 of a file's content (hex) and the number of bytes read, streamed so a 5 GB video
+/// needs no more memory than a small file.
+pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
+    let mut hasher = blake3::Hasher::new();
+    let file = File::open(path)?;
+    hasher.update_reader(file)?;
+    Ok((hasher.finalize().to_hex().to_string(), hasher.count()))
+}
+
+/// The exact bytes of a path, so names that are not UTF-8 (possible on Linux) are kept as
+/// they are and compared exactly.
+pub fn path_key(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::ffi::OsStrExt;
+        path.as_os_str()
+            .encode_wide()
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        path.to_string_lossy().as_bytes().to_vec()
+    }
+}
+
+/// The path back from its stored bytes.
+pub(crate) fn path_from_key(key: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(key))
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::ffi::OsStringExt;
+        let wide: Vec<u16> = key
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        PathBuf::from(std::ffi::OsString::from_wide(&wide))
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        PathBuf::from(String::from_utf8_lossy(key).into_owned())
+    }
+}
+
+/// Every regular file under `root` (or `root` itself if it is a file), in name order. Symlinked
+/// folders are not followed, so a symlink loop cannot trap the walk; folders that cannot be
+/// read are reported beside the files found and the walk goes on.
+pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(path) = stack.pop() {
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push((path, e));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            match std::fs::read_dir(&path) {
+                Ok(entries) => {
+                    let mut children: Vec<PathBuf> =
+                        entries.filter_map(Result::ok).map(|e| e.path()).collect();
+                    children.sort();
+                    // Reverse so the stack pops them in name order.
+                    stack.extend(children.into_iter().rev());
+                }
+                Err(e) => problems.push((path, e)),
+            }
+        } else if meta.is_file() {
+            files.push(path);
+        } else if meta.file_type().is_symlink() {
+            // A link to a file is evidence; a link to a folder is not followed.
+            if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                files.push(path);
+            }
+        }
+    }
+    (files, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_match_the_blake3_of_the_content() {
+        let dir = tempfile::tempdir().expect("dir");
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, b"hello").expect("write");
+        let (hash, n) = hash_file(&p).expect("hash");
+        assert_eq!(hash, blake3::hash(b"hello").to_hex().to_string());
+        assert_eq!(n, 5);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walking_survives_symlink_loops_and_keeps_non_utf8_names() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).expect("mkdir");
+        std::os::unix::fs::symlink(dir.path(), sub.join("loop")).expect("symlink");
+        let odd = sub.join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
+        std::fs::write(&odd, b"x").expect("write");
+        let (files, problems) = walk(dir.path());
+        assert_eq!(files, vec![odd.clone()]);
+        assert!(problems.is_empty());
+        assert_eq!(path_from_key(&path_key(&odd)), odd);
+    }
+}

@@ -1,0 +1,106 @@
+//! Evidence files that stay in the school's own folders: what Waymark records about each (path,
+//! size, modified time, BLAKE3 hash, media type) and how it notices change.
+//!
+//! `files.rs` reads the disk (stat, hash, walk folders); `scan.rs` decides each item's status
+//! like git's index does: size and modified time first, hashing only what may have changed.
+
+mod files;
+mod scan;
+
+use serde::Serialize;
+
+pub(crate) use files::path_from_key;
+pub use files::{FileFacts, hash_file, path_key, walk};
+pub(crate) use scan::{Observation, observe};
+
+/// What a rescan found for one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceStatus {
+    /// The file is there with the recorded content.
+    Ok,
+    /// The content differs from the recorded hash (accept the new version to record it).
+    Modified,
+    /// The file is gone and its content was not found elsewhere.
+    Missing,
+    /// The same content was found at another path and the item now points there.
+    Moved,
+    /// The file is there but cannot be read (permissions, locked by another program).
+    Unreadable,
+}
+
+impl EvidenceStatus {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceStatus::Ok => "ok",
+            EvidenceStatus::Modified => "modified",
+            EvidenceStatus::Missing => "missing",
+            EvidenceStatus::Moved => "moved",
+            EvidenceStatus::Unreadable => "unreadable",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "modified" => EvidenceStatus::Modified,
+            "missing" => EvidenceStatus::Missing,
+            "moved" => EvidenceStatus::Moved,
+            "unreadable" => EvidenceStatus::Unreadable,
+            _ => EvidenceStatus::Ok,
+        }
+    }
+
+    /// Whether the file can still be shown to an assessor (counts towards required evidence).
+    pub fn is_present(self) -> bool {
+        matches!(
+            self,
+            EvidenceStatus::Ok | EvidenceStatus::Modified | EvidenceStatus::Moved
+        )
+    }
+}
+
+/// A link from an item to a benchmark, optionally to one of its evidence requirements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvidenceLink {
+    /// The benchmark.
+    pub benchmark_id: String,
+    /// The requirement it satisfies, if any.
+    pub requirement_id: Option<String>,
+}
+
+/// One tracked evidence file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvidenceItem {
+    /// Stable id.
+    pub id: String,
+    /// Where the file is (for people; non-UTF-8 bytes shown as �).
+    pub path: String,
+    /// Title (defaults to the file name).
+    pub title: String,
+    /// A note about it.
+    pub note: Option<String>,
+    /// Media type guessed from the name.
+    pub media_type: String,
+    /// Size in bytes at the accepted version.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+    /// BLAKE3 of the accepted version (hex).
+    pub hash: String,
+    /// Status after the last scan.
+    pub status: EvidenceStatus,
+    /// Why, in words ("moved from …", "permission denied").
+    pub status_detail: Option<String>,
+    /// Whether it shows pupils' personal data.
+    pub personal_data: bool,
+    /// Benchmarks and requirements it serves.
+    pub links: Vec<EvidenceLink>,
+    /// Who added it.
+    pub added_by: String,
+    /// When.
+    pub added_at: String,
+}

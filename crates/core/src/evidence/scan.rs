@@ -1,0 +1,139 @@
+//! Deciding whether a tracked file changed, the way git's index does: compare size and
+//! modified time, hash only when they differ or when the file is "racily clean" (modified so
+//! close to the last look that a change within the same timestamp tick could be hidden).
+
+use std::io;
+use std::path::Path;
+
+use super::files::{FileFacts, hash_file};
+
+/// A file modified less than this long before the last look is hashed again, whatever its
+/// size and time say (2 s covers FAT's timestamp resolution, the coarsest in use).
+pub(crate) const RACY_WINDOW_NS: i64 = 2_000_000_000;
+
+/// What looking at one tracked file found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Observation {
+    /// Same content (hashed only if needed); the facts seen now.
+    Same { facts: FileFacts, hashed: bool },
+    /// Different content.
+    Changed { facts: FileFacts, hash: String },
+    /// Not there (or vanished while being read).
+    Gone,
+    /// There, but not readable; the reason.
+    Unreadable(String),
+}
+
+/// Looks at `path`, recorded with `size`, `mtime_ns` and `hash` when last looked at at
+/// `checked_at_ns`.
+pub(crate) fn observe(
+    path: &Path,
+    size: u64,
+    mtime_ns: i64,
+    hash: &str,
+    checked_at_ns: i64,
+) -> Observation {
+    let facts = match FileFacts::of(path) {
+        Ok(f) => f,
+        Err(e) => return gone_or_unreadable(&e),
+    };
+    let racy = mtime_ns >= checked_at_ns.saturating_sub(RACY_WINDOW_NS);
+    if facts.size == size && facts.mtime_ns == mtime_ns && !racy {
+        return Observation::Same {
+            facts,
+            hashed: false,
+        };
+    }
+    match hash_file(path) {
+        Ok((seen, _)) if seen == hash => Observation::Same {
+            facts,
+            hashed: true,
+        },
+        Ok((seen, _)) => Observation::Changed { facts, hash: seen },
+        Err(e) => gone_or_unreadable(&e),
+    }
+}
+
+fn gone_or_unreadable(e: &io::Error) -> Observation {
+    match e.kind() {
+        io::ErrorKind::NotFound => Observation::Gone,
+        io::ErrorKind::PermissionDenied => Observation::Unreadable("permission denied".into()),
+        _ => Observation::Unreadable(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(path: &Path) -> (FileFacts, String) {
+        (
+            FileFacts::of(path).expect("facts"),
+            hash_file(path).expect("hash").0,
+        )
+    }
+
+    #[test]
+    fn unchanged_files_are_not_hashed_once_the_racy_window_has_passed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let p = dir.path().join("policy.txt");
+        std::fs::write(&p, "v1").expect("write");
+        let (facts, hash) = record(&p);
+        let long_after = facts.mtime_ns + RACY_WINDOW_NS + 1;
+        assert_eq!(
+            observe(&p, facts.size, facts.mtime_ns, &hash, long_after),
+            Observation::Same {
+                facts,
+                hashed: false
+            }
+        );
+        // Looked at within the same tick: racily clean, so it is hashed.
+        assert_eq!(
+            observe(&p, facts.size, facts.mtime_ns, &hash, facts.mtime_ns),
+            Observation::Same {
+                facts,
+                hashed: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_change_within_the_same_timestamp_and_size_is_caught_when_racy() {
+        let dir = tempfile::tempdir().expect("dir");
+        let p = dir.path().join("plan.txt");
+        std::fs::write(&p, "aaaa").expect("write");
+        let (facts, hash) = record(&p);
+        std::fs::write(&p, "bbbb").expect("rewrite");
+        // Restore the old modified time: size and time now match the record exactly.
+        let file = std::fs::File::options().write(true).open(&p).expect("open");
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(facts.mtime_ns as u64);
+        file.set_modified(when).expect("set mtime");
+        match observe(&p, facts.size, facts.mtime_ns, &hash, facts.mtime_ns) {
+            Observation::Changed { hash: seen, .. } => assert_ne!(seen, hash),
+            other => panic!("expected a change, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_and_unreadable_files_are_told_apart() {
+        let dir = tempfile::tempdir().expect("dir");
+        assert_eq!(
+            observe(&dir.path().join("gone"), 1, 1, "x", 0),
+            Observation::Gone
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let p = dir.path().join("locked.txt");
+            std::fs::write(&p, "secret").expect("write");
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+            // Root can read anything; the check only means something for other users.
+            if std::fs::read(&p).is_err() {
+                assert_eq!(
+                    observe(&p, 1, 1, "x", 0),
+                    Observation::Unreadable("permission denied".into())
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Evidence items, their links and accepted versions, and applying a rescan's findings.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::{Store, new_id, now, optional};
+use crate::error::{AtPath, Error, Result};
+use crate::evidence::{
+    EvidenceItem, EvidenceLink, EvidenceStatus, FileFacts, path_from_key, path_key,
+};
+
+/// A file to add, already hashed by the caller (hashing happens outside the transaction).
+#[derive(Debug, Clone)]
+pub(crate) struct NewEvidence<'a> {
+    pub path: &'a Path,
+    pub facts: FileFacts,
+    pub hash: String,
+    pub title: String,
+    pub links: &'a [EvidenceLink],
+    pub checked_at_ns: i64,
+}
+
+/// What the store needs to look at an item again.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracked {
+    pub id: String,
+    pub path: std::path::PathBuf,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub hash: String,
+    pub checked_at_ns: i64,
+}
+
+/// The new state of one item after a rescan.
+#[derive(Debug, Clone)]
+pub(crate) struct Finding {
+    pub id: String,
+    pub status: EvidenceStatus,
+    pub detail: Option<String>,
+    /// New path when the item moved.
+    pub moved_to: Option<std::path::PathBuf>,
+    /// Facts seen now, when the file was there.
+    pub facts: Option<FileFacts>,
+    /// Hash seen when it differs from the accepted one.
+    pub seen_hash: Option<String>,
+    pub checked_at_ns: i64,
+}
+
+const COLUMNS: &str = "id, path, title, note, media_type, size, hash, status, status_detail, personal_data, added_by, added_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceItem> {
+    Ok(EvidenceItem {
+        id: r.get(0)?,
+        path: r.get(1)?,
+        title: r.get(2)?,
+        note: r.get(3)?,
+        media_type: r.get(4)?,
+        size: r.get::<_, i64>(5)?.max(0) as u64,
+        hash: r.get(6)?,
+        status: EvidenceStatus::parse(&r.get::<_, String>(7)?),
+        status_detail: r.get(8)?,
+        personal_data: r.get(9)?,
+        links: Vec::new(),
+        added_by: r.get(10)?,
+        added_at: r.get(11)?,
+    })
+}
+
+fn insert_links(tx: &Transaction<'_>, id: &str, links: &[EvidenceLink]) -> rusqlite::Result<()> {
+    for l in links {
+        tx.execute(
+            "INSERT OR IGNORE INTO evidence_links (evidence_id, benchmark_id, requirement_id) VALUES (?1, ?2, ?3)",
+            params![id, l.benchmark_id, l.requirement_id.as_deref().unwrap_or("")],
+        )?;
+    }
+    Ok(())
+}
+
+fn size_i64(size: u64) -> i64 {
+    i64::try_from(size).unwrap_or(i64::MAX)
+}
+
+impl Store {
+    /// Adds files (or, for a path already tracked, adds the new links to it). One transaction.
+    pub(crate) fn add_evidence(
+        &mut self,
+        review_id: &str,
+        files: &[NewEvidence<'_>],
+        by: &str,
+    ) -> Result<Vec<String>> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let mut ids = Vec::new();
+            for f in files {
+                let key = path_key(f.path);
+                let existing: Option<String> = tx
+                    .query_row(
+                        "SELECT id FROM evidence_items WHERE review_id = ?1 AND path_key = ?2",
+                        params![review_id, key],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .at(&path)?;
+                let id = match existing {
+                    Some(id) => id,
+                    None => {
+                        let id = new_id();
+                        let at = now();
+                        let media = mime_guess::from_path(f.path).first_or_octet_stream().essence_str().to_owned();
+                        tx.execute(
+                            "INSERT INTO evidence_items (id, review_id, path, path_key, title, note, media_type, size, mtime_ns, hash,
+                                 status, status_detail, seen_hash, personal_data, checked_at_ns, added_by, added_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, 'ok', NULL, NULL, 0, ?10, ?11, ?12)",
+                            params![
+                                id,
+                                review_id,
+                                f.path.to_string_lossy(),
+                                key,
+                                f.title,
+                                media,
+                                size_i64(f.facts.size),
+                                f.facts.mtime_ns,
+                                f.hash,
+                                f.checked_at_ns,
+                                by,
+                                at
+                            ],
+                        )
+                        .at(&path)?;
+                        tx.execute(
+                            "INSERT INTO evidence_versions (evidence_id, hash, size, accepted_at, accepted_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![id, f.hash, size_i64(f.facts.size), at, by],
+                        )
+                        .at(&path)?;
+                        id
+                    }
+                };
+                insert_links(tx, &id, f.links).at(&path)?;
+                ids.push(id);
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Links an item to more benchmarks or requirements.
+    pub(crate) fn link_evidence(
+        &mut self,
+        review_id: &str,
+        id: &str,
+        links: &[EvidenceLink],
+    ) -> Result<()> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let found: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM evidence_items WHERE id = ?1 AND review_id = ?2",
+                    [id, review_id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .at(&path)?;
+            if found.is_none() {
+                return Err(not_found(id));
+            }
+            insert_links(tx, id, links).at(&path)
+        })
+    }
+
+    /// Every item of a review with its links, in the order added.
+    pub fn evidence(&self, review_id: &str) -> Result<Vec<EvidenceItem>> {
+        let mut items: Vec<EvidenceItem> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM evidence_items WHERE review_id = ?1 ORDER BY added_at, id"
+            ))
+            .at(&self.path)?
+            .query_map([review_id], from_row)
+            .at(&self.path)?
+            .collect::<rusqlite::Result<_>>()
+            .at(&self.path)?;
+        let mut links: HashMap<String, Vec<EvidenceLink>> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT l.evidence_id, l.benchmark_id, l.requirement_id FROM evidence_links l
+                 JOIN evidence_items i ON i.id = l.evidence_id WHERE i.review_id = ?1
+                 ORDER BY l.benchmark_id, l.requirement_id",
+            )
+            .at(&self.path)?;
+        let rows = stmt
+            .query_map([review_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .at(&self.path)?;
+        for row in rows {
+            let (id, benchmark_id, req) = row.at(&self.path)?;
+            links.entry(id).or_default().push(EvidenceLink {
+                benchmark_id,
+                requirement_id: (!req.is_empty()).then_some(req),
+            });
+        }
+        for item in &mut items {
+            item.links = links.remove(&item.id).unwrap_or_default();
+        }
+        Ok(items)
+    }
+
+    /// Ids of requirements with at least one linked item whose file is still present.
+    pub fn evidenced_requirements(&self, review_id: &str) -> Result<HashSet<String>> {
+        self.conn
+            .prepare_cached(
+                "SELECT DISTINCT l.requirement_id FROM evidence_links l JOIN evidence_items i ON i.id = l.evidence_id
+                 WHERE i.review_id = ?1 AND l.requirement_id <> '' AND i.status IN ('ok', 'modified', 'moved')",
+            )
+            .at(&self.path)?
+            .query_map([review_id], |r| r.get(0))
+            .at(&self.path)?
+            .collect::<rusqlite::Result<HashSet<String>>>()
+            .at(&self.path)
+    }
+
+    /// What a rescan needs to know about every item.
+    pub(crate) fn tracked(&self, review_id: &str) -> Result<Vec<Tracked>> {
+        self.conn
+            .prepare_cached("SELECT id, path_key, size, mtime_ns, hash, checked_at_ns FROM evidence_items WHERE review_id = ?1")
+            .at(&self.path)?
+            .query_map([review_id], |r| {
+                Ok(Tracked {
+                    id: r.get(0)?,
+                    path: path_from_key(&r.get::<_, Vec<u8>>(1)?),
+                    size: r.get::<_, i64>(2)?.max(0) as u64,
+                    mtime_ns: r.get(3)?,
+                    hash: r.get(4)?,
+                    checked_at_ns: r.get(5)?,
+                })
+            })
+            .at(&self.path)?
+            .collect::<rusqlite::Result<_>>()
+            .at(&self.path)
+    }
+
+    /// Records a rescan's findings in one transaction.
+    pub(crate) fn apply_findings(&mut self, findings: &[Finding]) -> Result<()> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            for f in findings {
+                if let Some(to) = &f.moved_to {
+                    tx.execute(
+                        "UPDATE evidence_items SET path = ?2, path_key = ?3 WHERE id = ?1",
+                        params![f.id, to.to_string_lossy(), path_key(to)],
+                    )
+                    .at(&path)?;
+                }
+                match (f.status, f.facts) {
+                    // Content unchanged: remember the facts seen so the next scan can skip hashing.
+                    (EvidenceStatus::Ok | EvidenceStatus::Moved, Some(facts)) => tx.execute(
+                        "UPDATE evidence_items SET status = ?2, status_detail = ?3, seen_hash = NULL, mtime_ns = ?4, size = ?5, checked_at_ns = ?6 WHERE id = ?1",
+                        params![f.id, f.status.as_str(), f.detail, facts.mtime_ns, size_i64(facts.size), f.checked_at_ns],
+                    ),
+                    _ => tx.execute(
+                        "UPDATE evidence_items SET status = ?2, status_detail = ?3, seen_hash = ?4, checked_at_ns = ?5 WHERE id = ?1",
+                        params![f.id, f.status.as_str(), f.detail, f.seen_hash, f.checked_at_ns],
+                    ),
+                }
+                .at(&path)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Accepts a modified item's new content as the version of record (the old hash stays in
+    /// `evidence_versions`).
+    pub(crate) fn accept_evidence(
+        &mut self,
+        review_id: &str,
+        id: &str,
+        facts: FileFacts,
+        hash: &str,
+        by: &str,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE evidence_items SET hash = ?3, size = ?4, mtime_ns = ?5, status = 'ok', status_detail = NULL, seen_hash = NULL
+                     WHERE id = ?1 AND review_id = ?2",
+                    params![id, review_id, hash, size_i64(facts.size), facts.mtime_ns],
+                )
+                .at(&path)?;
+            if changed == 0 {
+                return Err(not_found(id));
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO evidence_versions (evidence_id, hash, size, accepted_at, accepted_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, hash, size_i64(facts.size), now(), by],
+            )
+            .at(&path)?;
+            Ok(())
+        })
+    }
+
+    /// The hashes an item has had, oldest first.
+    pub fn evidence_versions(&self, id: &str) -> Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT hash FROM evidence_versions WHERE evidence_id = ?1 ORDER BY accepted_at, hash")
+            .at(&self.path)?
+            .query_map([id], |r| r.get(0))
+            .at(&self.path)?
+            .collect::<rusqlite::Result<_>>()
+            .at(&self.path)
+    }
+
+    /// Sets an item's title, note and personal-data flag.
+    pub(crate) fn describe_evidence(
+        &mut self,
+        review_id: &str,
+        id: &str,
+        title: &str,
+        note: Option<&str>,
+        personal: bool,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE evidence_items SET title = ?3, note = ?4, personal_data = ?5 WHERE id = ?1 AND review_id = ?2",
+                    params![id, review_id, title.trim(), optional(note), personal],
+                )
+                .at(&path)?;
+            if n == 0 { Err(not_found(id)) } else { Ok(()) }
+        })
+    }
+}
+
+pub(crate) fn not_found(id: &str) -> Error {
+    Error::NotFound {
+        what: "Evidence item",
+        id: id.to_owned(),
+        hint: "List evidence with `waymark evidence list` to see the ids.".into(),
+    }
+}
