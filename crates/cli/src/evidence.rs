@@ -66,10 +66,6 @@ fn resolve(items: &[EvidenceItem], given: &str) -> Result<String, Error> {
     }
 }
 
-fn short(id: &str) -> &str {
-    &id[id.len().saturating_sub(8)..]
-}
-
 /// Runs an `evidence` subcommand.
 pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
     let mut ws = ctx.open()?;
@@ -116,7 +112,7 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
                     })
                     .collect();
                 t.add_row(vec![
-                    short(&i.id).to_owned(),
+                    output::short_id(&i.id).to_owned(),
                     i.title.clone(),
                     i.status.as_str().to_owned(),
                     i.size.to_string(),
@@ -155,7 +151,7 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
             if ctx.json {
                 return output::json(&serde_json::json!({ "linked": id }));
             }
-            out!("Linked {}.", short(&id));
+            out!("Linked {}.", output::short_id(&id));
         }
         EvidenceCmd::Accept { id } => {
             let id = resolve(&ws.store().evidence(&review.id)?, &id)?;

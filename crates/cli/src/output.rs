@@ -21,6 +21,12 @@ pub fn table(header: &[&str]) -> Table {
     t
 }
 
+/// The id shown in lists: the last 8 characters, which are random in a UUIDv7 (the first
+/// ones are a timestamp shared by records created close together).
+pub fn short_id(id: &str) -> &str {
+    &id[id.len().saturating_sub(8)..]
+}
+
 /// A text bar for a percentage, e.g. `█████░░░░░`.
 pub fn bar(percent: u32, width: usize) -> String {
     let filled = (percent.min(100) as usize * width) / 100;

@@ -7,17 +7,11 @@ use crate::Context;
 use crate::args::{ActionsCmd, GroupCmd};
 use crate::output;
 
-/// The id shown in lists: the last 8 characters, which are random in a UUIDv7 (the first
-/// ones are a timestamp shared by actions created close together).
-fn short_id(id: &str) -> &str {
-    &id[id.len().saturating_sub(8)..]
-}
-
 fn print_action(ctx: &Context, verb: &str, a: &FutureAction) -> Result<(), Error> {
     if ctx.json {
         return output::json(a);
     }
-    out!("{verb} action {}: {}", short_id(&a.id), a.text);
+    out!("{verb} action {}: {}", output::short_id(&a.id), a.text);
     Ok(())
 }
 
@@ -86,7 +80,7 @@ pub fn actions(ctx: &Context, cmd: ActionsCmd) -> Result<(), Error> {
             let mut t = output::table(&["id", "action", "owner", "due", "status", "benchmarks"]);
             for a in &actions {
                 t.add_row(vec![
-                    short_id(&a.id).to_owned(),
+                    output::short_id(&a.id).to_owned(),
                     a.text.clone(),
                     a.owner.clone().unwrap_or_default(),
                     a.due_date.clone().unwrap_or_default(),
