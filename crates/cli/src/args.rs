@@ -235,6 +235,8 @@ pub enum EvidenceCmd {
         #[command(flatten)]
         links: LinkArgs,
     },
+    /// Copy every item's reviewed content into the data folder's vault (identical files once).
+    Freeze,
     /// Accept a modified item's current content as the version of record.
     Accept {
         /// Item id (or at least 4 characters of its start or end).

@@ -138,6 +138,21 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
                 r.unreadable
             );
         }
+        EvidenceCmd::Freeze => {
+            let r = ws.freeze(&review)?;
+            if ctx.json {
+                return output::json(&r);
+            }
+            out!(
+                "Froze {} item(s) into the vault ({} new copies, {} bytes).",
+                r.frozen,
+                r.copied,
+                r.bytes_copied
+            );
+            for s in &r.skipped {
+                err_out!("not frozen: {}", s.reason);
+            }
+        }
         EvidenceCmd::Link { id, links: l } => {
             let id = resolve(&ws.store().evidence(&review.id)?, &id)?;
             let links = links(&mut ws, &review, l)?;

@@ -71,6 +71,16 @@ fn evidence_is_added_listed_rescanned_and_counts_towards_the_mark() {
     let id = list[0]["id"].as_str().expect("id");
     let accepted = ok_json(&data, &["evidence", "accept", &id[id.len() - 8..]]);
     assert_eq!(accepted["status"], "ok");
+    let frozen = ok_json(&data, &["evidence", "freeze"]);
+    assert_eq!(
+        (frozen["frozen"].as_u64(), frozen["copied"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let hash = blake3::hash(b"policy v2, rewritten").to_hex().to_string();
+    assert_eq!(
+        std::fs::read(data.join("vault").join(&hash[..2]).join(&hash)).expect("blob"),
+        b"policy v2, rewritten"
+    );
 }
 
 #[test]

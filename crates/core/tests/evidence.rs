@@ -249,3 +249,76 @@ fn odd_names_and_symlink_loops_do_not_stop_a_scan() {
     let scan = ws.rescan(&review).expect("rescan");
     assert_eq!(scan.ok, 1, "the exact (non-UTF-8) path is found again");
 }
+
+#[test]
+fn freezing_keeps_exactly_what_was_reviewed_and_stores_identical_files_once() {
+    let (dir, mut ws, review, files) = setup();
+    let a = files.join("scheme-of-work.docx");
+    let b = files.join("copy of scheme-of-work.docx");
+    let c = files.join("photo.jpg");
+    std::fs::write(&a, "scheme v1").expect("write");
+    std::fs::write(&b, "scheme v1").expect("write");
+    std::fs::write(&c, "jpeg bytes").expect("write");
+    ws.add_evidence(
+        &review,
+        &[a.clone(), b, c.clone()],
+        &[link("2.1", None)],
+        "Head",
+    )
+    .expect("add");
+    std::fs::remove_file(&c).expect("delete");
+    ws.rescan(&review).expect("rescan");
+
+    let report = ws.freeze(&review).expect("freeze");
+    assert_eq!(
+        (report.frozen, report.copied, report.bytes_copied),
+        (2, 1, 9),
+        "two items, one blob"
+    );
+    assert_eq!(report.skipped.len(), 1);
+    assert!(
+        report.skipped[0].reason.contains("missing"),
+        "{:?}",
+        report.skipped
+    );
+
+    // The school's copy changes afterwards: the vault still holds what was reviewed.
+    std::fs::write(&a, "scheme v2, rewritten").expect("edit");
+    let item = ws
+        .store()
+        .evidence(&review.id)
+        .expect("list")
+        .into_iter()
+        .find(|i| i.title == "scheme-of-work.docx")
+        .expect("item");
+    let frozen = item.frozen_hash.expect("frozen");
+    let blob = dir
+        .path()
+        .join("data/vault")
+        .join(&frozen[..2])
+        .join(&frozen);
+    assert_eq!(std::fs::read(blob).expect("blob"), b"scheme v1");
+
+    // A file changed after it was added (no rescan since): refused rather than freezing
+    // content nobody reviewed.
+    let d = files.join("minutes.txt");
+    std::fs::write(&d, "minutes as reviewed").expect("write");
+    ws.add_evidence(
+        &review,
+        std::slice::from_ref(&d),
+        &[link("1.3", None)],
+        "Head",
+    )
+    .expect("add");
+    std::fs::write(&d, "minutes edited later").expect("edit");
+    let again = ws.freeze(&review).expect("freeze");
+    assert!(
+        again
+            .skipped
+            .iter()
+            .any(|s| s.path.ends_with("minutes.txt")
+                && s.reason.contains("changed since the last scan")),
+        "{:?}",
+        again.skipped
+    );
+}

@@ -6,12 +6,14 @@
 
 mod files;
 mod scan;
+mod vault;
 
 use serde::Serialize;
 
 pub(crate) use files::path_from_key;
 pub use files::{FileFacts, hash_file, path_key, walk};
 pub(crate) use scan::{Observation, observe};
+pub use vault::{Stored, VAULT_DIR, Vault};
 
 /// What a rescan found for one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -97,6 +99,8 @@ pub struct EvidenceItem {
     pub status_detail: Option<String>,
     /// Whether it shows pupils' personal data.
     pub personal_data: bool,
+    /// The hash of the version copied into the vault, once frozen.
+    pub frozen_hash: Option<String>,
     /// Benchmarks and requirements it serves.
     pub links: Vec<EvidenceLink>,
     /// Who added it.

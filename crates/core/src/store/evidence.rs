@@ -48,7 +48,7 @@ pub(crate) struct Finding {
     pub checked_at_ns: i64,
 }
 
-const COLUMNS: &str = "id, path, title, note, media_type, size, hash, status, status_detail, personal_data, added_by, added_at";
+const COLUMNS: &str = "id, path, title, note, media_type, size, hash, status, status_detail, personal_data, added_by, added_at, frozen_hash";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceItem> {
     Ok(EvidenceItem {
@@ -65,6 +65,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceItem> {
         links: Vec::new(),
         added_by: r.get(10)?,
         added_at: r.get(11)?,
+        frozen_hash: r.get(12)?,
     })
 }
 
@@ -301,6 +302,27 @@ impl Store {
                 params![id, hash, size_i64(facts.size), now(), by],
             )
             .at(&path)?;
+            Ok(())
+        })
+    }
+
+    /// Records that items were frozen with these hashes (blobs first, then the items).
+    pub(crate) fn record_frozen(&mut self, frozen: &[(String, String, u64)]) -> Result<()> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let at = now();
+            for (id, hash, size) in frozen {
+                tx.execute(
+                    "INSERT OR IGNORE INTO vault_blobs (hash, size, stored_at) VALUES (?1, ?2, ?3)",
+                    params![hash, size_i64(*size), at],
+                )
+                .at(&path)?;
+                tx.execute(
+                    "UPDATE evidence_items SET frozen_hash = ?2, frozen_at = ?3 WHERE id = ?1",
+                    params![id, hash, at],
+                )
+                .at(&path)?;
+            }
             Ok(())
         })
     }

@@ -10,6 +10,7 @@ use crate::error::{AtPath, Error, Result};
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_initial.sql"),
     include_str!("sql/0002_evidence.sql"),
+    include_str!("sql/0003_vault.sql"),
 ];
 
 /// The schema version this build creates and understands.
@@ -53,6 +54,7 @@ pub(crate) fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Res
 const FIXTURES: &[&str] = &[
     include_str!("sql/fixtures/0001.sql"),
     include_str!("sql/fixtures/0002.sql"),
+    include_str!("sql/fixtures/0003.sql"),
 ];
 
 #[cfg(test)]

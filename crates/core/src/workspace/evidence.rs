@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::evidence::{
     EvidenceItem, EvidenceLink, EvidenceStatus, FileFacts, Observation, hash_file, observe, walk,
 };
+use crate::evidence::{Stored, Vault};
 use crate::store::Review;
 use crate::store::evidence::{Finding, NewEvidence};
 
@@ -52,6 +53,21 @@ pub struct RescanReport {
     pub moved: u32,
     /// There but not readable.
     pub unreadable: u32,
+}
+
+/// What freezing evidence into the vault did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FreezeReport {
+    /// Items whose accepted content is now in the vault.
+    pub frozen: u32,
+    /// Of those, blobs newly copied (the rest were already there: identical files are stored once).
+    pub copied: u32,
+    /// Bytes copied.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes_copied: u64,
+    /// Items not frozen, each with the reason and what to do.
+    pub skipped: Vec<Skipped>,
 }
 
 fn now_ns() -> i64 {
@@ -322,6 +338,57 @@ impl Workspace {
                 f.moved_to = Some(to.clone());
             }
         }
+    }
+
+    /// Copies every present item's accepted content into the data folder's vault (once per
+    /// distinct content), checking each file still has that content while it is copied.
+    /// Items that are modified, missing, unreadable or changed since the last scan are skipped
+    /// with the reason; the rest are frozen.
+    pub fn freeze(&mut self, review: &Review) -> Result<FreezeReport> {
+        let vault = Vault::in_data_dir(&self.data_dir);
+        let statuses: HashMap<String, (EvidenceStatus, String)> = self
+            .store
+            .evidence(&review.id)?
+            .into_iter()
+            .map(|i| (i.id, (i.status, i.title)))
+            .collect();
+        let mut report = FreezeReport::default();
+        let mut frozen = Vec::new();
+        for t in self.store.tracked(&review.id)? {
+            let (status, title) = statuses
+                .get(&t.id)
+                .cloned()
+                .unwrap_or((EvidenceStatus::Missing, String::new()));
+            let skip = |reason: String| Skipped {
+                path: t.path.to_string_lossy().into_owned(),
+                reason: format!("{title}: {reason}"),
+            };
+            let reason = match status {
+                EvidenceStatus::Ok | EvidenceStatus::Moved => None,
+                EvidenceStatus::Modified => Some("modified since it was added; accept the new version or restore the file, then freeze again".to_owned()),
+                EvidenceStatus::Missing => Some("missing; put the file back or remove the item".to_owned()),
+                EvidenceStatus::Unreadable => Some("cannot be read; close the program that has it open or fix its permissions".to_owned()),
+            };
+            if let Some(reason) = reason {
+                report.skipped.push(skip(reason));
+                continue;
+            }
+            match vault.store(&t.path, &t.hash) {
+                Ok(Stored::Copied(bytes)) => {
+                    report.copied += 1;
+                    report.bytes_copied += bytes;
+                    frozen.push((t.id.clone(), t.hash.clone(), t.size));
+                }
+                Ok(Stored::AlreadyThere) => frozen.push((t.id.clone(), t.hash.clone(), t.size)),
+                Ok(Stored::Changed(_)) => report.skipped.push(skip(
+                    "changed since the last scan; run a rescan, accept or restore it, then freeze again".to_owned(),
+                )),
+                Err(e) => report.skipped.push(skip(format!("could not be copied into the vault ({e})"))),
+            }
+        }
+        report.frozen = frozen.len() as u32;
+        self.store.record_frozen(&frozen)?;
+        Ok(report)
     }
 
     /// Records a modified item's current content as the version of record.
