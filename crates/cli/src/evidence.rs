@@ -2,6 +2,7 @@
 
 use waymark_core::evidence::{EvidenceItem, EvidenceLink};
 use waymark_core::store::Review;
+use waymark_core::workspace::WorkProgress;
 use waymark_core::{Error, Workspace};
 
 use crate::Context;
@@ -39,6 +40,37 @@ fn links(ws: &mut Workspace, review: &Review, a: LinkArgs) -> Result<Vec<Evidenc
     Ok(out)
 }
 
+/// A progress bar on stderr (drawn only on a terminal, never with --json). Interrupting with
+/// Ctrl+C is safe: nothing is written until all files are read, in one transaction.
+fn bar(ctx: &Context, verb: &'static str) -> indicatif::ProgressBar {
+    let bar = if ctx.json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg} {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}, {eta} left",
+    );
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    bar.set_message(verb);
+    bar
+}
+
+/// Keeps a bar in step with the core's progress reports (bytes on the bar, files in words).
+fn follow<'a>(
+    bar: &'a indicatif::ProgressBar,
+    verb: &'a str,
+) -> impl FnMut(&WorkProgress) -> bool + 'a {
+    move |p| {
+        bar.set_length(p.bytes_total);
+        bar.set_position(p.bytes_done);
+        bar.set_message(format!("{verb} {}/{} files", p.files_done, p.files_total));
+        true
+    }
+}
+
 /// An item by its full id or at least 4 characters of its start or end.
 fn resolve(items: &[EvidenceItem], given: &str) -> Result<String, Error> {
     let given = given.trim().to_ascii_lowercase();
@@ -73,7 +105,16 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
     match cmd {
         EvidenceCmd::Add { paths, links: l } => {
             let links = links(&mut ws, &review, l)?;
-            let report = ws.add_evidence(&review, &paths, &links, &ctx.author)?;
+            let bar = bar(ctx, "Hashing");
+            let report = ws.add_evidence_with(
+                &review,
+                &paths,
+                &links,
+                &ctx.author,
+                &mut follow(&bar, "Hashing"),
+            );
+            bar.finish_and_clear();
+            let report = report?;
             if ctx.json {
                 output::json(&report)?;
             } else {
@@ -123,7 +164,10 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
             out!("{t}");
         }
         EvidenceCmd::Rescan => {
-            let r = ws.rescan(&review)?;
+            let bar = bar(ctx, "Checking");
+            let r = ws.rescan_with(&review, &mut follow(&bar, "Checking"));
+            bar.finish_and_clear();
+            let r = r?;
             if ctx.json {
                 return output::json(&r);
             }

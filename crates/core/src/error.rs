@@ -63,6 +63,9 @@ pub enum Error {
         "No self-review is registered yet. Register first: choose a framework and enter the institution's name (`waymark init --framework ID --institution NAME`)."
     )]
     NotRegistered,
+    /// The user cancelled a long operation; nothing was saved.
+    #[error("Cancelled; nothing was changed.")]
+    Cancelled,
     /// The edit was based on an older revision than the one stored.
     #[error(
         "{benchmark} was changed by {by} at {at} since you opened it. Your text has not been lost: reload to see both versions and choose."
@@ -89,6 +92,7 @@ impl Error {
             Error::Invalid { .. } => "invalid_input",
             Error::NotRegistered => "not_registered",
             Error::Conflict { .. } => "conflict",
+            Error::Cancelled => "cancelled",
         }
     }
 

@@ -322,3 +322,43 @@ fn freezing_keeps_exactly_what_was_reviewed_and_stores_identical_files_once() {
         again.skipped
     );
 }
+
+#[test]
+fn long_operations_report_progress_and_a_cancel_saves_nothing() {
+    let (_dir, mut ws, review, files) = setup();
+    let names: Vec<PathBuf> = (0..4).map(|i| files.join(format!("p{i}.txt"))).collect();
+    for (i, p) in names.iter().enumerate() {
+        std::fs::write(p, "x".repeat(10 * (i + 1))).expect("write");
+    }
+    let mut seen = Vec::new();
+    let err = ws
+        .add_evidence_with(&review, &names, &[link("1.1", None)], "Head", &mut |p| {
+            seen.push(*p);
+            p.files_done < 2
+        })
+        .expect_err("cancelled");
+    assert_eq!(err.code(), "cancelled");
+    assert_eq!(
+        seen.last()
+            .map(|p| (p.files_done, p.files_total, p.bytes_done, p.bytes_total)),
+        Some((2, 4, 30, 100))
+    );
+    assert!(
+        ws.store().evidence(&review.id).expect("list").is_empty(),
+        "a cancelled add saves nothing"
+    );
+
+    ws.add_evidence(&review, &names, &[link("1.1", None)], "Head")
+        .expect("add");
+    let mut last = None;
+    ws.rescan_with(&review, &mut |p| {
+        last = Some(*p);
+        true
+    })
+    .expect("rescan");
+    assert_eq!(
+        last.map(|p| (p.files_done, p.files_total)),
+        Some((3, 4)),
+        "called before each item"
+    );
+}

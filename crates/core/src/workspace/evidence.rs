@@ -55,6 +55,27 @@ pub struct RescanReport {
     pub unreadable: u32,
 }
 
+/// How far a long evidence operation has got, for progress bars.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WorkProgress {
+    /// Files dealt with so far.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub files_done: u64,
+    /// Files in all.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub files_total: u64,
+    /// Bytes of those files so far.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes_done: u64,
+    /// Bytes in all.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub bytes_total: u64,
+}
+
+/// Called after each file; returning `false` cancels the operation, which then saves nothing.
+pub type OnProgress<'a> = &'a mut dyn FnMut(&WorkProgress) -> bool;
+
 /// What freezing evidence into the vault did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -137,6 +158,18 @@ impl Workspace {
         links: &[EvidenceLink],
         by: &str,
     ) -> Result<AddReport> {
+        self.add_evidence_with(review, paths, links, by, &mut |_| true)
+    }
+
+    /// [`Workspace::add_evidence`] reporting progress after each file, cancellable.
+    pub fn add_evidence_with(
+        &mut self,
+        review: &Review,
+        paths: &[PathBuf],
+        links: &[EvidenceLink],
+        by: &str,
+        on_progress: OnProgress<'_>,
+    ) -> Result<AddReport> {
         self.check_links(review, links)?;
         let mut skipped = Vec::new();
         let mut found = Vec::new();
@@ -156,10 +189,24 @@ impl Workspace {
             }));
         }
         let mut hashed = Vec::new();
+        let mut progress = WorkProgress {
+            files_total: found.len() as u64,
+            bytes_total: found
+                .iter()
+                .filter_map(|p| FileFacts::of(p).ok())
+                .map(|f| f.size)
+                .sum(),
+            ..WorkProgress::default()
+        };
         for path in &found {
+            if !on_progress(&progress) {
+                return Err(Error::Cancelled);
+            }
             let checked_at_ns = now_ns();
             let read = FileFacts::of(path)
                 .and_then(|facts| hash_file(path).map(|(hash, _)| (facts, hash)));
+            progress.files_done += 1;
+            progress.bytes_done += read.as_ref().map_or(0, |(f, _)| f.size);
             match read {
                 Ok((facts, hash)) => hashed.push((path, facts, hash, checked_at_ns)),
                 Err(e) => skipped.push(Skipped {
@@ -227,11 +274,31 @@ impl Workspace {
     /// A missing item whose content is found elsewhere in the folders evidence came from is
     /// relinked and reported as moved.
     pub fn rescan(&mut self, review: &Review) -> Result<RescanReport> {
+        self.rescan_with(review, &mut |_| true)
+    }
+
+    /// [`Workspace::rescan`] reporting progress after each item, cancellable (a cancelled
+    /// rescan records nothing).
+    pub fn rescan_with(
+        &mut self,
+        review: &Review,
+        on_progress: OnProgress<'_>,
+    ) -> Result<RescanReport> {
         let tracked = self.store.tracked(&review.id)?;
+        let mut progress = WorkProgress {
+            files_total: tracked.len() as u64,
+            bytes_total: tracked.iter().map(|t| t.size).sum(),
+            ..WorkProgress::default()
+        };
         let mut report = RescanReport::default();
         let mut findings = Vec::new();
         let mut gone = Vec::new();
         for t in &tracked {
+            if !on_progress(&progress) {
+                return Err(Error::Cancelled);
+            }
+            progress.files_done += 1;
+            progress.bytes_done += t.size;
             let checked_at_ns = now_ns();
             report.checked += 1;
             let mut f = Finding {

@@ -21,7 +21,7 @@ use crate::store::{
 use crate::upgrade::{self, Flagged, UpgradeReport};
 
 mod evidence;
-pub use evidence::{AddReport, FreezeReport, RescanReport, Skipped};
+pub use evidence::{AddReport, FreezeReport, OnProgress, RescanReport, Skipped, WorkProgress};
 
 /// Longest commentary accepted: about 100,000 words, far beyond any real commentary, small
 /// enough that a pasted file by mistake is refused rather than stored.
