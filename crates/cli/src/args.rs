@@ -235,6 +235,23 @@ pub enum EvidenceCmd {
         #[command(flatten)]
         links: LinkArgs,
     },
+    /// Set an item's title and note, and mark whether it shows pupils' personal data.
+    Describe {
+        /// Item id (or at least 4 characters of its start or end).
+        id: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// A note about the item.
+        #[arg(long)]
+        note: Option<String>,
+        /// The item shows pupils' personal data (a submission will ask for confirmation).
+        #[arg(long, conflicts_with = "no_personal_data")]
+        personal_data: bool,
+        /// The item shows no personal data.
+        #[arg(long)]
+        no_personal_data: bool,
+    },
     /// Copy every item's reviewed content into the data folder's vault (identical files once).
     Freeze,
     /// Accept a modified item's current content as the version of record.

@@ -182,6 +182,43 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
                 r.unreadable
             );
         }
+        EvidenceCmd::Describe {
+            id,
+            title,
+            note,
+            personal_data,
+            no_personal_data,
+        } => {
+            let items = ws.store().evidence(&review.id)?;
+            let id = resolve(&items, &id)?;
+            let item = items
+                .into_iter()
+                .find(|i| i.id == id)
+                .ok_or_else(|| Error::invalid("id", "The item vanished; list evidence again."))?;
+            let personal = if personal_data {
+                true
+            } else if no_personal_data {
+                false
+            } else {
+                item.personal_data
+            };
+            let title = title.unwrap_or(item.title);
+            let note = note.or(item.note);
+            ws.describe_evidence(&review, &id, &title, note.as_deref(), personal)?;
+            if ctx.json {
+                return output::json(
+                    &serde_json::json!({ "id": id, "title": title, "note": note, "personal_data": personal }),
+                );
+            }
+            out!(
+                "Saved {title}{}.",
+                if personal {
+                    " (shows personal data)"
+                } else {
+                    ""
+                }
+            );
+        }
         EvidenceCmd::Freeze => {
             let r = ws.freeze(&review)?;
             if ctx.json {

@@ -71,6 +71,26 @@ fn evidence_is_added_listed_rescanned_and_counts_towards_the_mark() {
     let id = list[0]["id"].as_str().expect("id");
     let accepted = ok_json(&data, &["evidence", "accept", &id[id.len() - 8..]]);
     assert_eq!(accepted["status"], "ok");
+    let described = ok_json(
+        &data,
+        &[
+            "evidence",
+            "describe",
+            &id[..8],
+            "--title",
+            "Computing policy",
+            "--personal-data",
+        ],
+    );
+    assert_eq!(described["personal_data"], true);
+    let list = ok_json(&data, &["evidence", "list"]);
+    assert_eq!(
+        (
+            list[0]["title"].as_str(),
+            list[0]["personal_data"].as_bool()
+        ),
+        (Some("Computing policy"), Some(true))
+    );
     let frozen = ok_json(&data, &["evidence", "freeze"]);
     assert_eq!(
         (frozen["frozen"].as_u64(), frozen["copied"].as_u64()),
