@@ -42,9 +42,11 @@ e2e: ui
 	$(CARGO) build -p waymark-app --locked
 	scripts/e2e.sh
 
-## Benchmarks (release build): progress and award status over growing history.
+## Benchmarks (release build): status over growing history; evidence scans against b3sum and
+## git status (apt-get install b3sum for the reference).
 bench: setup
 	$(CARGO) bench -p waymark-core --bench progress
+	$(CARGO) bench -p waymark-core --bench evidence_scan
 
 ## App start-up time, memory and autosave round trip under Xvfb.
 measure: ui

@@ -203,7 +203,11 @@ fn a_moved_file_is_found_by_its_content_and_relinked() {
     let other = files.join("unrelated.pdf");
     std::fs::write(&old, "online safety policy").expect("write");
     std::fs::write(&other, "a different file").expect("write");
-    ws.add_evidence(&review, &[old.clone(), other], &[link("2.3", None)], "Head")
+    // Old files: later rescans judge the unchanged one (listed first) by size and time alone
+    // and skip it, so the missing one's place in the scan differs from its place in the list.
+    age(&old);
+    age(&other);
+    ws.add_evidence(&review, &[other, old.clone()], &[link("2.3", None)], "Head")
         .expect("add");
     std::fs::create_dir_all(files.join("archive/2026")).expect("mkdir");
     let new = files.join("archive/2026/e-safety policy.pdf");
@@ -356,9 +360,6 @@ fn long_operations_report_progress_and_a_cancel_saves_nothing() {
         true
     })
     .expect("rescan");
-    assert_eq!(
-        last.map(|p| (p.files_done, p.files_total)),
-        Some((3, 4)),
-        "called before each item"
-    );
+    // Rescans report before each chunk of files (they are looked at in parallel).
+    assert_eq!(last.map(|p| (p.files_done, p.files_total)), Some((0, 4)));
 }

@@ -31,6 +31,7 @@ pub(crate) struct Tracked {
     pub mtime_ns: i64,
     pub hash: String,
     pub checked_at_ns: i64,
+    pub status: EvidenceStatus,
 }
 
 /// The new state of one item after a rescan.
@@ -229,7 +230,7 @@ impl Store {
     /// What a rescan needs to know about every item.
     pub(crate) fn tracked(&self, review_id: &str) -> Result<Vec<Tracked>> {
         self.conn
-            .prepare_cached("SELECT id, path_key, size, mtime_ns, hash, checked_at_ns FROM evidence_items WHERE review_id = ?1")
+            .prepare_cached("SELECT id, path_key, size, mtime_ns, hash, checked_at_ns, status FROM evidence_items WHERE review_id = ?1 ORDER BY added_at, id")
             .at(&self.path)?
             .query_map([review_id], |r| {
                 Ok(Tracked {
@@ -239,6 +240,7 @@ impl Store {
                     mtime_ns: r.get(3)?,
                     hash: r.get(4)?,
                     checked_at_ns: r.get(5)?,
+                    status: EvidenceStatus::parse(&r.get::<_, String>(6)?),
                 })
             })
             .at(&self.path)?
