@@ -27,6 +27,17 @@ pub fn short_id(id: &str) -> &str {
     &id[id.len().saturating_sub(8)..]
 }
 
+/// A labelled progress line: "Overall: ████░░ 40% (8 of 20 benchmarks complete)".
+pub fn ratio_line(label: &str, r: waymark_core::progress::Ratio, of_what: &str) -> String {
+    format!(
+        "{label}: {} {:>3}% ({} of {} {of_what})",
+        bar(r.percent(), 20),
+        r.percent(),
+        r.done,
+        r.total
+    )
+}
+
 /// A text bar for a percentage, e.g. `█████░░░░░`.
 pub fn bar(percent: u32, width: usize) -> String {
     let filled = (percent.min(100) as usize * width) / 100;

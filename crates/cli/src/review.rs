@@ -126,18 +126,12 @@ pub fn status(ctx: &Context) -> Result<(), Error> {
         review.framework_version
     );
     out!(
-        "Overall: {} {:>3}% ({} of {} benchmarks complete)",
-        output::bar(p.overall.percent(), 20),
-        p.overall.percent(),
-        p.overall.done,
-        p.overall.total
+        "{}",
+        output::ratio_line("Overall", p.overall, "benchmarks complete")
     );
     out!(
-        "Evidence: {} {:>3}% ({} of {} required items)",
-        output::bar(p.evidence.percent(), 20),
-        p.evidence.percent(),
-        p.evidence.done,
-        p.evidence.total
+        "{}",
+        output::ratio_line("Evidence", p.evidence, "required items")
     );
     let mut t = output::table(&["dimension", "progress", "complete"]);
     for d in &p.dimensions {

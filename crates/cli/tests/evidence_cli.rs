@@ -28,16 +28,10 @@ fn ok_json(data: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("json")
 }
 
-#[test]
-fn evidence_is_added_listed_rescanned_and_counts_towards_the_mark() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data");
-    let school = dir.path().join("school");
-    std::fs::create_dir_all(&school).expect("mkdir");
-    let policy = school.join("policy.pdf");
-    std::fs::write(&policy, "policy v1").expect("write");
+/// Registers a school for computing-quality in a fresh data folder.
+fn register(data: &Path) {
     ok_json(
-        &data,
+        data,
         &[
             "init",
             "--framework",
@@ -46,6 +40,17 @@ fn evidence_is_added_listed_rescanned_and_counts_towards_the_mark() {
             "Ysgol Llanfair",
         ],
     );
+}
+
+#[test]
+fn evidence_is_added_listed_rescanned_and_counts_towards_the_mark() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let school = dir.path().join("school");
+    std::fs::create_dir_all(&school).expect("mkdir");
+    let policy = school.join("policy.pdf");
+    std::fs::write(&policy, "policy v1").expect("write");
+    register(&data);
 
     let added = ok_json(
         &data,
@@ -107,16 +112,7 @@ fn evidence_is_added_listed_rescanned_and_counts_towards_the_mark() {
 fn bad_evidence_input_is_explained() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    ok_json(
-        &data,
-        &[
-            "init",
-            "--framework",
-            "computing-quality",
-            "--institution",
-            "Ysgol Llanfair",
-        ],
-    );
+    register(&data);
     let out = waymark(
         &data,
         &["evidence", "add", "/no/such/file.pdf", "--benchmark", "1.1"],

@@ -115,11 +115,6 @@ impl Catalog {
         Ok((catalog, refused))
     }
 
-    /// Adds a framework (used by tests and by `frameworks install`).
-    pub fn add(&mut self, framework: Framework) {
-        self.frameworks.push(framework);
-    }
-
     /// A specific version.
     pub fn get(&self, id: &str, version: &str) -> Option<&Framework> {
         let wanted = Version::parse(version)?;
