@@ -259,6 +259,24 @@ pub enum EvidenceCmd {
         /// Item id (or at least 4 characters of its start or end).
         id: String,
     },
+    /// Stop tracking an item. The file itself is left alone, and the item's history is kept.
+    Remove {
+        /// Item id (or at least 4 characters of its start or end).
+        id: String,
+    },
+    /// Remove an item's links to a benchmark, or only its link to one of its requirements.
+    Unlink {
+        /// Item id (or at least 4 characters of its start or end).
+        id: String,
+        /// Benchmark to unlink from (every link to it, unless --requirement is given).
+        #[arg(long, value_name = "ID")]
+        benchmark: String,
+        /// Only the link to this evidence requirement of the benchmark, e.g. 1.1-plan.
+        #[arg(long, value_name = "ID")]
+        requirement: Option<String>,
+    },
+    /// List the folders watched for changes and searched for moved files.
+    Folders,
 }
 
 /// `group …`

@@ -1,4 +1,5 @@
-//! `waymark evidence …`: add, list, rescan, link and accept evidence files.
+//! `waymark evidence …`: add, list, rescan, link, unlink, accept and remove evidence files, and
+//! list the watched folders.
 
 use waymark_core::evidence::{EvidenceItem, EvidenceLink};
 use waymark_core::store::Review;
@@ -260,6 +261,92 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
                 item.title
             );
         }
+        EvidenceCmd::Remove { id } => {
+            let items = ws.store().evidence(&review.id)?;
+            let id = resolve(&items, &id)?;
+            let title = items
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.title.clone())
+                .unwrap_or_default();
+            ws.remove_evidence(&review, &id)?;
+            if ctx.json {
+                return output::json(&serde_json::json!({ "removed": id }));
+            }
+            out!("Stopped tracking {title}; the file itself was not touched.");
+        }
+        EvidenceCmd::Unlink {
+            id,
+            benchmark,
+            requirement,
+        } => {
+            let id = resolve(&ws.store().evidence(&review.id)?, &id)?;
+            ws.unlink_evidence(&review, &id, &benchmark, requirement.as_deref())?;
+            if ctx.json {
+                return output::json(
+                    &serde_json::json!({ "unlinked": id, "benchmark_id": benchmark, "requirement_id": requirement }),
+                );
+            }
+            out!(
+                "Unlinked {} from {}.",
+                output::short_id(&id),
+                requirement.unwrap_or(benchmark)
+            );
+        }
+        EvidenceCmd::Folders => folders(ctx, &ws, &review)?,
     }
+    Ok(())
+}
+
+/// One row of `evidence folders`.
+#[derive(serde::Serialize)]
+struct FolderRow {
+    path: String,
+    /// Who added the folder as evidence; `None` when it is watched because tracked files are in it.
+    added_by: Option<String>,
+    added_at: Option<String>,
+    present: bool,
+}
+
+/// The watched folders and the folders added as evidence (one inside another is listed too,
+/// though only the outer one is watched).
+fn folders(ctx: &Context, ws: &Workspace, review: &Review) -> Result<(), Error> {
+    let recorded = ws.store().evidence_folders(&review.id)?;
+    let mut paths = ws.watched_folders(review)?;
+    paths.extend(recorded.iter().map(|f| f.path.clone()));
+    paths.sort();
+    paths.dedup();
+    let rows: Vec<FolderRow> = paths
+        .iter()
+        .map(|p| {
+            let added = recorded.iter().find(|f| &f.path == p);
+            FolderRow {
+                path: p.to_string_lossy().into_owned(),
+                added_by: added.map(|f| f.added_by.clone()),
+                added_at: added.map(|f| f.added_at.clone()),
+                present: p.is_dir(),
+            }
+        })
+        .collect();
+    if ctx.json {
+        return output::json(&rows);
+    }
+    if rows.is_empty() {
+        out!("No folders yet. Add a folder with `waymark evidence add FOLDER --requirement ID`.");
+        return Ok(());
+    }
+    let mut t = output::table(&["folder", "why", "on disk"]);
+    for r in &rows {
+        let why = match (&r.added_by, &r.added_at) {
+            (Some(by), Some(at)) => format!("added by {by} on {}", at.get(..10).unwrap_or(at)),
+            _ => "holds tracked files".to_owned(),
+        };
+        t.add_row(vec![
+            r.path.clone(),
+            why,
+            if r.present { "yes" } else { "missing" }.to_owned(),
+        ]);
+    }
+    out!("{t}");
     Ok(())
 }

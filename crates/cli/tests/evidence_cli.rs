@@ -134,3 +134,147 @@ fn bad_evidence_input_is_explained() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 4 characters"));
 }
+
+/// A school folder with two files, added whole for requirement 1.1-plan and benchmark 2.1.
+fn school_with_evidence(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let data = dir.join("data");
+    let school = dir.join("school");
+    std::fs::create_dir_all(school.join("policies")).expect("mkdir");
+    std::fs::write(school.join("policies/plan.pdf"), "plan").expect("write");
+    std::fs::write(school.join("minutes.txt"), "minutes").expect("write");
+    register(&data);
+    ok_json(
+        &data,
+        &[
+            "evidence",
+            "add",
+            school.to_str().expect("utf-8"),
+            "--requirement",
+            "1.1-plan",
+            "--benchmark",
+            "2.1",
+        ],
+    );
+    (data, school)
+}
+
+fn id_titled(data: &Path, title: &str) -> String {
+    ok_json(data, &["evidence", "list"])
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["title"] == title)
+        .and_then(|i| i["id"].as_str())
+        .expect("item")
+        .to_owned()
+}
+
+#[test]
+fn evidence_remove_stops_tracking_and_leaves_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (data, school) = school_with_evidence(dir.path());
+    let id = id_titled(&data, "plan.pdf");
+    let short = &id[id.len() - 8..];
+    let out = waymark(&data, &["evidence", "remove", short]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Stopped tracking plan.pdf"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(school.join("policies/plan.pdf").is_file());
+    let list = ok_json(&data, &["evidence", "list"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let out = waymark(&data, &["evidence", "remove", short]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not found"));
+}
+
+#[test]
+fn evidence_unlink_removes_links_and_explains_a_missing_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (data, _school) = school_with_evidence(dir.path());
+    let id = id_titled(&data, "minutes.txt");
+    let short = &id[id.len() - 8..];
+    let out = ok_json(
+        &data,
+        &[
+            "evidence",
+            "unlink",
+            short,
+            "--benchmark",
+            "1.1",
+            "--requirement",
+            "1.1-plan",
+        ],
+    );
+    assert_eq!(out["unlinked"], id.as_str());
+    let links = |data: &Path| {
+        ok_json(data, &["evidence", "list"])
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|i| i["id"] == id.as_str())
+            .expect("item")["links"]
+            .clone()
+    };
+    assert_eq!(links(&data).as_array().map(Vec::len), Some(1));
+    assert_eq!(links(&data)[0]["benchmark_id"], "2.1");
+    let out = waymark(&data, &["evidence", "unlink", short, "--benchmark", "1.1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("linked to: 2.1"), "{err}");
+    let out = waymark(&data, &["evidence", "unlink", short, "--benchmark", "2.1"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Unlinked"));
+    assert_eq!(links(&data).as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn evidence_folders_lists_added_and_implied_folders() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (data, school) = school_with_evidence(dir.path());
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    let single = elsewhere.join("photo.jpg");
+    std::fs::write(&single, "jpeg").expect("write");
+    ok_json(
+        &data,
+        &[
+            "evidence",
+            "add",
+            single.to_str().expect("utf-8"),
+            "--benchmark",
+            "2.1",
+        ],
+    );
+    let rows = ok_json(&data, &["evidence", "folders"]);
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let added = rows
+        .iter()
+        .find(|r| r["path"] == school.to_str().expect("utf-8"))
+        .expect("the added folder");
+    assert_eq!(
+        (added["added_by"].as_str(), added["present"].as_bool()),
+        (Some("Siân Evans"), Some(true))
+    );
+    let implied = rows
+        .iter()
+        .find(|r| r["path"] == elsewhere.to_str().expect("utf-8"))
+        .expect("the single file's folder");
+    assert!(implied["added_by"].is_null());
+
+    std::fs::remove_dir_all(&school).expect("rm");
+    let out = waymark(&data, &["evidence", "folders"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("added by Siân Evans") && table.contains("missing"),
+        "{table}"
+    );
+    assert!(table.contains("holds tracked files"), "{table}");
+}

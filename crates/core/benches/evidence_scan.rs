@@ -3,12 +3,17 @@
 //!
 //! 1. first scan (`add_evidence`: walk, stat, BLAKE3, one transaction) against `b3sum` over
 //!    the same files;
-//! 2. rescan with nothing changed against `git status` on the same tree committed to a repo;
+//! 2. rescan with nothing changed against `git status` on the same tree committed to a repo,
+//!    twice: in-process (`Workspace::rescan` on an open workspace, what the app does) and as a
+//!    process (`waymark evidence rescan`, which like `git status` starts, opens its data and
+//!    exits; timed when the release `waymark` binary is built beside this bench);
 //! 3. rescan after touching 10 files, against the unchanged rescan.
 //!
-//! Run with `cargo bench -p waymark-core --bench evidence_scan` (or `make bench`). Files are in
-//! the page cache for every tool (the tree is read once before timing). Without `--bench`
-//! (as under `cargo test --all-targets`) it runs a 200-file smoke version.
+//! Run with `cargo bench -p waymark-core --bench evidence_scan` (or `make bench`; build
+//! `cargo build --release -p waymark-cli` first for the process row). Files are in the page
+//! cache for every tool (the tree is read once before timing). Quick measures are the median of
+//! 21 runs, so a busy machine disturbs them less. Without `--bench` (as under
+//! `cargo test --all-targets`) it runs a 200-file smoke version.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -78,6 +83,8 @@ fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let files = if quick { 200 } else { 10_000 };
     let runs = if quick { 1 } else { 5 };
+    // Rescans and git status take milliseconds: more runs for a steadier median.
+    let quick_runs = if quick { 1 } else { 21 };
     let dir = tempfile::tempdir().expect("temp dir");
     let tree = dir.path().join("school");
     let (bytes, paths) = generate(&tree, files);
@@ -149,7 +156,7 @@ fn main() {
 
     // 2. Rescan with nothing changed versus git status.
     let quiet = median(
-        (0..runs)
+        (0..quick_runs)
             .map(|_| {
                 time(|| {
                     let r = ws.rescan(&review).expect("rescan");
@@ -158,6 +165,23 @@ fn main() {
             })
             .collect(),
     );
+    // The same as a process, as git status is: start, open the data folder, rescan, exit.
+    let cli = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("waymark")))
+        .filter(|p| p.is_file());
+    let data_dir = ws.data_dir().to_owned();
+    let cli_time = cli.as_ref().map(|bin| {
+        let rescan = || {
+            let mut cmd = Command::new(bin);
+            cmd.arg("--data-dir")
+                .arg(&data_dir)
+                .args(["evidence", "rescan"]);
+            assert!(run(&mut cmd), "waymark evidence rescan failed");
+        };
+        rescan();
+        median((0..quick_runs).map(|_| time(rescan)).collect())
+    });
     let git_ok = run(Command::new("git")
         .args(["-C"])
         .arg(&tree)
@@ -178,7 +202,7 @@ fn main() {
             .arg(&tree)
             .args(["status", "--porcelain"]));
         median(
-            (0..runs)
+            (0..quick_runs)
                 .map(|_| {
                     time(|| {
                         assert!(run(Command::new("git")
@@ -238,6 +262,18 @@ fn main() {
         None => println!(
             "| rescan, nothing changed | {} | git not available | |",
             ms(quiet)
+        ),
+    }
+    match (cli_time, git) {
+        (Some(c), Some(g)) => println!(
+            "| rescan as a process (`waymark evidence rescan`) | {} | git status: {} | {:.2}× git's time |",
+            ms(c),
+            ms(g),
+            c.as_secs_f64() / g.as_secs_f64()
+        ),
+        (Some(c), None) => println!("| rescan as a process | {} | git not available | |", ms(c)),
+        (None, _) => println!(
+            "| rescan as a process | not measured: build `cargo build --release -p waymark-cli` first | | |"
         ),
     }
     println!(

@@ -354,12 +354,534 @@ fn long_operations_report_progress_and_a_cancel_saves_nothing() {
 
     ws.add_evidence(&review, &names, &[link("1.1", None)], "Head")
         .expect("add");
-    let mut last = None;
+    let mut seen = Vec::new();
     ws.rescan_with(&review, &mut |p| {
-        last = Some(*p);
+        seen.push((p.files_done, p.files_total));
         true
     })
     .expect("rescan");
-    // Rescans report before each chunk of files (they are looked at in parallel).
-    assert_eq!(last.map(|p| (p.files_done, p.files_total)), Some((0, 4)));
+    // Rescans report before they start and after each chunk of files (looked at in parallel).
+    assert_eq!(seen, [(0, 4), (4, 4)]);
+    std::fs::write(&names[0], "changed").expect("edit");
+    let err = ws
+        .rescan_with(&review, &mut |p| p.files_done == 0)
+        .expect_err("cancelled after the first chunk");
+    assert_eq!(err.code(), "cancelled");
+    assert_eq!(
+        status_of(&ws, &review, "p0.txt"),
+        EvidenceStatus::Ok,
+        "a cancelled rescan records nothing"
+    );
+}
+
+fn id_of(ws: &Workspace, review: &Review, title: &str) -> String {
+    ws.store()
+        .evidence(&review.id)
+        .expect("list")
+        .into_iter()
+        .find(|i| i.title == title)
+        .expect("item")
+        .id
+}
+
+#[test]
+fn an_added_folder_is_watched_and_searched_even_where_no_tracked_file_is() {
+    let (_dir, mut ws, review, files) = setup();
+    let policies = files.join("policies");
+    std::fs::create_dir_all(policies.join("current")).expect("mkdir");
+    std::fs::create_dir_all(policies.join("archive")).expect("mkdir");
+    let old = policies.join("current/esafety.pdf");
+    std::fs::write(&old, "online safety policy").expect("write");
+    ws.add_evidence(
+        &review,
+        std::slice::from_ref(&policies),
+        &[link("2.3", None)],
+        "Head",
+    )
+    .expect("add");
+    // The added folder covers the folder its file is in.
+    assert_eq!(
+        ws.watched_folders(&review).expect("folders"),
+        std::slice::from_ref(&policies)
+    );
+    let folders = ws.store().evidence_folders(&review.id).expect("folders");
+    assert_eq!((folders.len(), folders[0].added_by.as_str()), (1, "Head"));
+
+    // Moved to a subfolder holding no tracked file: found because the added folder is searched.
+    let new = policies.join("archive/esafety 2026.pdf");
+    std::fs::rename(&old, &new).expect("move");
+    let report = ws.rescan(&review).expect("rescan");
+    assert_eq!((report.moved, report.missing), (1, 0), "{report:?}");
+    let id = id_of(&ws, &review, "esafety.pdf");
+    assert_eq!(ws.evidence_path(&review, &id).expect("path"), new);
+
+    // A file added on its own elsewhere: its folder is watched too, and folders inside
+    // others are left out.
+    let minutes = files.join("minutes.txt");
+    std::fs::write(&minutes, "minutes").expect("write");
+    ws.add_evidence(&review, &[minutes], &[link("1.3", None)], "Head")
+        .expect("add");
+    assert_eq!(
+        ws.watched_folders(&review).expect("folders"),
+        std::slice::from_ref(&files)
+    );
+
+    // Forgetting the added folder keeps its items and the folders they are in.
+    ws.remove_watched_folder(&review, &policies)
+        .expect("remove folder");
+    assert!(
+        ws.store()
+            .evidence_folders(&review.id)
+            .expect("folders")
+            .is_empty()
+    );
+    assert_eq!(ws.store().evidence(&review.id).expect("list").len(), 2);
+    assert_eq!(
+        ws.watched_folders(&review).expect("folders"),
+        std::slice::from_ref(&files)
+    );
+    let err = ws
+        .remove_watched_folder(&review, &policies)
+        .expect_err("already gone");
+    assert_eq!(err.code(), "not_found");
+    assert!(
+        err.to_string().contains("No folder has been added"),
+        "{err}"
+    );
+}
+
+#[test]
+fn removing_evidence_stops_tracking_but_keeps_the_file_and_the_record() {
+    let (_dir, mut ws, review, files) = setup();
+    let plan = files.join("plan.docx");
+    std::fs::write(&plan, "plan v1").expect("write");
+    ws.add_evidence(
+        &review,
+        std::slice::from_ref(&plan),
+        &[link("1.1", Some("1.1-plan"))],
+        "Head",
+    )
+    .expect("add");
+    let before = ws.progress(&review).expect("progress").evidence.done;
+    let id = id_of(&ws, &review, "plan.docx");
+    std::fs::write(&plan, "plan v2").expect("edit");
+    ws.accept_evidence(&review, &id, "Head").expect("accept");
+
+    ws.remove_evidence(&review, &id).expect("remove");
+    assert!(plan.is_file(), "the file on disk is never touched");
+    assert!(ws.store().evidence(&review.id).expect("list").is_empty());
+    assert_eq!(
+        ws.progress(&review).expect("progress").evidence.done,
+        before - 1,
+        "a removed item no longer counts"
+    );
+    assert_eq!(
+        ws.store().evidence_versions(&id).expect("versions").len(),
+        2,
+        "its accepted versions stay as a record"
+    );
+    assert_eq!(ws.rescan(&review).expect("rescan").checked, 0);
+    for err in [
+        ws.remove_evidence(&review, &id).expect_err("twice"),
+        ws.evidence_path(&review, &id).expect_err("path"),
+        ws.link_evidence(&review, &id, &[link("1.2", None)])
+            .expect_err("link"),
+        ws.accept_evidence(&review, &id, "Head")
+            .expect_err("accept"),
+        ws.unlink_evidence(&review, &id, "1.1", None)
+            .expect_err("unlink"),
+    ] {
+        assert_eq!(err.code(), "not_found", "{err}");
+    }
+
+    // Added again: a new item, tracked afresh.
+    let again = ws
+        .add_evidence(
+            &review,
+            std::slice::from_ref(&plan),
+            &[link("1.1", None)],
+            "Head",
+        )
+        .expect("add again");
+    assert_eq!(again.added.len(), 1);
+    assert_ne!(again.added[0].id, id);
+    assert_eq!(again.added[0].links.len(), 1, "old links do not come back");
+
+    // Another item may move to where a removed one was.
+    let other = files.join("other.txt");
+    std::fs::write(&other, "other").expect("write");
+    ws.add_evidence(&review, std::slice::from_ref(&other), &[], "Head")
+        .expect("add");
+    let other_id = id_of(&ws, &review, "other.txt");
+    ws.remove_evidence(&review, &again.added[0].id)
+        .expect("remove");
+    std::fs::remove_file(&plan).expect("rm");
+    std::fs::rename(&other, &plan).expect("move onto the removed item's path");
+    assert_eq!(ws.rescan(&review).expect("rescan").moved, 1);
+    assert_eq!(ws.evidence_path(&review, &other_id).expect("path"), plan);
+}
+
+#[test]
+fn unlinking_removes_one_link_or_every_link_to_a_benchmark() {
+    let (_dir, mut ws, review, files) = setup();
+    let plan = files.join("plan.pdf");
+    std::fs::write(&plan, "plan").expect("write");
+    ws.add_evidence(
+        &review,
+        std::slice::from_ref(&plan),
+        &[
+            link("1.1", Some("1.1-plan")),
+            link("1.1", None),
+            link("2.1", None),
+        ],
+        "Head",
+    )
+    .expect("add");
+    let id = id_of(&ws, &review, "plan.pdf");
+    let counted = ws.progress(&review).expect("progress").evidence.done;
+    let links = |ws: &Workspace| -> Vec<EvidenceLink> {
+        ws.store().evidence(&review.id).expect("list")[0]
+            .links
+            .clone()
+    };
+
+    ws.unlink_evidence(&review, &id, "1.1", Some("1.1-plan"))
+        .expect("unlink requirement");
+    assert_eq!(links(&ws), [link("1.1", None), link("2.1", None)]);
+    assert_eq!(
+        ws.progress(&review).expect("progress").evidence.done,
+        counted - 1,
+        "the requirement is no longer evidenced"
+    );
+    let err = ws
+        .unlink_evidence(&review, &id, "1.1", Some("1.1-plan"))
+        .expect_err("not linked");
+    assert_eq!(err.code(), "not_found");
+    assert!(
+        err.to_string().contains("linked to: 1.1, 2.1"),
+        "the hint lists the links: {err}"
+    );
+
+    ws.add_evidence(
+        &review,
+        std::slice::from_ref(&plan),
+        &[link("1.1", Some("1.1-plan"))],
+        "Head",
+    )
+    .expect("link again");
+    ws.unlink_evidence(&review, &id, "1.1", None)
+        .expect("unlink benchmark");
+    assert_eq!(links(&ws), [link("2.1", None)], "every link to 1.1 went");
+    ws.unlink_evidence(&review, &id, "2.1", None)
+        .expect("last link");
+    assert!(links(&ws).is_empty(), "an item with no links stays tracked");
+    let err = ws
+        .unlink_evidence(&review, "no-such-id", "2.1", None)
+        .expect_err("no item");
+    assert!(err.to_string().contains("Evidence item"), "{err}");
+}
+
+#[test]
+fn a_rescan_of_changed_paths_looks_only_at_items_there() {
+    let (_dir, mut ws, review, files) = setup();
+    let a = files.join("policies/a.txt");
+    let b = files.join("b.txt");
+    // Folders whose names start like "policies": not inside it.
+    std::fs::create_dir_all(files.join("policies-old")).expect("mkdir");
+    std::fs::create_dir_all(files.join("policies0")).expect("mkdir");
+    let near = [
+        files.join("policies-old/c.txt"),
+        files.join("policies0/d.txt"),
+    ];
+    for p in [&a, &b, &near[0], &near[1]] {
+        std::fs::write(p, "original").expect("write");
+        age(p);
+    }
+    ws.add_evidence(
+        &review,
+        &[a.clone(), b.clone(), near[0].clone(), near[1].clone()],
+        &[link("1.1", None)],
+        "Head",
+    )
+    .expect("add");
+    for p in [&a, &b, &near[0], &near[1]] {
+        std::fs::write(p, "edited").expect("edit");
+    }
+
+    // A trailing separator, as some tools report folders, names the same folder.
+    let mut policies = files.join("policies").into_os_string();
+    policies.push(std::path::MAIN_SEPARATOR_STR);
+    let report = ws
+        .rescan_paths(&review, &[PathBuf::from(policies)])
+        .expect("rescan");
+    assert_eq!((report.checked, report.modified), (1, 1), "{report:?}");
+    assert_eq!(status_of(&ws, &review, "a.txt"), EvidenceStatus::Modified);
+    assert_eq!(
+        status_of(&ws, &review, "b.txt"),
+        EvidenceStatus::Ok,
+        "not looked at"
+    );
+    let report = ws
+        .rescan_paths(&review, &[b.clone(), files.join("new-file.txt")])
+        .expect("rescan");
+    assert_eq!((report.checked, report.modified), (1, 1));
+
+    // A move names the old path; the new place is found by the same search as a full rescan
+    // (by the content last seen, as the file was edited before it was filed away).
+    std::fs::create_dir_all(files.join("archive")).expect("mkdir");
+    let moved = files.join("archive/a.txt");
+    std::fs::rename(&a, &moved).expect("move");
+    let report = ws
+        .rescan_paths(&review, std::slice::from_ref(&a))
+        .expect("rescan");
+    assert_eq!((report.checked, report.modified), (1, 1), "{report:?}");
+    let id = id_of(&ws, &review, "a.txt");
+    assert_eq!(ws.evidence_path(&review, &id).expect("path"), moved);
+    assert_eq!(status_of(&ws, &review, "a.txt"), EvidenceStatus::Modified);
+    assert_eq!(ws.rescan_paths(&review, &[]).expect("nothing").checked, 0);
+}
+
+#[test]
+fn the_folder_watcher_drives_rescans_of_what_changed() {
+    use std::sync::mpsc;
+    use waymark_core::evidence::FolderWatcher;
+    let (_dir, mut ws, review, files) = setup();
+    let report = files.join("policies/report.txt");
+    std::fs::write(&report, "first draft").expect("write");
+    age(&report);
+    ws.add_evidence(
+        &review,
+        std::slice::from_ref(&files),
+        &[link("1.1", None)],
+        "Head",
+    )
+    .expect("add");
+    let (tx, rx) = mpsc::channel();
+    let _watcher = FolderWatcher::start(
+        &ws.watched_folders(&review).expect("folders"),
+        Duration::from_millis(200),
+        move |batch| {
+            let _ = tx.send(batch);
+        },
+    )
+    .expect("watch");
+    std::fs::write(&report, "second draft").expect("edit");
+    let batch = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a batch within seconds");
+    assert!(batch.paths.contains(&report), "{batch:?}");
+    let scan = ws.rescan_paths(&review, &batch.paths).expect("rescan");
+    assert_eq!((scan.checked, scan.modified), (1, 1));
+}
+
+/// A file over 4 GiB (sparse, so it takes no disk space) is hashed, recorded to the byte and
+/// its last byte's change is caught: sizes and offsets must not be 32-bit anywhere.
+#[cfg(unix)]
+#[test]
+fn a_file_over_4_gib_is_tracked_exactly() {
+    use std::io::{Seek, SeekFrom, Write};
+    let (_dir, mut ws, review, files) = setup();
+    let video = files.join("assembly.mp4");
+    let size: u64 = 4 * 1024 * 1024 * 1024 + 512 * 1024 * 1024 + 7;
+    {
+        let mut f = std::fs::File::create(&video).expect("create");
+        f.set_len(size - 4).expect("sparse");
+        f.seek(SeekFrom::End(0)).expect("seek");
+        f.write_all(b"tail").expect("write");
+    }
+    age(&video);
+    let started = std::time::Instant::now();
+    let report = ws
+        .add_evidence(
+            &review,
+            std::slice::from_ref(&video),
+            &[link("2.1", None)],
+            "Head",
+        )
+        .expect("add");
+    assert_eq!(report.added.len(), 1, "{:?}", report.skipped);
+    assert_eq!(report.added[0].size, size);
+    let scan = ws.rescan(&review).expect("rescan");
+    assert_eq!((scan.ok, scan.hashed), (1, 0), "judged by size and time");
+    assert_eq!(status_of(&ws, &review, "assembly.mp4"), EvidenceStatus::Ok);
+
+    // Change only the last byte: same size, so only the hash can tell.
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&video)
+            .expect("open");
+        f.seek(SeekFrom::Start(size - 1)).expect("seek");
+        f.write_all(b"!").expect("write");
+    }
+    let scan = ws.rescan(&review).expect("rescan");
+    assert_eq!((scan.modified, scan.hashed), (1, 1), "{scan:?}");
+    assert_eq!(
+        std::fs::metadata(&video).expect("meta").len(),
+        size,
+        "the size did not change"
+    );
+    eprintln!(
+        "4.5 GiB file: added, rescanned and re-hashed in {:.1?}",
+        started.elapsed()
+    );
+}
+
+/// A folder of 100,000 small files is added whole, every file tracked, and rescanned.
+#[test]
+fn a_folder_of_100_000_files_is_added_and_rescanned() {
+    let (_dir, mut ws, review, files) = setup();
+    let big = files.join("photos");
+    let started = std::time::Instant::now();
+    for d in 0..100 {
+        let folder = big.join(format!("class-{d:02}"));
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        for i in 0..1000 {
+            std::fs::write(folder.join(format!("{i:04}.jpg")), format!("{d}/{i}")).expect("write");
+        }
+    }
+    let made = started.elapsed();
+    let started = std::time::Instant::now();
+    let report = ws
+        .add_evidence(
+            &review,
+            std::slice::from_ref(&big),
+            &[link("2.1", None)],
+            "Head",
+        )
+        .expect("add");
+    let added = started.elapsed();
+    assert_eq!(report.added.len(), 100_000);
+    assert!(report.skipped.is_empty());
+    let started = std::time::Instant::now();
+    let scan = ws.rescan(&review).expect("rescan");
+    let rescanned = started.elapsed();
+    assert_eq!(scan.checked, 100_000);
+    assert_eq!(scan.ok, 100_000);
+    assert_eq!(ws.watched_folders(&review).expect("folders"), [big]);
+    eprintln!(
+        "100,000 files: made in {made:.1?}, added in {added:.1?}, rescanned in {rescanned:.1?}"
+    );
+}
+
+/// Files that vanish while being read, are replaced by a folder or a pipe, or cannot be read,
+/// are reported with their status and reason; the others are still added and scanned.
+#[cfg(unix)]
+#[test]
+fn vanishing_replaced_and_unreadable_files_are_reported_not_fatal() {
+    let (_dir, mut ws, review, files) = setup();
+    let names: Vec<PathBuf> = ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+        .iter()
+        .map(|n| files.join(n))
+        .collect();
+    for p in &names {
+        std::fs::write(p, "content").expect("write");
+    }
+    // b.txt vanishes after the folder was listed, before it is read.
+    let vanishing = names[1].clone();
+    let report = ws
+        .add_evidence_with(
+            &review,
+            std::slice::from_ref(&files),
+            &[link("1.1", Some("1.1-plan"))],
+            "Head",
+            &mut |p| {
+                if p.files_done == 1 {
+                    let _ = std::fs::remove_file(&vanishing);
+                }
+                true
+            },
+        )
+        .expect("add");
+    assert_eq!(report.added.len(), 4);
+    let counted = ws.progress(&review).expect("progress").evidence.done;
+    assert!(counted >= 1);
+    assert!(
+        report
+            .skipped
+            .iter()
+            .any(|s| s.path.ends_with("b.txt") && s.reason.contains("No such file")),
+        "{:?}",
+        report.skipped
+    );
+
+    // c.txt becomes a folder, d.txt a named pipe (reading it would block forever).
+    std::fs::remove_file(&names[2]).expect("rm");
+    std::fs::create_dir(&names[2]).expect("mkdir");
+    std::fs::remove_file(&names[3]).expect("rm");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&names[3])
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // e.txt cannot be read: chmod 000 for a normal user; root reads anything, so for root it
+    // becomes a link to /proc/self/mem, which exists but fails to read (EIO).
+    let is_root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    if is_root {
+        if cfg!(target_os = "linux") {
+            std::fs::remove_file(&names[4]).expect("rm");
+            std::os::unix::fs::symlink("/proc/self/mem", &names[4]).expect("symlink");
+        } else {
+            eprintln!("running as root without /proc: the unreadable case is not tested here");
+        }
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&names[4], "changed, then locked").expect("write");
+        std::fs::set_permissions(&names[4], std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    }
+    // A rescan that meets a file vanishing mid-way (a.txt goes just before it is looked at).
+    let vanishing = names[0].clone();
+    let scan = ws
+        .rescan_with(&review, &mut |p| {
+            if p.files_done == 0 {
+                let _ = std::fs::remove_file(&vanishing);
+            }
+            true
+        })
+        .expect("rescan");
+    assert_eq!(scan.checked, 4);
+    assert_eq!(status_of(&ws, &review, "a.txt"), EvidenceStatus::Missing);
+    for name in ["c.txt", "d.txt"] {
+        let item = ws
+            .store()
+            .evidence(&review.id)
+            .expect("list")
+            .into_iter()
+            .find(|i| i.title == name)
+            .expect("item");
+        assert_eq!(item.status, EvidenceStatus::Unreadable, "{name}");
+        assert!(
+            item.status_detail
+                .as_deref()
+                .is_some_and(|d| d.contains("something other than a file")),
+            "{name}: {:?}",
+            item.status_detail
+        );
+    }
+    if is_root && cfg!(not(target_os = "linux")) {
+        return;
+    }
+    let e = ws
+        .store()
+        .evidence(&review.id)
+        .expect("list")
+        .into_iter()
+        .find(|i| i.title == "e.txt")
+        .expect("item");
+    assert_eq!(
+        e.status,
+        EvidenceStatus::Unreadable,
+        "{:?}",
+        e.status_detail
+    );
+    assert_eq!(
+        ws.progress(&review).expect("progress").evidence.done,
+        counted - 1,
+        "nothing unreadable or missing counts"
+    );
 }

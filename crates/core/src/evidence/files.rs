@@ -19,10 +19,7 @@ impl FileFacts {
     pub fn of(path: &Path) -> io::Result<Self> {
         let meta = std::fs::metadata(path)?;
         if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a regular file",
-            ));
+            return Err(not_a_file());
         }
         let mtime_ns = meta
             .modified()
@@ -34,6 +31,78 @@ impl FileFacts {
             mtime_ns,
         })
     }
+}
+
+/// Reads the facts of many files in a row, keeping the last folder open so each look-up walks
+/// one name instead of the whole path (walking paths was half the cost of a quiet rescan of
+/// 10,000 files). Gives exactly what [`FileFacts::of`] gives.
+#[derive(Debug, Default)]
+pub(crate) struct FactsReader {
+    #[cfg(unix)]
+    dir: Option<(PathBuf, rustix::fd::OwnedFd)>,
+}
+
+impl FactsReader {
+    /// Facts of a file, following symlinks, as [`FileFacts::of`].
+    pub(crate) fn facts(&mut self, path: &Path) -> io::Result<FileFacts> {
+        #[cfg(unix)]
+        if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
+            if let Some(facts) = self.facts_in(parent, name) {
+                return facts;
+            }
+        }
+        FileFacts::of(path)
+    }
+
+    /// `None` when the folder cannot be opened (then the full path tells why).
+    #[cfg(unix)]
+    fn facts_in(&mut self, parent: &Path, name: &std::ffi::OsStr) -> Option<io::Result<FileFacts>> {
+        use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawMode};
+        // Byte comparison: cheaper than Path's component-wise one, and exact.
+        if self
+            .dir
+            .as_ref()
+            .is_none_or(|(open, _)| open.as_os_str() != parent.as_os_str())
+        {
+            self.dir = None;
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            let fd = rustix::fs::open(parent, flags, Mode::empty()).ok()?;
+            self.dir = Some((parent.to_owned(), fd));
+        }
+        let (_, fd) = self.dir.as_ref()?;
+        // Follows symlinks, like std::fs::metadata.
+        let st = match rustix::fs::statat(fd, name, AtFlags::empty()) {
+            Ok(st) => st,
+            Err(e) => return Some(Err(e.into())),
+        };
+        // The field types differ between platforms; these casts widen or keep them.
+        #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+        let (mode, size, secs, nanos) = (
+            st.st_mode as RawMode,
+            st.st_size as i64,
+            st.st_mtime as i64,
+            st.st_mtime_nsec as i64,
+        );
+        if FileType::from_raw_mode(mode) != FileType::RegularFile {
+            return Some(Err(not_a_file()));
+        }
+        // As FileFacts::of: 0 before 1970, saturating far in the future.
+        let mtime_ns = if secs < 0 {
+            0
+        } else {
+            secs.checked_mul(1_000_000_000)
+                .and_then(|n| n.checked_add(nanos))
+                .unwrap_or(i64::MAX)
+        };
+        Some(Ok(FileFacts {
+            size: u64::try_from(size).unwrap_or(0),
+            mtime_ns,
+        }))
+    }
+}
+
+fn not_a_file() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
 }
 
 /// BLAKE3 of a file's content (hex) and the number of bytes read, streamed so a 5 GB video
@@ -90,14 +159,20 @@ pub(crate) fn path_from_key(key: &[u8]) -> PathBuf {
 }
 
 /// Every regular file under `root` (or `root` itself if it is a file), in name order. Symlinked
-/// folders are not followed, so a symlink loop cannot trap the walk; folders that cannot be
-/// read are reported beside the files found and the walk goes on.
+/// folders below `root` are not followed, so a symlink loop cannot trap the walk (`root` itself
+/// may be a link to a folder: the user chose it); folders that cannot be read are reported
+/// beside the files found and the walk goes on.
 pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut stack = vec![root.to_owned()];
     while let Some(path) = stack.pop() {
-        let meta = match std::fs::symlink_metadata(&path) {
+        let meta = if path == root {
+            std::fs::metadata(&path)
+        } else {
+            std::fs::symlink_metadata(&path)
+        };
+        let meta = match meta {
             Ok(m) => m,
             Err(e) => {
                 problems.push((path, e));
@@ -122,6 +197,12 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
             if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
                 files.push(path);
             }
+        } else if path == root {
+            // Chosen by the user, so say why nothing came of it (a pipe or a device).
+            problems.push((
+                path,
+                io::Error::new(io::ErrorKind::InvalidInput, "not a file or folder"),
+            ));
         }
     }
     (files, problems)
@@ -139,6 +220,47 @@ mod tests {
         let (hash, n) = hash_file(&p).expect("hash");
         assert_eq!(hash, blake3::hash(b"hello").to_hex().to_string());
         assert_eq!(n, 5);
+    }
+
+    #[test]
+    fn reading_facts_folder_by_folder_gives_what_a_full_path_stat_gives() {
+        let dir = tempfile::tempdir().expect("dir");
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).expect("mkdir");
+        let a = dir.path().join("a.txt");
+        let b = sub.join("b.txt");
+        std::fs::write(&a, "a").expect("write");
+        std::fs::write(&b, "bbbb").expect("write");
+        let mut paths = vec![
+            a.clone(),
+            b.clone(),
+            a,
+            sub.clone(),
+            sub.join("missing.txt"),
+            dir.path().join("gone/x.txt"),
+        ];
+        #[cfg(unix)]
+        {
+            let link = sub.join("link.txt");
+            std::os::unix::fs::symlink(&b, &link).expect("symlink");
+            paths.push(link);
+            // Before 1970: recorded as 0 by both.
+            let old = dir.path().join("old.txt");
+            let file = File::create(&old).expect("create");
+            file.set_modified(UNIX_EPOCH - std::time::Duration::from_secs(86_400))
+                .expect("mtime");
+            paths.push(old);
+        }
+        let mut reader = FactsReader::default();
+        for p in &paths {
+            let full = FileFacts::of(p).map_err(|e| e.kind());
+            assert_eq!(
+                reader.facts(p).map_err(|e| e.kind()),
+                full,
+                "{}",
+                p.display()
+            );
+        }
     }
 
     #[cfg(unix)]

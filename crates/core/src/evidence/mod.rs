@@ -2,18 +2,23 @@
 //! size, modified time, BLAKE3 hash, media type) and how it notices change.
 //!
 //! `files.rs` reads the disk (stat, hash, walk folders); `scan.rs` decides each item's status
-//! like git's index does: size and modified time first, hashing only what may have changed.
+//! like git's index does: size and modified time first, hashing only what may have changed;
+//! `watch.rs` notices changes in the watched folders as they happen (without touching the
+//! database).
 
 mod files;
 mod scan;
 mod vault;
+mod watch;
 
 use serde::Serialize;
 
+pub(crate) use files::FactsReader;
 pub(crate) use files::path_from_key;
 pub use files::{FileFacts, hash_file, path_key, walk};
-pub(crate) use scan::{Observation, observe};
+pub(crate) use scan::{Observation, observe_with};
 pub use vault::{Stored, VAULT_DIR, Vault};
+pub use watch::{ChangeBatch, FolderWatcher, MAX_PATHS, MAX_WAIT_FACTOR, WatchError};
 
 /// What a rescan found for one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -106,5 +111,17 @@ pub struct EvidenceItem {
     /// Who added it.
     pub added_by: String,
     /// When.
+    pub added_at: String,
+}
+
+/// A folder added as evidence: watched for changes while the app runs and searched for files
+/// that moved. Kept apart from its files so a folder that is empty today still counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFolder {
+    /// The folder, exactly as the OS names it (non-UTF-8 names kept).
+    pub path: std::path::PathBuf,
+    /// Who added it.
+    pub added_by: String,
+    /// When (RFC 3339).
     pub added_at: String,
 }

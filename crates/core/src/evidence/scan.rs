@@ -5,7 +5,7 @@
 use std::io;
 use std::path::Path;
 
-use super::files::{FileFacts, hash_file};
+use super::files::{FactsReader, FileFacts, hash_file};
 
 /// A file modified less than this long before the last look is hashed again, whatever its
 /// size and time say (2 s covers FAT's timestamp resolution, the coarsest in use).
@@ -26,6 +26,7 @@ pub(crate) enum Observation {
 
 /// Looks at `path`, recorded with `size`, `mtime_ns` and `hash` when last looked at at
 /// `checked_at_ns`.
+#[cfg(test)]
 pub(crate) fn observe(
     path: &Path,
     size: u64,
@@ -33,7 +34,26 @@ pub(crate) fn observe(
     hash: &str,
     checked_at_ns: i64,
 ) -> Observation {
-    let facts = match FileFacts::of(path) {
+    observe_with(
+        &mut FactsReader::default(),
+        path,
+        size,
+        mtime_ns,
+        hash,
+        checked_at_ns,
+    )
+}
+
+/// [`observe`] reading facts through `reader` (which keeps the last folder open).
+pub(crate) fn observe_with(
+    reader: &mut FactsReader,
+    path: &Path,
+    size: u64,
+    mtime_ns: i64,
+    hash: &str,
+    checked_at_ns: i64,
+) -> Observation {
+    let facts = match reader.facts(path) {
         Ok(f) => f,
         Err(e) => return gone_or_unreadable(&e),
     };
@@ -58,6 +78,10 @@ fn gone_or_unreadable(e: &io::Error) -> Observation {
     match e.kind() {
         io::ErrorKind::NotFound => Observation::Gone,
         io::ErrorKind::PermissionDenied => Observation::Unreadable("permission denied".into()),
+        // FileFacts::of refuses anything but a regular file; a folder may also fail on read.
+        io::ErrorKind::InvalidInput | io::ErrorKind::IsADirectory => Observation::Unreadable(
+            "something other than a file (a folder?) is at this path now; put the file back or remove the item".into(),
+        ),
         _ => Observation::Unreadable(e.to_string()),
     }
 }

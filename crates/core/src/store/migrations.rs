@@ -11,6 +11,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_initial.sql"),
     include_str!("sql/0002_evidence.sql"),
     include_str!("sql/0003_vault.sql"),
+    include_str!("sql/0004_evidence_folders.sql"),
 ];
 
 /// The schema version this build creates and understands.
@@ -55,6 +56,7 @@ const FIXTURES: &[&str] = &[
     include_str!("sql/fixtures/0001.sql"),
     include_str!("sql/fixtures/0002.sql"),
     include_str!("sql/fixtures/0003.sql"),
+    include_str!("sql/fixtures/0004.sql"),
 ];
 
 #[cfg(test)]
@@ -120,6 +122,21 @@ mod tests {
                 assert_eq!(
                     items[0].links[0].requirement_id.as_deref(),
                     Some("1.1-policy")
+                );
+            }
+            if version >= 4 {
+                let review = "01900000-0000-7000-8000-000000000002";
+                let folders = store.evidence_folders(review).expect("read");
+                assert_eq!(folders.len(), 1);
+                assert_eq!(folders[0].path, std::path::Path::new("/school"));
+                // The removed item is kept (with its history) but no longer listed.
+                assert_eq!(store.evidence(review).expect("read").len(), 1);
+                assert_eq!(
+                    store
+                        .evidence_versions("01900000-0000-7000-8000-000000000011")
+                        .expect("read")
+                        .len(),
+                    1
                 );
             }
         }

@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -9,11 +11,12 @@ use serde::Serialize;
 use super::Workspace;
 use crate::error::{Error, Result};
 use crate::evidence::{
-    EvidenceItem, EvidenceLink, EvidenceStatus, FileFacts, Observation, hash_file, observe, walk,
+    EvidenceFolder, EvidenceItem, EvidenceLink, EvidenceStatus, FactsReader, FileFacts,
+    Observation, hash_file, observe_with, walk,
 };
 use crate::evidence::{Stored, Vault};
 use crate::store::Review;
-use crate::store::evidence::{Finding, NewEvidence};
+use crate::store::evidence::{Finding, NewEvidence, Tracked};
 
 /// A path that could not be added, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,35 +94,198 @@ pub struct FreezeReport {
     pub skipped: Vec<Skipped>,
 }
 
-/// Looks at every item of a chunk, spread over the machine's cores (stats dominate a quiet
-/// rescan, and hashing a changed video should not wait for the next one).
-fn observe_all(chunk: &[crate::store::evidence::Tracked]) -> Vec<Observation> {
+/// At most this many items are looked at between progress reports (and cancel checks).
+const RESCAN_CHUNK: usize = 512;
+
+/// Folders without those inside another one of them, so no file is visited twice.
+fn minimise(mut folders: Vec<PathBuf>) -> Vec<PathBuf> {
+    // Paths sort component by component, so a folder's subfolders come right after it.
+    folders.sort();
+    folders.dedup();
+    let mut kept: Vec<PathBuf> = Vec::with_capacity(folders.len());
+    for f in folders {
+        if kept.last().is_none_or(|k| !f.starts_with(k)) {
+            kept.push(f);
+        }
+    }
+    kept
+}
+
+/// The folders added as evidence plus the folders tracked files are in, minimised.
+fn watched(recorded: Vec<EvidenceFolder>, tracked: &[PathBuf]) -> Vec<PathBuf> {
+    let mut all: Vec<PathBuf> = recorded.into_iter().map(|f| f.path).collect();
+    all.extend(
+        tracked
+            .iter()
+            .filter_map(|p| p.parent().map(Path::to_owned)),
+    );
+    minimise(all)
+}
+
+/// Looks for missing items' content under the watched folders, hashing only untracked files
+/// of the same size. A file with the item's accepted content makes it moved; one with the
+/// modified content last seen makes it modified at its new place (edited, then filed away).
+fn find_moved(
+    roots: &[PathBuf],
+    all_tracked: &[PathBuf],
+    tracked: &[Tracked],
+    gone: &[(usize, usize)],
+    findings: &mut [Finding],
+    report: &mut RescanReport,
+) {
+    let known: HashSet<&Path> = all_tracked.iter().map(PathBuf::as_path).collect();
+    let mut by_size: HashMap<u64, Vec<PathBuf>> = HashMap::new();
+    for root in roots.iter().filter(|r| r.is_dir()) {
+        for file in walk(root).0 {
+            if known.contains(file.as_path()) {
+                continue;
+            }
+            if let Ok(facts) = FileFacts::of(&file) {
+                by_size.entry(facts.size).or_default().push(file);
+            }
+        }
+    }
+    let mut hashes: HashMap<PathBuf, String> = HashMap::new();
+    let mut taken: HashSet<PathBuf> = HashSet::new();
+    for &(i, ti) in gone {
+        let t = &tracked[ti];
+        let same_size = by_size.get(&t.size).into_iter().flatten();
+        let seen_size = t
+            .seen_size
+            .filter(|s| *s != t.size)
+            .and_then(|s| by_size.get(&s))
+            .into_iter()
+            .flatten();
+        let mut found = None;
+        for c in same_size.chain(seen_size) {
+            if taken.contains(c) {
+                continue;
+            }
+            let h = hashes.entry(c.clone()).or_insert_with(|| {
+                report.hashed += 1;
+                hash_file(c).map(|(h, _)| h).unwrap_or_default()
+            });
+            if *h == t.hash {
+                found = Some((c, false));
+                break;
+            }
+            if t.seen_hash.as_ref() == Some(h) && found.is_none() {
+                // Keep looking for the accepted content; this one is second best.
+                found = Some((c, true));
+            }
+        }
+        if let Some((to, modified)) = found {
+            taken.insert(to.clone());
+            let f = &mut findings[i];
+            f.moved_to = Some(to.clone());
+            if modified {
+                f.status = EvidenceStatus::Modified;
+                f.detail = Some(format!(
+                    "moved from {}; the file's content has changed since it was added",
+                    t.path.display()
+                ));
+                f.seen_hash = t.seen_hash.clone();
+                f.facts = FileFacts::of(to).ok();
+            } else {
+                f.status = EvidenceStatus::Moved;
+                f.detail = Some(format!("moved from {}", t.path.display()));
+                f.facts = FileFacts::of(to).ok();
+            }
+        }
+    }
+}
+
+/// Looks at the `selected` items of `tracked` a chunk at a time, on worker threads that live
+/// for the whole rescan (stats dominate a quiet rescan, and hashing a changed video should not
+/// hold up the next file), and hands each chunk's observations, in order, to `each_chunk` on
+/// this thread with the time the chunk was looked at. `each_chunk` returning `false` stops
+/// the rest; the result says whether every chunk was handed over.
+fn observe_chunks(
+    tracked: &[Tracked],
+    selected: &[usize],
+    mut each_chunk: impl FnMut(&[usize], Vec<Observation>, i64) -> bool,
+) -> bool {
+    let look = |chunk: &[usize]| -> Vec<Observation> {
+        let mut reader = FactsReader::default();
+        chunk
+            .iter()
+            .map(|&i| {
+                let t = &tracked[i];
+                observe_with(
+                    &mut reader,
+                    &t.path,
+                    t.size,
+                    t.mtime_ns,
+                    &t.hash,
+                    t.checked_at_ns,
+                )
+            })
+            .collect()
+    };
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    let per = chunk.len().div_ceil(workers).max(1);
+    // Small enough chunks that every worker gets several, large enough that handing them over
+    // costs nothing next to the stats.
+    let size = (selected.len() / (workers * 4)).clamp(16, RESCAN_CHUNK);
+    let chunks: Vec<&[usize]> = selected.chunks(size).collect();
+    if workers == 1 || chunks.len() == 1 {
+        // A handful of files (a watcher's batch): threads would cost more than they save.
+        return chunks.iter().all(|c| {
+            let at = now_ns();
+            each_chunk(c, look(c), at)
+        });
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(usize, i64, Vec<Observation>)>();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = chunk
-            .chunks(per)
-            .map(|part| {
-                let handle = scope.spawn(move || {
-                    part.iter()
-                        .map(|t| observe(&t.path, t.size, t.mtime_ns, &t.hash, t.checked_at_ns))
-                        .collect::<Vec<_>>()
-                });
-                (part.len(), handle)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(len, h)| {
-                // A worker only panics if observe() does; report its files as unreadable
-                // rather than taking the app down.
-                h.join().unwrap_or_else(|_| {
-                    vec![Observation::Unreadable("internal error while reading".into()); len]
+        let handles: Vec<_> = (0..workers.min(chunks.len()))
+            .map(|_| {
+                let tx = tx.clone();
+                let (next, stop, chunks, look) = (&next, &stop, &chunks, &look);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let c = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(c) else { break };
+                        let at = now_ns();
+                        if tx.send((c, at, look(chunk))).is_err() {
+                            break;
+                        }
+                    }
                 })
             })
-            .collect()
+            .collect();
+        drop(tx);
+        let mut early: HashMap<usize, (i64, Vec<Observation>)> = HashMap::new();
+        let mut want = 0;
+        let mut completed = true;
+        'receive: for (c, at, seen) in &rx {
+            early.insert(c, (at, seen));
+            while let Some((at, seen)) = early.remove(&want) {
+                if !each_chunk(chunks[want], seen, at) {
+                    stop.store(true, Ordering::Relaxed);
+                    completed = false;
+                    break 'receive;
+                }
+                want += 1;
+            }
+        }
+        drop(rx);
+        // Joined here so a panicking worker (only if observe() panics) is not re-raised by
+        // the scope: its chunks are reported as unreadable instead of taking the app down.
+        for h in handles {
+            let _ = h.join();
+        }
+        while completed && want < chunks.len() {
+            let (at, seen) = early.remove(&want).unwrap_or_else(|| {
+                let why = Observation::Unreadable("internal error while reading".into());
+                (now_ns(), vec![why; chunks[want].len()])
+            });
+            completed = each_chunk(chunks[want], seen, at);
+            want += 1;
+        }
+        completed
     })
 }
 
@@ -182,7 +348,8 @@ impl Workspace {
 
     /// Adds files and whole folders as evidence, linked as given. Files are hashed before
     /// anything is written; a file that cannot be read is skipped with its reason and the rest
-    /// are added in one transaction.
+    /// are added in one transaction. A folder is also recorded as watched (see
+    /// [`Workspace::watched_folders`]), even if it is empty today.
     pub fn add_evidence(
         &mut self,
         review: &Review,
@@ -205,6 +372,7 @@ impl Workspace {
         self.check_links(review, links)?;
         let mut skipped = Vec::new();
         let mut found = Vec::new();
+        let mut folders = Vec::new();
         for p in paths {
             if !p.exists() {
                 skipped.push(Skipped {
@@ -213,7 +381,11 @@ impl Workspace {
                 });
                 continue;
             }
-            let (files, problems) = walk(&absolute(p));
+            let p = absolute(p);
+            let (files, problems) = walk(&p);
+            if p.is_dir() {
+                folders.push(p);
+            }
             found.extend(files);
             skipped.extend(problems.into_iter().map(|(path, e)| Skipped {
                 path: path.to_string_lossy().into_owned(),
@@ -263,7 +435,7 @@ impl Workspace {
             .collect();
         let ids: HashSet<String> = self
             .store
-            .add_evidence(&review.id, &new, by)?
+            .add_evidence(&review.id, &new, &folders, by)?
             .into_iter()
             .collect();
         let added = self
@@ -303,84 +475,122 @@ impl Workspace {
     }
 
     /// Looks at every item again: size and time first, hashing only what may have changed.
-    /// A missing item whose content is found elsewhere in the folders evidence came from is
-    /// relinked and reported as moved.
+    /// A missing item whose content is found elsewhere in the watched folders
+    /// ([`Workspace::watched_folders`]) is relinked and reported as moved.
     pub fn rescan(&mut self, review: &Review) -> Result<RescanReport> {
         self.rescan_with(review, &mut |_| true)
     }
 
-    /// [`Workspace::rescan`] reporting progress before each chunk of 512 files (looked at in
-    /// parallel), cancellable (a cancelled rescan records nothing).
+    /// [`Workspace::rescan`] reporting progress before it starts and after each chunk of files
+    /// (looked at in parallel), cancellable (a cancelled rescan records nothing).
     pub fn rescan_with(
         &mut self,
         review: &Review,
         on_progress: OnProgress<'_>,
     ) -> Result<RescanReport> {
-        let tracked = self.store.tracked(&review.id)?;
+        self.rescan_items(review, None, on_progress)
+    }
+
+    /// Looks again only at the items at or under `changed` (the paths a
+    /// [`crate::evidence::FolderWatcher`] batch names), so a change in one folder does not
+    /// stat 10,000 files. Missing items are still looked for in every watched folder, and the
+    /// report counts only the items looked at. Paths that are not tracked (a new file) are
+    /// ignored.
+    pub fn rescan_paths(&mut self, review: &Review, changed: &[PathBuf]) -> Result<RescanReport> {
+        // Spelled as stored (absolute, no trailing separator) so the index finds them.
+        let changed: Vec<PathBuf> = changed
+            .iter()
+            .map(|p| absolute(p).components().collect())
+            .collect();
+        self.rescan_items(review, Some(&changed), &mut |_| true)
+    }
+
+    fn rescan_items(
+        &mut self,
+        review: &Review,
+        only: Option<&[PathBuf]>,
+        on_progress: OnProgress<'_>,
+    ) -> Result<RescanReport> {
+        let tracked = match only {
+            None => self.store.tracked(&review.id)?,
+            Some(changed) => self.store.tracked_under(&review.id, changed)?,
+        };
+        let selected: Vec<usize> = (0..tracked.len()).collect();
         let mut progress = WorkProgress {
-            files_total: tracked.len() as u64,
-            bytes_total: tracked.iter().map(|t| t.size).sum(),
+            files_total: selected.len() as u64,
+            bytes_total: selected.iter().map(|&i| tracked[i].size).sum(),
             ..WorkProgress::default()
         };
         let mut report = RescanReport::default();
         let mut findings = Vec::new();
         let mut gone = Vec::new();
-        // Stat (and, where needed, hash) in parallel a chunk at a time; record on this thread,
-        // reporting progress and honouring a cancel between chunks.
-        const CHUNK: usize = 512;
-        for (c, chunk) in tracked.chunks(CHUNK).enumerate() {
-            if !on_progress(&progress) {
-                return Err(Error::Cancelled);
-            }
-            let checked_at_ns = now_ns();
-            let observations = observe_all(chunk);
-            for (k, (t, observation)) in chunk.iter().zip(observations).enumerate() {
-                let ti = c * CHUNK + k;
-                progress.files_done += 1;
-                progress.bytes_done += t.size;
-                report.checked += 1;
-                let mut f = Finding {
-                    id: t.id.clone(),
-                    status: EvidenceStatus::Ok,
-                    detail: None,
-                    moved_to: None,
-                    facts: None,
-                    seen_hash: None,
-                    checked_at_ns,
-                };
-                match observation {
-                    // Nothing to record: same status, same facts, no hash needed. Writing nothing keeps
-                    // a quiet rescan of 10,000 files to stats alone.
-                    Observation::Same { hashed: false, .. } if t.status == EvidenceStatus::Ok => {
-                        report.ok += 1;
-                        continue;
+        if !on_progress(&progress) {
+            return Err(Error::Cancelled);
+        }
+        // Stat (and, where needed, hash) in parallel; record on this thread, reporting progress
+        // and honouring a cancel after each chunk.
+        let completed =
+            observe_chunks(&tracked, &selected, |chunk, observations, checked_at_ns| {
+                for (&ti, observation) in chunk.iter().zip(observations) {
+                    let t = &tracked[ti];
+                    progress.files_done += 1;
+                    progress.bytes_done += t.size;
+                    report.checked += 1;
+                    let mut f = Finding {
+                        id: t.id.clone(),
+                        status: EvidenceStatus::Ok,
+                        detail: None,
+                        moved_to: None,
+                        facts: None,
+                        seen_hash: None,
+                        checked_at_ns,
+                    };
+                    match observation {
+                        // Nothing to record: same status, same facts, no hash needed. Writing nothing
+                        // keeps a quiet rescan of 10,000 files to stats alone.
+                        Observation::Same { hashed: false, .. }
+                            if t.status == EvidenceStatus::Ok =>
+                        {
+                            report.ok += 1;
+                            continue;
+                        }
+                        Observation::Same { facts, hashed } => {
+                            report.hashed += u32::from(hashed);
+                            f.facts = Some(facts);
+                        }
+                        Observation::Changed { facts, hash } => {
+                            report.hashed += 1;
+                            f.status = EvidenceStatus::Modified;
+                            f.detail =
+                                Some("the file's content has changed since it was added".into());
+                            f.facts = Some(facts);
+                            f.seen_hash = Some(hash);
+                        }
+                        Observation::Unreadable(why) => {
+                            f.status = EvidenceStatus::Unreadable;
+                            f.detail = Some(why);
+                        }
+                        Observation::Gone => {
+                            gone.push((findings.len(), ti));
+                            f.status = EvidenceStatus::Missing;
+                            f.detail = Some("the file is no longer at this path".into());
+                        }
                     }
-                    Observation::Same { facts, hashed } => {
-                        report.hashed += u32::from(hashed);
-                        f.facts = Some(facts);
-                    }
-                    Observation::Changed { facts, hash } => {
-                        report.hashed += 1;
-                        f.status = EvidenceStatus::Modified;
-                        f.detail = Some("the file's content has changed since it was added".into());
-                        f.facts = Some(facts);
-                        f.seen_hash = Some(hash);
-                    }
-                    Observation::Unreadable(why) => {
-                        f.status = EvidenceStatus::Unreadable;
-                        f.detail = Some(why);
-                    }
-                    Observation::Gone => {
-                        gone.push((findings.len(), ti));
-                        f.status = EvidenceStatus::Missing;
-                        f.detail = Some("the file is no longer at this path".into());
-                    }
+                    findings.push(f);
                 }
-                findings.push(f);
-            }
+                on_progress(&progress)
+            });
+        if !completed {
+            return Err(Error::Cancelled);
         }
         if !gone.is_empty() {
-            self.find_moved(&tracked, &gone, &mut findings, &mut report);
+            // Every tracked path: the search skips them and their folders are searched.
+            let all: Vec<PathBuf> = match only {
+                None => tracked.iter().map(|t| t.path.clone()).collect(),
+                Some(_) => self.store.tracked_paths(&review.id)?,
+            };
+            let roots = watched(self.store.evidence_folders(&review.id)?, &all);
+            find_moved(&roots, &all, &tracked, &gone, &mut findings, &mut report);
         }
         for f in &findings {
             match f.status {
@@ -391,65 +601,73 @@ impl Workspace {
                 EvidenceStatus::Unreadable => report.unreadable += 1,
             }
         }
-        self.store.apply_findings(&findings)?;
+        if !findings.is_empty() {
+            self.store.apply_findings(&findings)?;
+        }
         Ok(report)
     }
 
-    /// Looks for missing items' content under the folders tracked files live in, hashing only
-    /// untracked files of the same size.
-    fn find_moved(
-        &self,
-        tracked: &[crate::store::evidence::Tracked],
-        gone: &[(usize, usize)],
-        findings: &mut [Finding],
-        report: &mut RescanReport,
-    ) {
-        let known: HashSet<&Path> = tracked.iter().map(|t| t.path.as_path()).collect();
-        let mut roots: Vec<PathBuf> = tracked
-            .iter()
-            .filter_map(|t| t.path.parent().map(Path::to_owned))
-            .filter(|p| p.is_dir())
-            .collect();
-        roots.sort();
-        roots.dedup();
-        // Drop roots inside other roots so no file is visited twice.
-        let roots: Vec<PathBuf> = roots
-            .iter()
-            .filter(|r| !roots.iter().any(|o| o != *r && r.starts_with(o)))
-            .cloned()
-            .collect();
-        let mut by_size: HashMap<u64, Vec<PathBuf>> = HashMap::new();
-        for root in &roots {
-            for file in walk(root).0 {
-                if known.contains(file.as_path()) {
-                    continue;
-                }
-                if let Ok(facts) = FileFacts::of(&file) {
-                    by_size.entry(facts.size).or_default().push(file);
-                }
-            }
+    /// The folders to watch for changes and to search for moved files: the folders added as
+    /// evidence plus the folder of every tracked file, without folders inside others (a
+    /// recursive watch of the outer one covers them). The desktop shell hands these to a
+    /// [`crate::evidence::FolderWatcher`]; rescans search the same ones.
+    pub fn watched_folders(&self, review: &Review) -> Result<Vec<PathBuf>> {
+        Ok(watched(
+            self.store.evidence_folders(&review.id)?,
+            &self.store.tracked_paths(&review.id)?,
+        ))
+    }
+
+    /// Stops watching a folder added as evidence. Items already added from it stay tracked
+    /// (remove them one by one), and the folders they are in are still searched for moves.
+    pub fn remove_watched_folder(&mut self, review: &Review, folder: &Path) -> Result<()> {
+        if self
+            .store
+            .remove_evidence_folder(&review.id, &absolute(folder))?
+        {
+            return Ok(());
         }
-        let mut hashes: HashMap<PathBuf, String> = HashMap::new();
-        for &(i, ti) in gone {
-            let t = &tracked[ti];
-            let Some(candidates) = by_size.get(&t.size) else {
-                continue;
-            };
-            let found = candidates.iter().find(|c| {
-                let h = hashes.entry((*c).clone()).or_insert_with(|| {
-                    report.hashed += 1;
-                    hash_file(c).map(|(h, _)| h).unwrap_or_default()
-                });
-                *h == t.hash
-            });
-            if let Some(to) = found {
-                let f = &mut findings[i];
-                f.status = EvidenceStatus::Moved;
-                f.detail = Some(format!("moved from {}", t.path.display()));
-                f.facts = FileFacts::of(to).ok();
-                f.moved_to = Some(to.clone());
-            }
-        }
+        let recorded: Vec<String> = self
+            .store
+            .evidence_folders(&review.id)?
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect();
+        Err(Error::NotFound {
+            what: "Watched folder",
+            id: folder.display().to_string(),
+            hint: if recorded.is_empty() {
+                "No folder has been added as evidence; only folders added whole can be removed."
+                    .into()
+            } else {
+                format!("Folders added as evidence: {}.", recorded.join(", "))
+            },
+        })
+    }
+
+    /// Stops tracking an item: it no longer counts, is no longer listed or scanned, and the
+    /// file on disk is never touched. Its links and accepted versions stay in the database as
+    /// a record; adding the same file again makes a new item.
+    pub fn remove_evidence(&mut self, review: &Review, id: &str) -> Result<()> {
+        self.store.remove_evidence(&review.id, id)
+    }
+
+    /// Removes an item's link to a benchmark: only the link to `requirement_id` when given,
+    /// else every link to the benchmark. The item stays tracked even with no links left.
+    pub fn unlink_evidence(
+        &mut self,
+        review: &Review,
+        id: &str,
+        benchmark_id: &str,
+        requirement_id: Option<&str>,
+    ) -> Result<()> {
+        self.store
+            .unlink_evidence(&review.id, id, benchmark_id, requirement_id)
+    }
+
+    /// The exact path of an item's file (non-UTF-8 names kept), for opening or showing it.
+    pub fn evidence_path(&self, review: &Review, id: &str) -> Result<PathBuf> {
+        self.store.evidence_path(&review.id, id)
     }
 
     /// Copies every present item's accepted content into the data folder's vault (once per
