@@ -43,10 +43,12 @@ e2e: ui
 	scripts/e2e.sh
 
 ## Benchmarks (release build): status over growing history; evidence scans against b3sum and
-## git status (apt-get install b3sum for the reference).
+## git status (apt-get install b3sum for the reference); the PDF report of 500 benchmarks.
 bench: setup
 	$(CARGO) bench -p waymark-core --bench progress
+	$(CARGO) build --release -p waymark-cli
 	$(CARGO) bench -p waymark-core --bench evidence_scan
+	$(CARGO) bench -p waymark-documents --bench report
 
 ## App start-up time, memory and autosave round trip under Xvfb.
 measure: ui

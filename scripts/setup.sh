@@ -9,9 +9,10 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 
 if have dpkg-query; then
   # Build: a C compiler (SQLite is compiled from source) and the WebKitGTK stack Tauri uses.
-  # Tests: Xvfb for a headless display and WebKitWebDriver for tauri-driver.
+  # Tests: Xvfb for a headless display and WebKitWebDriver for tauri-driver; poppler-utils
+  # (pdftotext, pdfinfo) and qpdf check the PDF documents.
   wanted=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
-          librsvg2-dev libayatana-appindicator3-dev xvfb webkit2gtk-driver)
+          librsvg2-dev libayatana-appindicator3-dev xvfb webkit2gtk-driver poppler-utils qpdf)
   have node || wanted+=(nodejs npm)
   missing=()
   for p in "${wanted[@]}"; do installed "$p" || missing+=("$p"); done

@@ -60,6 +60,18 @@ pub enum Command {
     /// The working group: who contributes to the self-review.
     #[command(subcommand)]
     Group(GroupCmd),
+    /// Write the self-review report as a PDF: summary and chart, every benchmark with its
+    /// level and commentary, the evidence index and the action plan.
+    Report(crate::documents::DocumentArgs),
+    /// Print a certificate as a PDF once it is available, e.g. `commitment` or `progress`.
+    Certificate {
+        /// Which award: its id in the framework (`commitment`, `progress`, …).
+        kind: String,
+        #[command(flatten)]
+        document: crate::documents::DocumentArgs,
+    },
+    /// Write the action plan as a PDF table (for governors' meetings).
+    ActionPlan(crate::documents::DocumentArgs),
     /// Move the review to a newer version of its framework.
     Upgrade {
         /// Target version (default: the latest installed).

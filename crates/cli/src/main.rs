@@ -26,6 +26,7 @@ macro_rules! err_out {
 }
 
 mod args;
+mod documents;
 mod evidence;
 mod frameworks;
 mod output;
@@ -113,6 +114,9 @@ fn main() -> ExitCode {
         Command::Actions(cmd) => plan::actions(&ctx, cmd),
         Command::Evidence(cmd) => evidence::run(&ctx, cmd),
         Command::Group(cmd) => plan::group(&ctx, cmd),
+        Command::Report(a) => documents::report(&ctx, a),
+        Command::Certificate { kind, document } => documents::certificate(&ctx, &kind, document),
+        Command::ActionPlan(a) => documents::action_plan(&ctx, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
