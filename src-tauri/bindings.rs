@@ -3,14 +3,18 @@
 //! stale; `make bindings` (or `WAYMARK_BLESS=1 cargo test -p waymark-app bindings`) rewrites it.
 
 use ts_rs::{Config, TS};
+use waymark_core::evidence as ed;
 use waymark_core::framework as fw;
 use waymark_core::progress as pg;
 use waymark_core::search as se;
 use waymark_core::store as st;
 use waymark_core::upgrade as up;
+use waymark_core::workspace as ws;
 
 use crate::commands as cm;
+use crate::documents as dc;
 use crate::error::CommandError;
+use crate::evidence as ev;
 
 /// Where the generated file lives, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -34,6 +38,10 @@ pub fn typescript() -> String {
         fw::FrameworkSummary, fw::FrameworkDef, fw::Direction, fw::Scale, fw::ScaleLevel, fw::ProgressDef,
         fw::Dimension, fw::Group, fw::Benchmark, fw::LevelDescriptor, fw::EvidenceRequirement,
         fw::AwardKind, fw::Issuer, fw::Award, fw::Requirements, fw::Upgrade, fw::Merge, fw::Split,
+        ev::LinkInput, ev::AddEvidenceInput, ev::DescribeEvidenceInput, ev::EvidenceLibrary,
+        ed::EvidenceItem, ed::EvidenceLink, ed::EvidenceStatus,
+        ws::AddReport, ws::RescanReport, ws::FreezeReport, ws::WorkProgress, ws::Skipped,
+        dc::DocumentKind, dc::ExportInput, dc::Exported,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/bindings.rs — do not edit by hand.\n\

@@ -6,37 +6,69 @@ use std::sync::{Mutex, MutexGuard};
 
 use waymark_core::{Workspace, paths};
 
+use crate::documents::Saved;
 use crate::error::CommandError;
+use crate::jobs::Jobs;
+use crate::watch::Watch;
 
 /// Everything commands share.
 pub struct AppState {
     workspace: Mutex<Result<Workspace, CommandError>>,
     data_dir: PathBuf,
+    jobs: Jobs,
+    watch: Watch,
+    saved_documents: std::sync::Arc<Saved>,
 }
 
 impl AppState {
     /// Opens the data folder. A failure is kept and shown by the UI, not a crash.
     pub fn open(data_dir: PathBuf) -> Self {
         let workspace = Workspace::open(&data_dir).map_err(CommandError::from);
+        let jobs = Jobs::new(match &workspace {
+            Ok(_) => Ok(data_dir.clone()),
+            Err(e) => Err(e.clone()),
+        });
         Self {
             workspace: Mutex::new(workspace),
             data_dir,
+            jobs,
+            watch: Watch::default(),
+            saved_documents: std::sync::Arc::default(),
         }
     }
 
     /// State for when no data folder can be chosen at all (the OS reports no home folder):
     /// the UI explains how to choose one instead of Waymark writing somewhere temporary.
     pub fn without_data_dir() -> Self {
+        let error = CommandError {
+            code: "data_dir".into(),
+            message: "This system reports no home folder, so Waymark cannot choose where to keep your data. \
+                      Start it with --data-dir DIR or set WAYMARK_DATA_DIR to a folder you can write to."
+                .into(),
+            field: None,
+        };
         Self {
-            workspace: Mutex::new(Err(CommandError {
-                code: "data_dir".into(),
-                message: "This system reports no home folder, so Waymark cannot choose where to keep your data. \
-                          Start it with --data-dir DIR or set WAYMARK_DATA_DIR to a folder you can write to."
-                    .into(),
-                field: None,
-            })),
+            workspace: Mutex::new(Err(error.clone())),
             data_dir: PathBuf::new(),
+            jobs: Jobs::new(Err(error)),
+            watch: Watch::default(),
+            saved_documents: std::sync::Arc::default(),
         }
+    }
+
+    /// Documents saved this session (the only files "Open" accepts besides evidence).
+    pub fn saved_documents(&self) -> std::sync::Arc<Saved> {
+        std::sync::Arc::clone(&self.saved_documents)
+    }
+
+    /// The watch on evidence folders.
+    pub fn watch(&self) -> &Watch {
+        &self.watch
+    }
+
+    /// The runner for long evidence work, which uses its own connection.
+    pub fn jobs(&self) -> Jobs {
+        self.jobs.clone()
     }
 
     /// The data folder in use.

@@ -279,16 +279,24 @@ export class App {
   }
 
   /** Calls one of the app's Tauri commands from the page (used to check what was stored). */
-  async invoke(cmd, args = {}) {
+  async invoke(cmd, args = {}, { channel } = {}) {
     const r = await this.browser.executeAsync(
-      (cmd, args, done) => {
-        window.__TAURI_INTERNALS__.invoke(cmd, args).then(
+      (cmd, args, channel, done) => {
+        const internals = window.__TAURI_INTERNALS__;
+        if (channel) {
+          // A progress channel, made the way @tauri-apps/api's Channel serialises itself:
+          // a callback registered with the IPC layer, sent as "__CHANNEL__:<id>".
+          const id = internals.transformCallback(() => {});
+          args = { ...args, [channel]: `__CHANNEL__:${id}` };
+        }
+        internals.invoke(cmd, args).then(
           (v) => done({ ok: v === undefined ? null : v }),
           (e) => done({ err: e }),
         );
       },
       cmd,
       args,
+      channel ?? null,
     );
     if (r && 'err' in r) throw new Error(`invoke ${cmd} failed: ${JSON.stringify(r.err)}`);
     return r.ok;

@@ -3,26 +3,37 @@
 // them. Every failure reaches the UI as a CommandError: the shell's own errors as they are,
 // anything else (a string from Tauri itself, a thrown Error) wrapped with what to do.
 
-import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import type {
   ActionStatus,
+  AddEvidenceInput,
+  AddReport,
   AppInfo,
   BenchmarkDetail,
   CommandError,
   Contributor,
   ContributorInput,
+  DescribeEvidenceInput,
+  ExportInput,
+  Exported,
+  EvidenceItem,
+  EvidenceLibrary,
+  FreezeReport,
   FrameworkSummary,
   FutureAction,
   HistoryEntry,
   Institution,
   InstitutionInput,
+  LinkInput,
   NewAction,
   RegisterInput,
+  RescanReport,
   Response,
   ReviewFramework,
   SaveResponseInput,
   SearchHit,
   Status,
+  WorkProgress,
 } from './bindings';
 
 /** Whether a value has the shape of the shell's CommandError. */
@@ -86,7 +97,33 @@ export const api = {
   removeContributor: (id: string) => call<null>('remove_contributor', { id }),
   updateInstitution: (input: InstitutionInput) =>
     call<Institution>('update_institution', { input }),
+  listEvidence: () => call<EvidenceLibrary>('list_evidence'),
+  linkEvidence: (id: string, link: LinkInput) => call<EvidenceItem>('link_evidence', { id, link }),
+  unlinkEvidence: (id: string, link: LinkInput) =>
+    call<EvidenceItem>('unlink_evidence', { id, link }),
+  describeEvidence: (input: DescribeEvidenceInput) =>
+    call<EvidenceItem>('describe_evidence', { input }),
+  removeEvidence: (id: string) => call<null>('remove_evidence', { id }),
+  openEvidence: (id: string) => call<null>('open_evidence', { id }),
+  revealEvidence: (id: string) => call<null>('reveal_evidence', { id }),
+  cancelEvidenceWork: () => call<null>('cancel_evidence_work'),
+  // Long jobs: progress arrives on a channel while the promise is pending.
+  addEvidence: (input: AddEvidenceInput, onProgress: (p: WorkProgress) => void) =>
+    call<AddReport>('add_evidence', { input, on_progress: channel(onProgress) }),
+  rescanEvidence: (onProgress: (p: WorkProgress) => void) =>
+    call<RescanReport>('rescan_evidence', { on_progress: channel(onProgress) }),
+  exportDocument: (input: ExportInput) => call<Exported>('export_document', { input }),
+  openDocument: (path: string) => call<null>('open_document', { path }),
+  revealDocument: (path: string) => call<null>('reveal_document', { path }),
+  freezeEvidence: () => call<FreezeReport>('freeze_evidence'),
+  acceptEvidence: (id: string, by: string) => call<EvidenceItem>('accept_evidence', { id, by }),
 };
+
+function channel<T>(onMessage: (message: T) => void): Channel<T> {
+  const c = new Channel<T>();
+  c.onmessage = onMessage;
+  return c;
+}
 
 /** Whether the UI runs inside the desktop shell (not in a plain browser or a test). */
 export function inDesktopShell(): boolean {

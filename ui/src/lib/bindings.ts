@@ -896,3 +896,245 @@ from: string,
  * The new ids.
  */
 into: Array<string>, };
+
+export type LinkInput = { 
+/**
+ * The benchmark.
+ */
+benchmark_id: string, 
+/**
+ * The evidence requirement, when the item satisfies one.
+ */
+requirement_id: string | null, };
+
+export type AddEvidenceInput = { 
+/**
+ * Absolute paths of files or folders (a folder adds every file under it).
+ */
+paths: Array<string>, 
+/**
+ * What every added item serves; may be empty (link later).
+ */
+links: Array<LinkInput>, 
+/**
+ * Who is adding (recorded).
+ */
+by: string, };
+
+export type DescribeEvidenceInput = { 
+/**
+ * The item.
+ */
+id: string, 
+/**
+ * Title shown in lists and reports.
+ */
+title: string, 
+/**
+ * A note for assessors.
+ */
+note: string | null, 
+/**
+ * Whether it shows pupils' personal data (asked about again before a submission).
+ */
+personal_data: boolean, };
+
+export type EvidenceLibrary = { 
+/**
+ * Every item, in the order added.
+ */
+items: Array<EvidenceItem>, 
+/**
+ * The folders watched for changes while the app runs.
+ */
+folders: Array<string>, 
+/**
+ * Folders that could not be watched, in words (checking by hand still works).
+ */
+watch_problems: Array<string>, };
+
+export type EvidenceItem = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Where the file is (for people; non-UTF-8 bytes shown as �).
+ */
+path: string, 
+/**
+ * Title (defaults to the file name).
+ */
+title: string, 
+/**
+ * A note about it.
+ */
+note: string | null, 
+/**
+ * Media type guessed from the name.
+ */
+media_type: string, 
+/**
+ * Size in bytes at the accepted version.
+ */
+size: number, 
+/**
+ * BLAKE3 of the accepted version (hex).
+ */
+hash: string, 
+/**
+ * Status after the last scan.
+ */
+status: EvidenceStatus, 
+/**
+ * Why, in words ("moved from …", "permission denied").
+ */
+status_detail: string | null, 
+/**
+ * Whether it shows pupils' personal data.
+ */
+personal_data: boolean, 
+/**
+ * The hash of the version copied into the vault, once frozen.
+ */
+frozen_hash: string | null, 
+/**
+ * Benchmarks and requirements it serves.
+ */
+links: Array<EvidenceLink>, 
+/**
+ * Who added it.
+ */
+added_by: string, 
+/**
+ * When.
+ */
+added_at: string, };
+
+export type EvidenceLink = { 
+/**
+ * The benchmark.
+ */
+benchmark_id: string, 
+/**
+ * The requirement it satisfies, if any.
+ */
+requirement_id: string | null, };
+
+export type EvidenceStatus = "ok" | "modified" | "missing" | "moved" | "unreadable";
+
+export type AddReport = { 
+/**
+ * Items added or newly linked.
+ */
+added: Array<EvidenceItem>, 
+/**
+ * Paths skipped, each with its reason; the rest were still added.
+ */
+skipped: Array<Skipped>, };
+
+export type RescanReport = { 
+/**
+ * Items checked.
+ */
+checked: number, 
+/**
+ * Items whose content had to be hashed (the rest were judged by size and time).
+ */
+hashed: number, 
+/**
+ * Items per status after the scan.
+ */
+ok: number, 
+/**
+ * Content differs from the accepted version.
+ */
+modified: number, 
+/**
+ * Gone and not found elsewhere.
+ */
+missing: number, 
+/**
+ * Found at a new path and relinked.
+ */
+moved: number, 
+/**
+ * There but not readable.
+ */
+unreadable: number, };
+
+export type FreezeReport = { 
+/**
+ * Items whose accepted content is now in the vault.
+ */
+frozen: number, 
+/**
+ * Of those, blobs newly copied (the rest were already there: identical files are stored once).
+ */
+copied: number, 
+/**
+ * Bytes copied.
+ */
+bytes_copied: number, 
+/**
+ * Items not frozen, each with the reason and what to do.
+ */
+skipped: Array<Skipped>, };
+
+export type WorkProgress = { 
+/**
+ * Files dealt with so far.
+ */
+files_done: number, 
+/**
+ * Files in all.
+ */
+files_total: number, 
+/**
+ * Bytes of those files so far.
+ */
+bytes_done: number, 
+/**
+ * Bytes in all.
+ */
+bytes_total: number, };
+
+export type Skipped = { 
+/**
+ * The path (lossy for non-UTF-8 names).
+ */
+path: string, 
+/**
+ * Why, in words.
+ */
+reason: string, };
+
+export type DocumentKind = { "kind": "certificate", 
+/**
+ * The award's id ("commitment", "progress").
+ */
+award_id: string, } | { "kind": "report" } | { "kind": "action_plan" };
+
+export type ExportInput = { 
+/**
+ * What to produce.
+ */
+document: DocumentKind, 
+/**
+ * Where to save it: the path the save dialog returned.
+ */
+path: string, };
+
+export type Exported = { 
+/**
+ * The file written.
+ */
+path: string, 
+/**
+ * Its number of pages.
+ */
+pages: number, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrameworkDef, Response } from './bindings';
 import { framework } from '../test/fixtures';
 import {
+  atLeastAsMature,
   chosenNextSteps,
   describeGaps,
   describeLevel,
@@ -24,6 +25,14 @@ const response = (benchmark_id: string, level: number | null, commentary: string
 });
 
 describe('framework helpers', () => {
+  it('compares maturity the way the scale runs', () => {
+    expect(atLeastAsMature(framework, 3, 3)).toBe(true);
+    expect(atLeastAsMature(framework, 2, 3)).toBe(false);
+    const descending = { ...framework, scale: { ...framework.scale!, direction: 'descending' as const } };
+    expect(atLeastAsMature(descending, 2, 3)).toBe(true);
+    expect(atLeastAsMature(descending, 4, 3)).toBe(false);
+  });
+
   it('orders benchmarks as the core does: a dimension’s own, then its groups’', () => {
     expect(flattenBenchmarks(framework).map((e) => e.benchmark.id)).toEqual(['1.1', '1.2', '2.1']);
     expect(flattenBenchmarks(framework)[2]?.group?.title).toBe('Planning');

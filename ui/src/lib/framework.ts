@@ -87,6 +87,12 @@ export function levelsByMaturity(def: FrameworkDef): ScaleLevel[] {
   return def.scale.direction === 'ascending' ? levels : levels.reverse();
 }
 
+/** Whether a level is at least as mature as a threshold on the framework's scale (on a
+ * descending scale 1 is the most mature, so 2 is "at least" 3). */
+export function atLeastAsMature(def: FrameworkDef, level: number, threshold: number): boolean {
+  return def.scale?.direction === 'descending' ? level <= threshold : level >= threshold;
+}
+
 /** The name of a level ("Established"), or undefined when it is not on the scale. */
 export function levelName(def: FrameworkDef, value: number | null): string | undefined {
   if (value === null) return undefined;

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'benchmarks'; dimension?: string }
   | { name: 'benchmark'; id: string }
   | { name: 'actions' }
+  | { name: 'evidence' }
   | { name: 'group' }
   | { name: 'search'; query: string }
   | { name: 'settings' }
@@ -31,6 +32,8 @@ export function parseHash(hash: string): Route {
       return params.get('d') ? { name: 'benchmarks', dimension: params.get('d') ?? '' } : { name: 'benchmarks' };
     case 'actions':
       return second === undefined ? { name: 'actions' } : notFound(pathPart);
+    case 'evidence':
+      return second === undefined ? { name: 'evidence' } : notFound(pathPart);
     case 'group':
       return second === undefined ? { name: 'group' } : notFound(pathPart);
     case 'search':
@@ -53,6 +56,8 @@ export function href(route: Route): string {
       return `#/benchmarks/${encodeURIComponent(route.id)}`;
     case 'actions':
       return '#/actions';
+    case 'evidence':
+      return '#/evidence';
     case 'group':
       return '#/group';
     case 'search':

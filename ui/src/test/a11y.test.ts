@@ -72,6 +72,57 @@ describe('the registered app', () => {
     expect(await axeViolations()).toEqual([]);
   });
 
+  it('evidence: statuses, filters, describe with the personal-data flag, no axe violations', async () => {
+    const base = {
+      media_type: 'application/pdf', size: 2048, hash: 'ab'.repeat(32), status_detail: null, note: null,
+      personal_data: false, frozen_hash: null, added_by: 'sam', added_at: '2026-11-01T09:00:00Z',
+    };
+    shell.backend!.evidence = [
+      { ...base, id: 'e1', path: '/school/Vision.pdf', title: 'Vision.pdf', status: 'ok', links: [{ benchmark_id: '1.1', requirement_id: '1.1-doc' }] },
+      { ...base, id: 'e2', path: '/school/Photos/trip.jpg', title: 'trip.jpg', status: 'missing', status_detail: 'the file is no longer at this path', links: [] },
+    ];
+    await go('#/evidence', 'Evidence');
+    await waitFor(() => expect(screen.getAllByTestId('evidence-item')).toHaveLength(2));
+    expect(screen.getByTestId('evidence-summary').textContent).toContain('1 needs attention');
+    expect(screen.getByText('The file is no longer at this path.')).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+
+    await fireEvent.click(screen.getByRole('radio', { name: /Needs attention \(1\)/ }));
+    await waitFor(() => expect(screen.getAllByTestId('evidence-item')).toHaveLength(1));
+    const row = screen.getByTestId('evidence-item');
+    await fireEvent.click(within(row).getByRole('button', { name: 'Describe' }));
+    await fireEvent.input(within(row).getByLabelText('Title'), { target: { value: 'Trip photos' } });
+    await fireEvent.click(within(row).getByRole('checkbox', { name: /personal data/ }));
+    await fireEvent.click(within(row).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(screen.getByTestId('evidence-item')).getByText('Personal data')).toBeTruthy());
+    expect(shell.backend!.calls.find((c) => c.command === 'describe_evidence')?.args).toEqual({
+      input: { id: 'e2', title: 'Trip photos', note: null, personal_data: true },
+    });
+  });
+
+  it('benchmark page: evidence per requirement, link and unlink a tracked file', async () => {
+    await go('#/benchmarks/1.1', '1.1 Vision');
+    const group = await waitFor(() => {
+      const g = screen.getAllByTestId('evidence-group').find((x) => x.dataset.requirement === '1.1-doc');
+      expect(g).toBeTruthy();
+      return g!;
+    });
+    expect(within(group).getByTestId('requirement-state').textContent).toBe('Still needed');
+    // The title and the file name both read "Vision.pdf".
+    await waitFor(() => expect(within(group).getAllByText('Vision.pdf')).toHaveLength(2));
+    await fireEvent.click(within(group).getByRole('button', { name: 'Unlink' }));
+    await waitFor(() => expect(within(group).queryAllByTestId('evidence-item')).toHaveLength(0));
+    const other = screen.getAllByTestId('evidence-group').find((x) => x.dataset.requirement === '')!;
+    await fireEvent.change(within(other).getByLabelText('Evidence already tracked'), { target: { value: 'e1' } });
+    await fireEvent.click(within(other).getByRole('button', { name: 'Link' }));
+    await waitFor(() => expect(within(other).getAllByText('Vision.pdf')).toHaveLength(2));
+    expect(shell.backend!.calls.filter((c) => c.command.endsWith('link_evidence')).map((c) => c.args)).toEqual([
+      { id: 'e1', link: { benchmark_id: '1.1', requirement_id: '1.1-doc' } },
+      { id: 'e1', link: { benchmark_id: '1.1', requirement_id: null } },
+    ]);
+    expect(await axeViolations()).toEqual([]);
+  });
+
   it('action plan: add an action, mark it done, filter', async () => {
     await go('#/actions', 'Action plan');
     expect(screen.getByText(/No actions yet/)).toBeTruthy();

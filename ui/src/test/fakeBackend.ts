@@ -5,9 +5,12 @@ import type {
   AppInfo,
   CommandError,
   Contributor,
+  DescribeEvidenceInput,
+  EvidenceItem,
   FrameworkDef,
   FutureAction,
   HistoryEntry,
+  LinkInput,
   NewAction,
   Response,
   SaveResponseInput,
@@ -23,6 +26,7 @@ export interface FakeBackend {
   history: HistoryEntry[];
   actions: FutureAction[];
   contributors: Contributor[];
+  evidence: EvidenceItem[];
   info: AppInfo;
   /** Makes the next call of a command fail with this error. */
   failNext: Map<string, CommandError>;
@@ -47,6 +51,7 @@ export function createBackend(options: BackendOptions = {}): FakeBackend {
     history: [],
     actions: [],
     contributors: [],
+    evidence: [],
     info: { version: '0.1.0', data_dir: '/tmp/waymark-test', user: 'sam', startup_error: null },
     failNext: new Map(),
     invoke: async (command, args = {}) => {
@@ -193,9 +198,41 @@ function handle(b: FakeBackend, framework: FrameworkDef, command: string, args: 
     case 'remove_contributor':
       b.contributors = b.contributors.filter((c) => c.id !== args.id);
       return null;
+    case 'list_evidence':
+      return {
+        items: b.evidence,
+        folders: [...new Set(b.evidence.map((i) => i.path.replace(/\/[^/]*$/, '')))],
+        watch_problems: [],
+      };
+    case 'link_evidence':
+    case 'unlink_evidence': {
+      const link = args.link as LinkInput;
+      const same = (l: LinkInput) => l.benchmark_id === link.benchmark_id && l.requirement_id === link.requirement_id;
+      return updateEvidence(b, args.id as string, (i) => ({
+        ...i,
+        links: command === 'link_evidence' ? [...i.links.filter((l) => !same(l)), link] : i.links.filter((l) => !same(l)),
+      }));
+    }
+    case 'describe_evidence': {
+      const input = args.input as DescribeEvidenceInput;
+      if (!input.title.trim()) throw { code: 'invalid_input', message: 'Give the evidence a title.', field: 'title' };
+      return updateEvidence(b, input.id, (i) => ({ ...i, title: input.title, note: input.note, personal_data: input.personal_data }));
+    }
+    case 'remove_evidence':
+      b.evidence = b.evidence.filter((i) => i.id !== args.id);
+      return null;
     case 'update_institution':
       return { ...statusFixture().institution, ...(args.input as object) };
     default:
       throw `command ${command} not found`;
   }
+}
+
+function updateEvidence(b: FakeBackend, id: string, change: (item: EvidenceItem) => EvidenceItem): EvidenceItem {
+  const i = b.evidence.findIndex((x) => x.id === id);
+  const old = b.evidence[i];
+  if (!old) throw { code: 'not_found', message: `Evidence item "${id}" was not found.`, field: null };
+  const updated = change(old);
+  b.evidence[i] = updated;
+  return updated;
 }
