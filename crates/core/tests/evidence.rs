@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use waymark_core::Workspace;
-use waymark_core::evidence::{EvidenceLink, EvidenceStatus};
+use waymark_core::evidence::{EvidenceItem, EvidenceLink, EvidenceStatus};
 use waymark_core::store::{InstitutionInput, Review};
 
 fn setup() -> (tempfile::TempDir, Workspace, Review, PathBuf) {
@@ -39,14 +39,17 @@ fn age(path: &Path) {
         .expect("set mtime");
 }
 
-fn status_of(ws: &Workspace, review: &Review, title: &str) -> EvidenceStatus {
+fn item_titled(ws: &Workspace, review: &Review, title: &str) -> EvidenceItem {
     ws.store()
         .evidence(&review.id)
         .expect("list")
         .into_iter()
         .find(|i| i.title == title)
         .expect("item")
-        .status
+}
+
+fn status_of(ws: &Workspace, review: &Review, title: &str) -> EvidenceStatus {
+    item_titled(ws, review, title).status
 }
 
 #[test]
@@ -375,13 +378,7 @@ fn long_operations_report_progress_and_a_cancel_saves_nothing() {
 }
 
 fn id_of(ws: &Workspace, review: &Review, title: &str) -> String {
-    ws.store()
-        .evidence(&review.id)
-        .expect("list")
-        .into_iter()
-        .find(|i| i.title == title)
-        .expect("item")
-        .id
+    item_titled(ws, review, title).id
 }
 
 #[test]

@@ -93,6 +93,19 @@ fn tracked_from_row(r: &Row<'_>) -> rusqlite::Result<Tracked> {
     })
 }
 
+/// Refuses an id that is not a tracked (not removed) item of the review.
+fn ensure_tracked(tx: &Transaction<'_>, path: &Path, review_id: &str, id: &str) -> Result<()> {
+    tx.query_row(
+        "SELECT id FROM evidence_items WHERE id = ?1 AND review_id = ?2 AND removed_at IS NULL",
+        [id, review_id],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()
+    .at(path)?
+    .map(|_| ())
+    .ok_or_else(|| not_found(id))
+}
+
 fn insert_links(tx: &Transaction<'_>, id: &str, links: &[EvidenceLink]) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO evidence_links (evidence_id, benchmark_id, requirement_id) VALUES (?1, ?2, ?3)",
@@ -193,17 +206,7 @@ impl Store {
     ) -> Result<()> {
         let path = self.path.clone();
         self.write(|tx| {
-            let found: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM evidence_items WHERE id = ?1 AND review_id = ?2 AND removed_at IS NULL",
-                    [id, review_id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .at(&path)?;
-            if found.is_none() {
-                return Err(not_found(id));
-            }
+            ensure_tracked(tx, &path, review_id, id)?;
             insert_links(tx, id, links).at(&path)
         })
     }
@@ -526,17 +529,7 @@ impl Store {
     ) -> Result<()> {
         let path = self.path.clone();
         self.write(|tx| {
-            let found: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM evidence_items WHERE id = ?1 AND review_id = ?2 AND removed_at IS NULL",
-                    [id, review_id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .at(&path)?;
-            if found.is_none() {
-                return Err(not_found(id));
-            }
+            ensure_tracked(tx, &path, review_id, id)?;
             let n = match requirement_id {
                 Some(req) => tx.execute(
                     "DELETE FROM evidence_links WHERE evidence_id = ?1 AND benchmark_id = ?2 AND requirement_id = ?3",
