@@ -660,6 +660,14 @@ pub(crate) fn table(flow: &mut Flow<'_>, columns: &[Column], rows: Vec<Vec<Cell>
     let header_lines = header.iter().map(Vec::len).max().unwrap_or(1);
     let lh = body.leading();
     let header_height = header_lines as f32 * lh + 2.0 * PAD;
+    // One cell's lines, from the top of its row, inside the padding.
+    let cell_text = |flow: &mut Flow<'_>, style: Style, x: f32, top: f32, lines: &[String]| {
+        for (i, l) in lines.iter().enumerate() {
+            let baseline = top - PAD - i as f32 * lh - style.ascent();
+            flow.page()
+                .text(fonts, style, x + PAD, baseline, Align::Left, l);
+        }
+    };
 
     let draw_header = |flow: &mut Flow<'_>| {
         let (x0, top) = (flow.left(), flow.y);
@@ -668,11 +676,7 @@ pub(crate) fn table(flow: &mut Flow<'_>, columns: &[Column], rows: Vec<Vec<Cell>
             .fill_rect(x0, top - header_height, w, header_height, colour::LIGHT);
         let mut x = x0;
         for (lines, cw) in header.iter().zip(&widths) {
-            for (i, l) in lines.iter().enumerate() {
-                let baseline = top - PAD - i as f32 * lh - head.ascent();
-                flow.page()
-                    .text(fonts, head, x + PAD, baseline, Align::Left, l);
-            }
+            cell_text(flow, head, x, top, lines);
             x += cw;
         }
         flow.y -= header_height;
@@ -712,11 +716,9 @@ pub(crate) fn table(flow: &mut Flow<'_>, columns: &[Column], rows: Vec<Vec<Cell>
             let mut x = x0;
             for ((lines, cell), cw) in wrapped.iter().zip(&row).zip(&widths) {
                 let style = body.in_colour(cell.colour.unwrap_or(body.colour));
-                for (i, l) in lines.iter().skip(start).take(take).enumerate() {
-                    let baseline = top - PAD - i as f32 * lh - style.ascent();
-                    flow.page()
-                        .text(fonts, style, x + PAD, baseline, Align::Left, l);
-                }
+                // A short cell has no lines left once the row's taller cells continue.
+                let rest = lines.get(start..).unwrap_or_default();
+                cell_text(flow, style, x, top, &rest[..take.min(rest.len())]);
                 x += cw;
             }
             flow.y -= row_height;
