@@ -6,7 +6,7 @@ CARGO ?= cargo
 NPM ?= npm
 UI_DEPS := ui/node_modules/.package-lock.json
 
-.PHONY: run test setup ui ui-deps lint unit e2e bench measure bindings schema
+.PHONY: run test setup ui ui-deps lint unit e2e bench measure bindings schema errors
 
 ## Build and launch the desktop app on its default data folder (WAYMARK_DATA_DIR overrides).
 run: setup ui
@@ -55,9 +55,14 @@ measure: ui
 	$(CARGO) build -p waymark-app --locked
 	scripts/e2e.sh measure
 
-## Regenerate ui/src/lib/bindings.ts from the Rust types.
+## Regenerate ui/src/lib/bindings.ts (the Rust types) and ui/src/lib/commands.ts (the command
+## wrappers, from src-tauri/command_list.rs).
 bindings:
-	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --lib the_generated_typescript_bindings_are_current
+	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --lib the_generated_
+
+## Regenerate docs/errors.md from the core's error codes.
+errors:
+	WAYMARK_BLESS=1 $(CARGO) test -p waymark-core --lib the_error_code_reference_is_current
 
 ## Regenerate docs/framework.schema.json from the Rust types.
 schema:

@@ -16,8 +16,89 @@ use crate::documents as dc;
 use crate::error::CommandError;
 use crate::evidence as ev;
 
-/// Where the generated file lives, relative to the repository root.
+/// Where the generated types live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+/// Where the generated command wrappers live, relative to the repository root.
+pub const COMMANDS_PATH: &str = "ui/src/lib/commands.ts";
+
+/// One command as the UI calls it, from the declaration in command_list.rs.
+#[derive(Debug, Clone)]
+pub struct Signature {
+    /// The command's name (snake_case, as invoked).
+    pub name: &'static str,
+    /// Its arguments: name (snake_case, as sent) and TypeScript type.
+    pub args: Vec<(&'static str, String)>,
+    /// The TypeScript type of what it returns on success.
+    pub returns: String,
+    /// Whether it streams `WorkProgress` on a channel while it runs.
+    pub progress: bool,
+}
+
+/// `add_evidence` -> `addEvidence`.
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The type names a TypeScript type mentions (`Array<EvidenceItem> | null` -> EvidenceItem).
+fn named_types(ts: &str) -> impl Iterator<Item = &str> {
+    ts.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()) && *w != "Array")
+}
+
+/// The UI's typed wrapper of every command (ui/src/lib/commands.ts), so no command name,
+/// argument name or type is written by hand on the UI's side.
+pub fn command_wrappers(signatures: &[Signature]) -> String {
+    let mut types: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    let mut body = String::new();
+    for s in signatures {
+        let mut params: Vec<String> = s.args.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+        let mut sent: Vec<String> = s.args.iter().map(|(n, _)| (*n).to_owned()).collect();
+        if s.progress {
+            params.push("onProgress: (p: WorkProgress) => void".into());
+            sent.push("on_progress: channel(onProgress)".into());
+            types.insert("WorkProgress");
+        }
+        for (_, t) in &s.args {
+            types.extend(named_types(t));
+        }
+        types.extend(named_types(&s.returns));
+        let args = if sent.is_empty() {
+            String::new()
+        } else {
+            format!(", {{ {} }}", sent.join(", "))
+        };
+        body.push_str(&format!(
+            "  {}: ({}) => call<{}>('{}'{args}),\n",
+            camel(s.name),
+            params.join(", "),
+            s.returns,
+            s.name,
+        ));
+    }
+    let imports: Vec<&str> = types.into_iter().collect();
+    format!(
+        "// Generated from src-tauri/command_list.rs by src-tauri/bindings.rs — do not edit by hand.\n\
+         // Regenerate with `make bindings`.\n\n\
+         import type {{ {} }} from './bindings';\n\
+         import {{ call, channel }} from './invoke';\n\n\
+         /** Every command the desktop shell offers, typed as Rust declares it. */\n\
+         export const commands = {{\n{body}}};\n",
+        imports.join(", ")
+    )
+}
 
 macro_rules! declarations {
     ($cfg:expr; $($t:ty),* $(,)?) => {
@@ -29,18 +110,19 @@ macro_rules! declarations {
 pub fn typescript() -> String {
     let cfg = Config::default();
     let decls = declarations![&cfg;
-        CommandError, cm::AppInfo, cm::RegisterInput, cm::SaveResponseInput, cm::BenchmarkDetail,
-        cm::ReviewFramework, cm::ContributorInput,
+        CommandError, waymark_core::ErrorCode, cm::AppInfo, cm::RegisterInput, cm::SaveResponseInput,
+        ws::BenchmarkDetail, ws::ReviewFramework, ws::BenchmarkPlace, ws::EvidenceSummary, cm::ContributorInput,
         waymark_core::Status, se::SearchHit, se::HitField, up::UpgradeReport, up::Flagged,
-        pg::Progress, pg::Ratio, pg::DimensionProgress, pg::AwardStatus, pg::Reason, pg::MissingEvidence,
+        pg::Progress, pg::Ratio, pg::DimensionProgress, pg::AwardStatus, pg::Reason, pg::Gaps, pg::MissingEvidence,
+        pg::BenchmarkProgress, pg::RequirementProgress, pg::RequirementState,
         st::Institution, st::InstitutionInput, st::Phase, st::Review, st::Response, st::HistoryEntry,
         st::Change, st::ArchivedResponse, st::FutureAction, st::NewAction, st::ActionStatus, st::Contributor,
         fw::FrameworkSummary, fw::FrameworkDef, fw::Direction, fw::Scale, fw::ScaleLevel, fw::ProgressDef,
         fw::Dimension, fw::Group, fw::Benchmark, fw::LevelDescriptor, fw::EvidenceRequirement,
         fw::AwardKind, fw::Issuer, fw::Award, fw::Requirements, fw::Upgrade, fw::Merge, fw::Split,
-        ev::LinkInput, ev::AddEvidenceInput, ev::DescribeEvidenceInput, ev::EvidenceLibrary,
-        ed::EvidenceItem, ed::EvidenceLink, ed::EvidenceStatus,
-        ws::AddReport, ws::RescanReport, ws::FreezeReport, ws::WorkProgress, ws::Skipped,
+        ev::LinkInput, ev::AddEvidenceInput, ev::DescribeEvidenceInput, ev::EvidenceScreen, ws::EvidenceLibrary,
+        ed::EvidenceItem, ed::EvidenceLink, ed::EvidenceStatus, ed::StatusDetail, ed::ReadProblem,
+        ws::AddReport, ws::RescanReport, ws::FreezeReport, ws::WorkProgress, ws::Skipped, ws::SkipReason,
         dc::DocumentKind, dc::ExportInput, dc::Exported,
     ];
     let mut out = String::from(

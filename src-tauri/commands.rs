@@ -4,12 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use waymark_core::framework::{FrameworkDef, FrameworkSummary};
+use waymark_core::framework::FrameworkSummary;
 use waymark_core::search::SearchHit;
 use waymark_core::store::{
     ActionStatus, Contributor, FutureAction, HistoryEntry, Institution, InstitutionInput,
     NewAction, Response, Review,
 };
+use waymark_core::workspace::{BenchmarkDetail, ReviewFramework};
 use waymark_core::{Error, ResponseUpdate, Status, Workspace};
 
 use crate::error::CommandError;
@@ -25,8 +26,11 @@ pub struct AppInfo {
     pub version: String,
     /// The data folder in use.
     pub data_dir: String,
-    /// The login name, offered as the default author of changes.
+    /// The name recorded for changes made here: the one set in the app ("who I am"), else
+    /// the login name.
     pub user: String,
+    /// Whether `user` was set in the app (rather than taken from the login name).
+    pub user_is_set: bool,
     /// Why the data folder could not be opened, if it could not.
     pub startup_error: Option<CommandError>,
 }
@@ -58,30 +62,6 @@ pub struct SaveResponseInput {
     pub by: String,
 }
 
-/// Everything the benchmark page shows besides the framework text.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct BenchmarkDetail {
-    /// The current response, if answered.
-    pub response: Option<Response>,
-    /// Every change, oldest first.
-    pub history: Vec<HistoryEntry>,
-    /// Future actions linked to this benchmark.
-    pub actions: Vec<FutureAction>,
-    /// The previous benchmark in framework order.
-    pub previous: Option<String>,
-    /// The next benchmark in framework order.
-    pub next: Option<String>,
-}
-
-/// The framework a review is judged by.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ReviewFramework {
-    /// The review.
-    pub review: Review,
-    /// The exact framework definition of the review's version.
-    pub framework: FrameworkDef,
-}
-
 /// A new member of the working group.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ContributorInput {
@@ -97,16 +77,29 @@ fn review(ws: &Workspace) -> CmdResult<Review> {
     Ok(ws.current_review(None)?)
 }
 
-/// Version, data folder and any startup failure.
+/// The login name, the default author of changes until one is set.
+fn login_name() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default()
+}
+
+/// Version, data folder, who is making changes, and any startup failure.
 pub fn app_info(state: &AppState) -> AppInfo {
+    let set = state.with(|ws| Ok(ws.author()?)).ok().flatten();
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: state.data_dir().display().to_string(),
-        user: std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_default(),
+        user_is_set: set.is_some(),
+        user: set.unwrap_or_else(login_name),
         startup_error: state.startup_error(),
     }
+}
+
+/// Sets who is making changes here (kept in the data folder, never submitted); a blank name
+/// goes back to the login name. Returns the name now in use.
+pub fn set_author(state: &AppState, name: String) -> CmdResult<String> {
+    state.with(|ws| Ok(ws.set_author(&name)?.unwrap_or_else(login_name)))
 }
 
 /// Frameworks available to register for.
@@ -135,8 +128,7 @@ pub fn current_status(state: &AppState) -> CmdResult<Option<Status>> {
 pub fn review_framework(state: &AppState) -> CmdResult<ReviewFramework> {
     state.with(|ws| {
         let review = review(ws)?;
-        let framework = ws.framework_of(&review)?.def().clone();
-        Ok(ReviewFramework { review, framework })
+        Ok(ws.review_framework(&review)?)
     })
 }
 
@@ -144,7 +136,7 @@ pub fn review_framework(state: &AppState) -> CmdResult<ReviewFramework> {
 pub fn list_responses(state: &AppState) -> CmdResult<Vec<Response>> {
     state.with(|ws| {
         let review = review(ws)?;
-        Ok(ws.store().responses(&review.id)?)
+        Ok(ws.responses(&review)?)
     })
 }
 
@@ -152,25 +144,7 @@ pub fn list_responses(state: &AppState) -> CmdResult<Vec<Response>> {
 pub fn benchmark_detail(state: &AppState, benchmark_id: String) -> CmdResult<BenchmarkDetail> {
     state.with(|ws| {
         let review = review(ws)?;
-        let history = ws.history(&review, &benchmark_id)?;
-        let fw = ws.framework_of(&review)?;
-        let index = fw.benchmark_index(&benchmark_id);
-        let id_at = |i: usize| fw.benchmarks().nth(i).map(|b| b.benchmark.id.clone());
-        let previous = index.and_then(|i| i.checked_sub(1)).and_then(id_at);
-        let next = index.and_then(|i| id_at(i + 1));
-        let actions = ws
-            .store()
-            .actions(&review.id)?
-            .into_iter()
-            .filter(|a| a.benchmarks.contains(&benchmark_id))
-            .collect();
-        Ok(BenchmarkDetail {
-            response: ws.store().response(&review.id, &benchmark_id)?,
-            history,
-            actions,
-            previous,
-            next,
-        })
+        Ok(ws.benchmark_detail(&review, &benchmark_id)?)
     })
 }
 
@@ -199,7 +173,7 @@ pub fn confirm_response(state: &AppState, benchmark_id: String, by: String) -> C
 pub fn recent_changes(state: &AppState, limit: u32) -> CmdResult<Vec<HistoryEntry>> {
     state.with(|ws| {
         let review = review(ws)?;
-        Ok(ws.store().recent_changes(&review.id, limit.min(500))?)
+        Ok(ws.recent_changes(&review, limit)?)
     })
 }
 
@@ -215,7 +189,7 @@ pub fn search(state: &AppState, query: String) -> CmdResult<Vec<SearchHit>> {
 pub fn list_actions(state: &AppState) -> CmdResult<Vec<FutureAction>> {
     state.with(|ws| {
         let review = review(ws)?;
-        Ok(ws.store().actions(&review.id)?)
+        Ok(ws.actions(&review)?)
     })
 }
 
@@ -249,23 +223,19 @@ pub fn set_action_status(
 
 /// The working group.
 pub fn list_contributors(state: &AppState) -> CmdResult<Vec<Contributor>> {
-    state.with(|ws| Ok(ws.store().contributors()?))
+    state.with(|ws| Ok(ws.contributors()?))
 }
 
 /// Adds a member of the working group.
 pub fn add_contributor(state: &AppState, input: ContributorInput) -> CmdResult<Contributor> {
     state.with(|ws| {
-        Ok(ws.store_mut().add_contributor(
-            &input.name,
-            input.role.as_deref(),
-            input.email.as_deref(),
-        )?)
+        Ok(ws.add_contributor(&input.name, input.role.as_deref(), input.email.as_deref())?)
     })
 }
 
 /// Removes a member of the working group.
 pub fn remove_contributor(state: &AppState, id: String) -> CmdResult<()> {
-    state.with(|ws| Ok(ws.store_mut().remove_contributor(&id)?))
+    state.with(|ws| Ok(ws.remove_contributor(&id)?))
 }
 
 /// Corrects the institution's details.

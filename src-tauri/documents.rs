@@ -9,7 +9,8 @@ use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use waymark_documents::{Document, DocumentError};
+use waymark_core::ErrorCode;
+use waymark_documents::Document;
 
 use crate::commands::CmdResult;
 use crate::error::CommandError;
@@ -75,27 +76,14 @@ impl Saved {
         if known {
             Ok(path)
         } else {
-            Err(CommandError {
-                code: "invalid_input".into(),
-                message: format!(
+            Err(CommandError::for_field(
+                ErrorCode::InvalidInput,
+                "path",
+                format!(
                     "{} was not saved by Waymark in this session, so it will not open it. Open it from your file manager.",
                     path.display()
                 ),
-                field: Some("path".into()),
-            })
-        }
-    }
-}
-
-impl From<DocumentError> for CommandError {
-    fn from(e: DocumentError) -> Self {
-        CommandError {
-            code: e.code().to_owned(),
-            field: e.field().map(str::to_owned),
-            message: match e {
-                DocumentError::Core(core) => CommandError::from(core).message,
-                other => other.to_string(),
-            },
+            ))
         }
     }
 }
@@ -104,11 +92,11 @@ impl From<DocumentError> for CommandError {
 pub fn export_document(jobs: &Jobs, saved: &Saved, input: ExportInput) -> CmdResult<Exported> {
     let path = PathBuf::from(&input.path);
     if !path.is_absolute() {
-        return Err(CommandError {
-            code: "invalid_input".into(),
-            message: "Choose where to save the document with the Save dialog.".into(),
-            field: Some("path".into()),
-        });
+        return Err(CommandError::for_field(
+            ErrorCode::InvalidInput,
+            "path",
+            "Choose where to save the document with the Save dialog.",
+        ));
     }
     let path = with_pdf_extension(path);
     let today = chrono::Local::now().date_naive();
@@ -197,7 +185,7 @@ mod tests {
             "progress.pdf",
         )
         .expect_err("not earned");
-        assert_eq!(refused.field.as_deref(), Some("award"));
+        assert_eq!(refused.code.as_str(), "not_eligible");
         assert!(
             refused.message.contains("not available yet"),
             "{}",
@@ -214,7 +202,7 @@ mod tests {
         let other = dir.path().join("other.pdf");
         std::fs::write(&other, b"%PDF").expect("write");
         let err = open_document(&state, other.display().to_string()).expect_err("not ours");
-        assert_eq!(err.code, "invalid_input");
+        assert_eq!(err.code.as_str(), "invalid_input");
         assert!(
             state.saved_documents().check(&saved.path).is_ok(),
             "the saved certificate is known"

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use waymark_core::Error;
 use waymark_core::evidence::{EvidenceItem, EvidenceLink};
-use waymark_core::workspace::{AddReport, FreezeReport, RescanReport, WorkProgress};
+use waymark_core::workspace::{
+    AddReport, EvidenceLibrary, FreezeReport, RescanReport, WorkProgress,
+};
+use waymark_core::{Error, ErrorCode};
 
 use crate::commands::CmdResult;
 use crate::error::CommandError;
@@ -60,30 +62,21 @@ pub struct DescribeEvidenceInput {
     pub personal_data: bool,
 }
 
-/// The evidence screen's data in one call.
+/// The evidence screen's data in one call: the core's library and the watch's problems.
 #[derive(Debug, Clone, Serialize, TS)]
-pub struct EvidenceLibrary {
-    /// Every item, in the order added.
-    pub items: Vec<EvidenceItem>,
-    /// The folders watched for changes while the app runs.
-    pub folders: Vec<String>,
-    /// Folders that could not be watched, in words (checking by hand still works).
-    pub watch_problems: Vec<String>,
+pub struct EvidenceScreen {
+    /// The items and watched folders.
+    pub library: EvidenceLibrary,
+    /// Folders that could not be watched (checking by hand still works), each with its code.
+    pub watch_problems: Vec<CommandError>,
 }
 
 /// Every evidence item of the current review and the watched folders.
-pub fn list_evidence(state: &AppState) -> CmdResult<EvidenceLibrary> {
+pub fn list_evidence(state: &AppState) -> CmdResult<EvidenceScreen> {
     state.with(|ws| {
         let review = ws.current_review(None)?;
-        let items = ws.store().evidence(&review.id)?;
-        let folders = ws
-            .watched_folders(&review)?
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        Ok(EvidenceLibrary {
-            items,
-            folders,
+        Ok(EvidenceScreen {
+            library: ws.evidence_library(&review)?,
             watch_problems: state.watch().problems(),
         })
     })
@@ -142,7 +135,7 @@ pub fn link_evidence(state: &AppState, id: String, link: LinkInput) -> CmdResult
     state.with(|ws| {
         let review = ws.current_review(None)?;
         ws.link_evidence(&review, &id, &[link.into()])?;
-        item(ws, &review, &id)
+        Ok(ws.evidence_item(&review, &id)?)
     })
 }
 
@@ -156,7 +149,7 @@ pub fn unlink_evidence(state: &AppState, id: String, link: LinkInput) -> CmdResu
             &link.benchmark_id,
             link.requirement_id.as_deref(),
         )?;
-        item(ws, &review, &id)
+        Ok(ws.evidence_item(&review, &id)?)
     })
 }
 
@@ -173,7 +166,7 @@ pub fn describe_evidence(
             .map(str::trim)
             .filter(|n| !n.is_empty());
         ws.describe_evidence(&review, &input.id, &input.title, note, input.personal_data)?;
-        item(ws, &review, &input.id)
+        Ok(ws.evidence_item(&review, &input.id)?)
     })
 }
 
@@ -192,14 +185,13 @@ pub fn remove_evidence(state: &AppState, id: String) -> CmdResult<()> {
 pub fn open_evidence(state: &AppState, id: String) -> CmdResult<()> {
     let path = evidence_path(state, &id)?;
     if runs_code(&path) {
-        return Err(CommandError {
-            code: "invalid_input".into(),
-            message: format!(
+        return Err(CommandError::new(
+            ErrorCode::InvalidInput,
+            format!(
                 "{} is a program or script, so Waymark will not open it. Use “Show in folder” to see it.",
                 path.display()
             ),
-            field: None,
-        });
+        ));
     }
     tauri_plugin_opener::open_path(&path, None::<&str>)
         .map_err(|e| os_failure("open", &path, &e.to_string()))
@@ -217,25 +209,6 @@ pub fn cancel_evidence_work(state: &AppState) {
     state.jobs().cancel();
 }
 
-fn item(
-    ws: &waymark_core::Workspace,
-    review: &waymark_core::store::Review,
-    id: &str,
-) -> CmdResult<EvidenceItem> {
-    ws.store()
-        .evidence(&review.id)?
-        .into_iter()
-        .find(|i| i.id == id)
-        .ok_or_else(|| {
-            Error::NotFound {
-                what: "Evidence item",
-                id: id.to_owned(),
-                hint: "It may have been removed meanwhile; open the Evidence screen again.".into(),
-            }
-            .into()
-        })
-}
-
 /// The item's exact path on disk, checked to be there.
 fn evidence_path(state: &AppState, id: &str) -> CmdResult<PathBuf> {
     let path = state.with(|ws| {
@@ -243,14 +216,13 @@ fn evidence_path(state: &AppState, id: &str) -> CmdResult<PathBuf> {
         Ok(ws.evidence_path(&review, id)?)
     })?;
     if !path.exists() {
-        return Err(CommandError {
-            code: "not_found".into(),
-            message: format!(
-                "{} is no longer there. Choose “Check files” to look for it, or remove the item.",
+        return Err(CommandError::new(
+            ErrorCode::NotFound,
+            format!(
+                "{} is no longer there. Choose “Check files now” to look for it, or remove the item.",
                 path.display()
             ),
-            field: None,
-        });
+        ));
     }
     Ok(path)
 }
@@ -285,14 +257,13 @@ fn is_executable(_: &Path) -> bool {
 
 /// The OS could not open or show a file: say so, and how to get at it anyway.
 pub(crate) fn os_failure(what: &str, path: &Path, why: &str) -> CommandError {
-    CommandError {
-        code: "os".into(),
-        message: format!(
+    CommandError::new(
+        ErrorCode::OpenFailed,
+        format!(
             "The system could not {what} {} ({why}). Open it from your file manager instead.",
             path.display()
         ),
-        field: None,
-    }
+    )
 }
 
 #[cfg(test)]
@@ -338,13 +309,14 @@ mod tests {
         );
 
         let library = list_evidence(&state).expect("list");
-        assert_eq!(library.items.len(), 2);
+        assert_eq!(library.library.items.len(), 2);
         assert!(
-            library.folders.iter().any(|f| f.ends_with("files")),
+            library.library.folders.iter().any(|f| f.ends_with("files")),
             "{:?}",
-            library.folders
+            library.library.folders
         );
         let trip = library
+            .library
             .items
             .iter()
             .find(|i| i.path.ends_with("trip.jpg"))
@@ -388,7 +360,8 @@ mod tests {
         assert_eq!(
             link_evidence(&state, trip.id.clone(), link("9.9"))
                 .expect_err("no such")
-                .code,
+                .code
+                .as_str(),
             "not_found"
         );
 
@@ -398,6 +371,7 @@ mod tests {
         assert_eq!((rescan.missing, rescan.ok), (1, 1));
         let statuses: Vec<EvidenceStatus> = list_evidence(&state)
             .expect("list")
+            .library
             .items
             .iter()
             .map(|i| i.status)
@@ -405,13 +379,16 @@ mod tests {
         assert!(statuses.contains(&EvidenceStatus::Missing));
 
         remove_evidence(&state, trip.id.clone()).expect("remove");
-        assert_eq!(list_evidence(&state).expect("list").items.len(), 1);
+        assert_eq!(list_evidence(&state).expect("list").library.items.len(), 1);
         assert!(
             files.join("photos/trip.jpg").exists(),
             "removing never deletes the file"
         );
         assert_eq!(
-            open_evidence(&state, trip.id).expect_err("removed").code,
+            open_evidence(&state, trip.id)
+                .expect_err("removed")
+                .code
+                .as_str(),
             "not_found"
         );
     }
@@ -422,14 +399,14 @@ mod tests {
         let file = dir.path().join("policy.pdf");
         std::fs::write(&file, b"%PDF").expect("write");
         let err = add(&state, &[&file], &mut |_| false).expect_err("cancelled");
-        assert_eq!(err.code, "cancelled");
+        assert_eq!(err.code.as_str(), "cancelled");
         state.jobs().cancel();
         let err = add(&state, &[&file], &mut |_| true);
         assert!(
             err.is_ok(),
             "a cancel before a job starts does not stop the next one"
         );
-        assert_eq!(list_evidence(&state).expect("list").items.len(), 1);
+        assert_eq!(list_evidence(&state).expect("list").library.items.len(), 1);
 
         let relative =
             add(&state, &[Path::new("policy.pdf")], &mut |_| true).expect_err("relative");
@@ -452,7 +429,7 @@ mod tests {
             .id
             .clone();
         let err = open_evidence(&state, id).expect_err("refused");
-        assert_eq!(err.code, "invalid_input");
+        assert_eq!(err.code.as_str(), "invalid_input");
         assert!(err.message.contains("Show in folder"), "{}", err.message);
     }
 

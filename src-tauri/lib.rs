@@ -2,13 +2,14 @@
 //!
 //! - `commands.rs`: the commands as plain functions over [`state::AppState`] (testable without
 //!   a window); the `#[tauri::command]` wrappers below are one line each.
-//! - `commands_list.rs`: the command names, shared with build.rs, which turns each into a
-//!   permission granted only to the main window (see tauri.conf.json).
+//! - `command_list.rs`: THE declaration of every command (name, arguments, success type),
+//!   expanded here into the wrappers and the handler, by build.rs into one permission each
+//!   (granted only to the main window, see tauri.conf.json), and by bindings.rs into the UI's
+//!   typed wrappers.
 //! - `bindings.rs`: the TypeScript types the UI uses, generated from the Rust types.
 
 pub mod bindings;
 pub mod commands;
-pub mod commands_list;
 pub mod documents;
 pub mod error;
 pub mod evidence;
@@ -27,34 +28,20 @@ use waymark_core::store::{
     ActionStatus, Contributor, FutureAction, HistoryEntry, Institution, InstitutionInput,
     NewAction, Response,
 };
-use waymark_core::workspace::{AddReport, FreezeReport, RescanReport, WorkProgress};
-
-use commands::{
-    AppInfo, BenchmarkDetail, CmdResult, ContributorInput, RegisterInput, ReviewFramework,
-    SaveResponseInput,
+use waymark_core::workspace::{
+    AddReport, BenchmarkDetail, FreezeReport, RescanReport, ReviewFramework, WorkProgress,
 };
+
+use commands::{AppInfo, CmdResult, ContributorInput, RegisterInput, SaveResponseInput};
 use documents::{ExportInput, Exported};
 use error::CommandError;
-use evidence::{AddEvidenceInput, DescribeEvidenceInput, EvidenceLibrary, LinkInput};
+use evidence::{AddEvidenceInput, DescribeEvidenceInput, EvidenceScreen, LinkInput};
 use progress_sink::ProgressSink;
 use state::AppState;
 
 /// Event sent to the UI whenever evidence statuses may have changed (a job finished, the
 /// start-up rescan, a watched folder changed), so every screen showing evidence refreshes.
 pub const EVIDENCE_CHANGED: &str = "evidence-changed";
-
-/// Wraps a plain command function as a Tauri command taking the shared state.
-macro_rules! command {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        command!(commands::$name($($arg: $ty),*) -> $ret);
-    };
-    ($module:ident :: $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        #[tauri::command(rename_all = "snake_case")]
-        fn $name(state: State<'_, AppState>, $($arg: $ty),*) -> $ret {
-            $module::$name(&state, $($arg),*)
-        }
-    };
-}
 
 /// Wraps a long evidence job as an async Tauri command: it runs on a blocking thread with its
 /// own connection, streams progress to the UI's channel when it reports any, and announces
@@ -89,6 +76,56 @@ macro_rules! job_command {
     };
 }
 
+/// Expands the one declaration of the commands (command_list.rs): a `#[tauri::command]`
+/// wrapper for each (except `own`, written below), [`handler`] registering all of them, and
+/// [`signatures`], from which bindings.rs writes the UI's typed wrappers.
+macro_rules! app_commands {
+    (
+        infallible { $($im:ident :: $iname:ident ( $($iarg:ident : $ity:ty),* ) -> $iret:ty;)* }
+        quick { $($qm:ident :: $qname:ident ( $($qarg:ident : $qty:ty),* ) -> $qret:ty;)* }
+        job { $($jname:ident ( $($jarg:ident : $jty:ty),* ) -> $jret:ty;)* }
+        job_with_progress { $($pname:ident ( $($parg:ident : $pty:ty),* ) -> $pret:ty;)* }
+        own { $($oname:ident ( $($oarg:ident : $oty:ty),* ) -> $oret:ty;)* }
+    ) => {
+        $(
+            #[tauri::command(rename_all = "snake_case")]
+            fn $iname(state: State<'_, AppState>, $($iarg: $ity),*) -> $iret {
+                $im::$iname(&state, $($iarg),*)
+            }
+        )*
+        $(
+            #[tauri::command(rename_all = "snake_case")]
+            fn $qname(state: State<'_, AppState>, $($qarg: $qty),*) -> CmdResult<$qret> {
+                $qm::$qname(&state, $($qarg),*)
+            }
+        )*
+        $( job_command!($jname($($jarg: $jty),*) -> $jret); )*
+        $( job_command!($pname($($parg: $pty),*) -> $pret, with progress); )*
+
+        /// The invoke handler registering every declared command.
+        fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![
+                $($iname,)* $($qname,)* $($jname,)* $($pname,)* $($oname,)*
+            ]
+        }
+
+        /// Every declared command's name, arguments and success type, in TypeScript terms.
+        pub fn signatures() -> Vec<bindings::Signature> {
+            let cfg = ts_rs::Config::default();
+            let sig = |name: &'static str, args: Vec<(&'static str, String)>, returns: String, progress: bool| {
+                bindings::Signature { name, args, returns, progress }
+            };
+            vec![
+                $(sig(stringify!($iname), vec![$((stringify!($iarg), <$ity as ts_rs::TS>::name(&cfg))),*], <$iret as ts_rs::TS>::name(&cfg), false),)*
+                $(sig(stringify!($qname), vec![$((stringify!($qarg), <$qty as ts_rs::TS>::name(&cfg))),*], <$qret as ts_rs::TS>::name(&cfg), false),)*
+                $(sig(stringify!($jname), vec![$((stringify!($jarg), <$jty as ts_rs::TS>::name(&cfg))),*], <$jret as ts_rs::TS>::name(&cfg), false),)*
+                $(sig(stringify!($pname), vec![$((stringify!($parg), <$pty as ts_rs::TS>::name(&cfg))),*], <$pret as ts_rs::TS>::name(&cfg), true),)*
+                $(sig(stringify!($oname), vec![$((stringify!($oarg), <$oty as ts_rs::TS>::name(&cfg))),*], <$oret as ts_rs::TS>::name(&cfg), false),)*
+            ]
+        }
+    };
+}
+
 /// Tells every screen that evidence changed, after a job that succeeded, and the watch that
 /// the folders to watch may have changed.
 fn announce<T>(app: &AppHandle, result: &CmdResult<T>) {
@@ -105,49 +142,14 @@ async fn background<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| {
-            Err(CommandError {
-                code: "unexpected".into(),
-                message: format!(
-                    "The evidence work stopped unexpectedly ({e}). Nothing was saved; try again."
-                ),
-                field: None,
-            })
+            Err(CommandError::new(
+                waymark_core::ErrorCode::Internal,
+                format!("The work stopped unexpectedly ({e}). Nothing was saved; try again."),
+            ))
         })
 }
 
-command!(app_info() -> AppInfo);
-command!(list_frameworks() -> CmdResult<Vec<FrameworkSummary>>);
-command!(register(input: RegisterInput) -> CmdResult<Status>);
-command!(current_status() -> CmdResult<Option<Status>>);
-command!(review_framework() -> CmdResult<ReviewFramework>);
-command!(list_responses() -> CmdResult<Vec<Response>>);
-command!(benchmark_detail(benchmark_id: String) -> CmdResult<BenchmarkDetail>);
-command!(save_response(input: SaveResponseInput) -> CmdResult<Response>);
-command!(confirm_response(benchmark_id: String, by: String) -> CmdResult<Response>);
-command!(recent_changes(limit: u32) -> CmdResult<Vec<HistoryEntry>>);
-command!(search(query: String) -> CmdResult<Vec<SearchHit>>);
-command!(list_actions() -> CmdResult<Vec<FutureAction>>);
-command!(add_action(action: NewAction, by: String) -> CmdResult<FutureAction>);
-command!(update_action(id: String, action: NewAction) -> CmdResult<FutureAction>);
-command!(set_action_status(id: String, status: ActionStatus) -> CmdResult<FutureAction>);
-command!(list_contributors() -> CmdResult<Vec<Contributor>>);
-command!(add_contributor(input: ContributorInput) -> CmdResult<Contributor>);
-command!(remove_contributor(id: String) -> CmdResult<()>);
-command!(update_institution(input: InstitutionInput) -> CmdResult<Institution>);
-command!(evidence::list_evidence() -> CmdResult<EvidenceLibrary>);
-command!(evidence::link_evidence(id: String, link: LinkInput) -> CmdResult<EvidenceItem>);
-command!(evidence::unlink_evidence(id: String, link: LinkInput) -> CmdResult<EvidenceItem>);
-command!(evidence::describe_evidence(input: DescribeEvidenceInput) -> CmdResult<EvidenceItem>);
-command!(evidence::remove_evidence(id: String) -> CmdResult<()>);
-command!(evidence::open_evidence(id: String) -> CmdResult<()>);
-command!(evidence::reveal_evidence(id: String) -> CmdResult<()>);
-command!(evidence::cancel_evidence_work() -> ());
-job_command!(add_evidence(input: AddEvidenceInput) -> AddReport, with progress);
-job_command!(rescan_evidence() -> RescanReport, with progress);
-job_command!(freeze_evidence() -> FreezeReport);
-job_command!(accept_evidence(id: String, by: String) -> EvidenceItem);
-command!(documents::open_document(path: String) -> CmdResult<()>);
-command!(documents::reveal_document(path: String) -> CmdResult<()>);
+include!("command_list.rs");
 
 /// Produces a PDF and saves it; a job, since a long report takes a moment.
 #[tauri::command(rename_all = "snake_case")]
@@ -174,42 +176,7 @@ pub fn run() {
             watch.start(app.handle().clone(), jobs, data_dir);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            app_info,
-            list_frameworks,
-            register,
-            current_status,
-            review_framework,
-            list_responses,
-            benchmark_detail,
-            save_response,
-            confirm_response,
-            recent_changes,
-            search,
-            list_actions,
-            add_action,
-            update_action,
-            set_action_status,
-            list_contributors,
-            add_contributor,
-            remove_contributor,
-            update_institution,
-            list_evidence,
-            link_evidence,
-            unlink_evidence,
-            describe_evidence,
-            remove_evidence,
-            open_evidence,
-            reveal_evidence,
-            cancel_evidence_work,
-            add_evidence,
-            rescan_evidence,
-            freeze_evidence,
-            accept_evidence,
-            export_document,
-            open_document,
-            reveal_document,
-        ])
+        .invoke_handler(handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!(

@@ -40,13 +40,11 @@ impl AppState {
     /// State for when no data folder can be chosen at all (the OS reports no home folder):
     /// the UI explains how to choose one instead of Waymark writing somewhere temporary.
     pub fn without_data_dir() -> Self {
-        let error = CommandError {
-            code: "data_dir".into(),
-            message: "This system reports no home folder, so Waymark cannot choose where to keep your data. \
-                      Start it with --data-dir DIR or set WAYMARK_DATA_DIR to a folder you can write to."
-                .into(),
-            field: None,
-        };
+        let mut error = CommandError::from(waymark_core::Error::NoDataDir);
+        // The app's own way to choose one: IT admins start it with a folder.
+        error.message.push_str(
+            " Ask your IT administrator to start Waymark with --data-dir DIR or to set WAYMARK_DATA_DIR.",
+        );
         Self {
             workspace: Mutex::new(Err(error.clone())),
             data_dir: PathBuf::new(),

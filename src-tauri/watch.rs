@@ -11,6 +11,7 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter};
 use waymark_core::evidence::{ChangeBatch, FolderWatcher};
 
+use crate::error::CommandError;
 use crate::jobs::Jobs;
 
 /// How long folders must be quiet before their changes are checked: long enough that copying
@@ -34,7 +35,7 @@ pub struct Watch {
 struct Inner {
     tx: Sender<Msg>,
     rx: Mutex<Option<Receiver<Msg>>>,
-    problems: Mutex<Vec<String>>,
+    problems: Mutex<Vec<CommandError>>,
 }
 
 impl Default for Watch {
@@ -57,8 +58,8 @@ impl Watch {
         let _ = self.inner.tx.send(Msg::FoldersChanged);
     }
 
-    /// Folders that could not be watched, in words (empty when all is well).
-    pub fn problems(&self) -> Vec<String> {
+    /// Folders that could not be watched, each with its code (empty when all is well).
+    pub fn problems(&self) -> Vec<CommandError> {
         self.inner
             .problems
             .lock()
@@ -66,7 +67,7 @@ impl Watch {
             .clone()
     }
 
-    fn set_problems(&self, problems: Vec<String>) {
+    fn set_problems(&self, problems: Vec<CommandError>) {
         *self
             .inner
             .problems
@@ -113,8 +114,11 @@ impl Watch {
         }) {
             Ok(w) => w,
             Err(e) => {
-                self.set_problems(vec![format!(
-                    "Waymark cannot watch evidence folders on this computer ({e}). Statuses are checked when Waymark starts; choose “Check files now” after changing files."
+                self.set_problems(vec![CommandError::new(
+                    e.code(),
+                    format!(
+                        "Waymark cannot watch evidence folders on this computer ({e}). Statuses are checked when Waymark starts; choose “Check files now” after changing files."
+                    ),
                 )]);
                 return;
             }
@@ -129,7 +133,12 @@ impl Watch {
                     }
                 }
                 Msg::Changes(batch) => {
-                    problems.extend(batch.warnings.iter().map(ToString::to_string));
+                    problems.extend(
+                        batch
+                            .warnings
+                            .iter()
+                            .map(|w| CommandError::new(w.code(), w.to_string())),
+                    );
                     // The database lives in the data folder; if an evidence folder holds it,
                     // Waymark's own writes must not set off another check.
                     let paths: Vec<PathBuf> = batch

@@ -83,24 +83,24 @@ fn size(bytes: usize) -> String {
 
 /// `waymark report`
 pub fn report(ctx: &Context, a: DocumentArgs) -> Result<(), Error> {
-    let mut ws = ctx.open()?;
+    let ws = ctx.open()?;
     let review = ws.current_review(ctx.framework.as_deref())?;
-    let doc = waymark_documents::report(&mut ws, &review, a.date.unwrap_or_else(today))?;
+    let doc = waymark_documents::report(&ws, &review, a.date.unwrap_or_else(today))?;
     save(ctx, doc, a.out)
 }
 
 /// `waymark certificate KIND`
 pub fn certificate(ctx: &Context, kind: &str, a: DocumentArgs) -> Result<(), Error> {
-    let mut ws = ctx.open()?;
+    let ws = ctx.open()?;
     let review = ws.current_review(ctx.framework.as_deref())?;
-    let doc = waymark_documents::certificate(&mut ws, &review, kind, a.date.unwrap_or_else(today))?;
+    let doc = waymark_documents::certificate(&ws, &review, kind, a.date.unwrap_or_else(today))?;
     save(ctx, doc, a.out)
 }
 
 /// `waymark action-plan`
 pub fn action_plan(ctx: &Context, a: DocumentArgs) -> Result<(), Error> {
-    let mut ws = ctx.open()?;
+    let ws = ctx.open()?;
     let review = ws.current_review(ctx.framework.as_deref())?;
-    let doc = waymark_documents::action_plan(&mut ws, &review, a.date.unwrap_or_else(today))?;
+    let doc = waymark_documents::action_plan(&ws, &review, a.date.unwrap_or_else(today))?;
     save(ctx, doc, a.out)
 }

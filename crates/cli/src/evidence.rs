@@ -1,7 +1,7 @@
 //! `waymark evidence …`: add, list, rescan, link, unlink, accept and remove evidence files, and
 //! list the watched folders.
 
-use waymark_core::evidence::{EvidenceItem, EvidenceLink};
+use waymark_core::evidence::EvidenceLink;
 use waymark_core::store::Review;
 use waymark_core::workspace::WorkProgress;
 use waymark_core::{Error, Workspace};
@@ -11,8 +11,7 @@ use crate::args::{EvidenceCmd, LinkArgs};
 use crate::output;
 
 /// The links named on the command line; a requirement brings its own benchmark.
-fn links(ws: &mut Workspace, review: &Review, a: LinkArgs) -> Result<Vec<EvidenceLink>, Error> {
-    let fw = ws.framework_of(review)?;
+fn links(ws: &Workspace, review: &Review, a: LinkArgs) -> Result<Vec<EvidenceLink>, Error> {
     let mut out: Vec<EvidenceLink> = a
         .benchmarks
         .into_iter()
@@ -22,21 +21,7 @@ fn links(ws: &mut Workspace, review: &Review, a: LinkArgs) -> Result<Vec<Evidenc
         })
         .collect();
     for r in a.requirements {
-        let owner = fw
-            .requirement(&r)
-            .map(|(b, _)| b.benchmark.id.clone())
-            .ok_or_else(|| Error::NotFound {
-                what: "Evidence requirement",
-                id: r.clone(),
-                hint: format!(
-                    "See each benchmark's requirements with `waymark frameworks show {} --json`.",
-                    fw.id()
-                ),
-            })?;
-        out.push(EvidenceLink {
-            benchmark_id: owner,
-            requirement_id: Some(r),
-        });
+        out.push(ws.requirement_link(review, &r)?);
     }
     Ok(out)
 }
@@ -72,48 +57,17 @@ fn follow<'a>(
     }
 }
 
-/// An item by its full id or at least 4 characters of its start or end.
-fn resolve(items: &[EvidenceItem], given: &str) -> Result<String, Error> {
-    let given = given.trim().to_ascii_lowercase();
-    if given.len() < 4 {
-        return Err(Error::invalid(
-            "id",
-            "Give at least 4 characters of the id shown by `waymark evidence list`.",
-        ));
-    }
-    let matches: Vec<&EvidenceItem> = items
-        .iter()
-        .filter(|i| i.id == given || i.id.starts_with(&given) || i.id.ends_with(&given))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => Err(Error::NotFound {
-            what: "Evidence item",
-            id: given,
-            hint: "List evidence with `waymark evidence list` to see the ids.".into(),
-        }),
-        _ => Err(Error::invalid(
-            "id",
-            format!("{given:?} matches more than one item; give more of the id."),
-        )),
-    }
-}
-
 /// Runs an `evidence` subcommand.
 pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
     let mut ws = ctx.open()?;
+    let by = ctx.author(&ws);
     let review = ws.current_review(ctx.framework.as_deref())?;
     match cmd {
         EvidenceCmd::Add { paths, links: l } => {
-            let links = links(&mut ws, &review, l)?;
+            let links = links(&ws, &review, l)?;
             let bar = bar(ctx, "Hashing");
-            let report = ws.add_evidence_with(
-                &review,
-                &paths,
-                &links,
-                &ctx.author,
-                &mut follow(&bar, "Hashing"),
-            );
+            let report =
+                ws.add_evidence_with(&review, &paths, &links, &by, &mut follow(&bar, "Hashing"));
             bar.finish_and_clear();
             let report = report?;
             if ctx.json {
@@ -132,7 +86,7 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
             }
         }
         EvidenceCmd::List => {
-            let items = ws.store().evidence(&review.id)?;
+            let items = ws.evidence(&review)?;
             if ctx.json {
                 return output::json(&items);
             }
@@ -190,12 +144,8 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
             personal_data,
             no_personal_data,
         } => {
-            let items = ws.store().evidence(&review.id)?;
-            let id = resolve(&items, &id)?;
-            let item = items
-                .into_iter()
-                .find(|i| i.id == id)
-                .ok_or_else(|| Error::invalid("id", "The item vanished; list evidence again."))?;
+            let id = ws.resolve_evidence_id(&review, &id)?;
+            let item = ws.evidence_item(&review, &id)?;
             let personal = if personal_data {
                 true
             } else if no_personal_data {
@@ -232,12 +182,16 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
                 r.bytes_copied
             );
             for s in &r.skipped {
-                err_out!("not frozen: {}", s.reason);
+                err_out!(
+                    "not frozen: {}: {}",
+                    s.title.as_deref().unwrap_or(&s.path),
+                    s.reason
+                );
             }
         }
         EvidenceCmd::Link { id, links: l } => {
-            let id = resolve(&ws.store().evidence(&review.id)?, &id)?;
-            let links = links(&mut ws, &review, l)?;
+            let id = ws.resolve_evidence_id(&review, &id)?;
+            let links = links(&ws, &review, l)?;
             if links.is_empty() {
                 return Err(Error::invalid(
                     "link",
@@ -251,8 +205,8 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
             out!("Linked {}.", output::short_id(&id));
         }
         EvidenceCmd::Accept { id } => {
-            let id = resolve(&ws.store().evidence(&review.id)?, &id)?;
-            let item = ws.accept_evidence(&review, &id, &ctx.author)?;
+            let id = ws.resolve_evidence_id(&review, &id)?;
+            let item = ws.accept_evidence(&review, &id, &by)?;
             if ctx.json {
                 return output::json(&item);
             }
@@ -262,13 +216,8 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
             );
         }
         EvidenceCmd::Remove { id } => {
-            let items = ws.store().evidence(&review.id)?;
-            let id = resolve(&items, &id)?;
-            let title = items
-                .iter()
-                .find(|i| i.id == id)
-                .map(|i| i.title.clone())
-                .unwrap_or_default();
+            let id = ws.resolve_evidence_id(&review, &id)?;
+            let title = ws.evidence_item(&review, &id)?.title;
             ws.remove_evidence(&review, &id)?;
             if ctx.json {
                 return output::json(&serde_json::json!({ "removed": id }));
@@ -280,7 +229,7 @@ pub fn run(ctx: &Context, cmd: EvidenceCmd) -> Result<(), Error> {
             benchmark,
             requirement,
         } => {
-            let id = resolve(&ws.store().evidence(&review.id)?, &id)?;
+            let id = ws.resolve_evidence_id(&review, &id)?;
             ws.unlink_evidence(&review, &id, &benchmark, requirement.as_deref())?;
             if ctx.json {
                 return output::json(
@@ -311,7 +260,7 @@ struct FolderRow {
 /// The watched folders and the folders added as evidence (one inside another is listed too,
 /// though only the outer one is watched).
 fn folders(ctx: &Context, ws: &Workspace, review: &Review) -> Result<(), Error> {
-    let recorded = ws.store().evidence_folders(&review.id)?;
+    let recorded = ws.evidence_folders(review)?;
     let mut paths = ws.watched_folders(review)?;
     paths.extend(recorded.iter().map(|f| f.path.clone()));
     paths.sort();

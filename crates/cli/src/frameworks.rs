@@ -52,15 +52,7 @@ fn list(ctx: &Context) -> Result<(), Error> {
 
 fn show(ctx: &Context, id: &str, version: Option<&str>) -> Result<(), Error> {
     let catalog = catalog(ctx)?;
-    let fw = match version {
-        Some(v) => catalog.get(id, v),
-        None => catalog.latest(id),
-    }
-    .ok_or_else(|| Error::NotFound {
-        what: "Framework",
-        id: id.to_owned(),
-        hint: format!("Available: {}.", catalog.ids().join(", ")),
-    })?;
+    let fw = catalog.find(id, version)?;
     if ctx.json {
         return output::json(fw.def());
     }

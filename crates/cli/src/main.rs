@@ -27,6 +27,7 @@ macro_rules! err_out {
 
 mod args;
 mod documents;
+mod errors;
 mod evidence;
 mod frameworks;
 mod output;
@@ -46,8 +47,8 @@ pub struct Context {
     data_dir: Option<PathBuf>,
     /// Print JSON.
     pub json: bool,
-    /// Who is making changes.
-    pub author: String,
+    /// Who is making changes, when given by `--as` or `WAYMARK_USER`.
+    author: Option<String>,
     /// Which review, by framework id.
     pub framework: Option<String>,
 }
@@ -55,26 +56,28 @@ pub struct Context {
 impl Context {
     /// The data folder chosen by flag, environment or OS default.
     pub fn data_dir(&self) -> Result<PathBuf, Error> {
-        self.data_dir.clone().or_else(paths::default_data_dir).ok_or_else(|| {
-            Error::invalid(
-                "--data-dir",
-                "No home folder is known on this system; choose a data folder with --data-dir DIR.",
-            )
-        })
+        self.data_dir
+            .clone()
+            .or_else(paths::default_data_dir)
+            .ok_or(Error::NoDataDir)
     }
 
     /// Opens the data folder's workspace.
     pub fn open(&self) -> Result<Workspace, Error> {
         Workspace::open(&self.data_dir()?)
     }
-}
 
-fn author(given: Option<String>) -> String {
-    given
-        .filter(|a| !a.trim().is_empty())
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
-        .unwrap_or_else(|| "unknown".to_owned())
+    /// The name recorded for changes: `--as` (or `WAYMARK_USER`), else the name set for this
+    /// installation (the app's "who I am"), else the login name.
+    pub fn author(&self, ws: &Workspace) -> String {
+        self.author
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .or_else(|| ws.author().ok().flatten())
+            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("USERNAME").ok())
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
 }
 
 fn main() -> ExitCode {
@@ -87,7 +90,7 @@ fn main() -> ExitCode {
             {
                 let message = e.kind().as_str().unwrap_or("invalid arguments");
                 let detail = e.to_string();
-                let body = serde_json::json!({ "error": { "code": "usage", "message": message, "detail": detail.trim() } });
+                let body = serde_json::json!({ "error": { "code": waymark_core::ErrorCode::Usage.as_str(), "message": message, "detail": detail.trim(), "field": null } });
                 err_out!("{body}");
                 return ExitCode::from(2);
             }
@@ -99,7 +102,7 @@ fn main() -> ExitCode {
     let ctx = Context {
         data_dir: cli.data_dir,
         json: cli.json,
-        author: author(cli.author),
+        author: cli.author,
         framework: cli.framework,
     };
     let result = match cli.command {
@@ -122,11 +125,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if ctx.json {
-                let body =
-                    serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } });
-                err_out!("{body}");
+                err_out!("{}", errors::json(&e));
             } else {
-                err_out!("error: {e}");
+                err_out!("error: {}", errors::message(&e));
             }
             ExitCode::FAILURE
         }

@@ -31,8 +31,8 @@ pub fn short_id(id: &str) -> &str {
 pub fn ratio_line(label: &str, r: waymark_core::progress::Ratio, of_what: &str) -> String {
     format!(
         "{label}: {} {:>3}% ({} of {} {of_what})",
-        bar(r.percent(), 20),
-        r.percent(),
+        bar(r.percent, 20),
+        r.percent,
         r.done,
         r.total
     )

@@ -18,6 +18,7 @@ fn print_action(ctx: &Context, verb: &str, a: &FutureAction) -> Result<(), Error
 /// `waymark actions …`
 pub fn actions(ctx: &Context, cmd: ActionsCmd) -> Result<(), Error> {
     let mut ws = ctx.open()?;
+    let by = ctx.author(&ws);
     let review = ws.current_review(ctx.framework.as_deref())?;
     match cmd {
         ActionsCmd::Add {
@@ -34,7 +35,7 @@ pub fn actions(ctx: &Context, cmd: ActionsCmd) -> Result<(), Error> {
                     due_date: due,
                     benchmarks,
                 },
-                &ctx.author,
+                &by,
             )?;
             print_action(ctx, "Added", &a)
         }
@@ -56,8 +57,7 @@ pub fn actions(ctx: &Context, cmd: ActionsCmd) -> Result<(), Error> {
         ActionsCmd::List { status, owner } => {
             let wanted = status;
             let actions: Vec<FutureAction> = ws
-                .store()
-                .actions(&review.id)?
+                .actions(&review)?
                 .into_iter()
                 .filter(|a| wanted.is_none_or(|s| a.status == s))
                 .filter(|a| {
@@ -97,24 +97,23 @@ pub fn actions(ctx: &Context, cmd: ActionsCmd) -> Result<(), Error> {
 /// `waymark group …`
 pub fn group(ctx: &Context, cmd: GroupCmd) -> Result<(), Error> {
     let mut ws = ctx.open()?;
-    let store = ws.store_mut();
     match cmd {
         GroupCmd::Add { name, role, email } => {
-            let c = store.add_contributor(&name, role.as_deref(), email.as_deref())?;
+            let c = ws.add_contributor(&name, role.as_deref(), email.as_deref())?;
             if ctx.json {
                 return output::json(&c);
             }
             out!("Added {} to the working group.", c.name);
         }
         GroupCmd::Remove { id } => {
-            store.remove_contributor(&id)?;
+            ws.remove_contributor(&id)?;
             if ctx.json {
                 return output::json(&serde_json::json!({ "removed": id }));
             }
             out!("Removed.");
         }
         GroupCmd::List => {
-            let list = store.contributors()?;
+            let list = ws.contributors()?;
             if ctx.json {
                 return output::json(&list);
             }

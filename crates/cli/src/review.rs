@@ -37,7 +37,8 @@ pub fn init(ctx: &Context, a: InitArgs) -> Result<(), Error> {
         )
     })?;
     let mut ws = ctx.open()?;
-    let mut input = match ws.store().institution()? {
+    let by = ctx.author(&ws);
+    let mut input = match ws.registered_institution()? {
         Some(i) => InstitutionInput {
             name: i.name,
             identifier: i.identifier,
@@ -50,7 +51,7 @@ pub fn init(ctx: &Context, a: InitArgs) -> Result<(), Error> {
     };
     input.name = a.institution;
     apply_details(&mut input, a.details);
-    let review = ws.register(framework, a.version.as_deref(), &input, &ctx.author)?;
+    let review = ws.register(framework, a.version.as_deref(), &input, &by)?;
     let status = ws.status(&review)?;
     if ctx.json {
         return output::json(&status);
@@ -112,7 +113,7 @@ pub fn institution(ctx: &Context, cmd: InstitutionCmd) -> Result<(), Error> {
 
 /// `waymark status`
 pub fn status(ctx: &Context) -> Result<(), Error> {
-    let mut ws = ctx.open()?;
+    let ws = ctx.open()?;
     let review = ws.current_review(ctx.framework.as_deref())?;
     let status = ws.status(&review)?;
     if ctx.json {
@@ -139,8 +140,8 @@ pub fn status(ctx: &Context) -> Result<(), Error> {
             format!("{} {}", d.id, d.title),
             format!(
                 "{} {:>3}%",
-                output::bar(d.benchmarks.percent(), 10),
-                d.benchmarks.percent()
+                output::bar(d.benchmarks.percent, 10),
+                d.benchmarks.percent
             ),
             format!("{}/{}", d.benchmarks.done, d.benchmarks.total),
         ]);
@@ -156,7 +157,7 @@ pub fn status(ctx: &Context) -> Result<(), Error> {
                 .reasons
                 .iter()
                 .take(SHOWN)
-                .map(|r| format!("• {}", r.text))
+                .map(|r| format!("• {r}"))
                 .collect();
             if a.reasons.len() > SHOWN {
                 lines.push(format!(
@@ -239,6 +240,7 @@ pub fn set(ctx: &Context, a: SetArgs) -> Result<(), Error> {
         ));
     }
     let mut ws = ctx.open()?;
+    let by = ctx.author(&ws);
     let review = ws.current_review(ctx.framework.as_deref())?;
     let response = ws.set_response(
         &review,
@@ -248,7 +250,7 @@ pub fn set(ctx: &Context, a: SetArgs) -> Result<(), Error> {
             commentary,
             base_revision: None,
         },
-        &ctx.author,
+        &by,
     )?;
     if ctx.json {
         return output::json(&response);
@@ -280,8 +282,9 @@ pub fn set(ctx: &Context, a: SetArgs) -> Result<(), Error> {
 /// `waymark confirm`
 pub fn confirm(ctx: &Context, benchmark: &str) -> Result<(), Error> {
     let mut ws = ctx.open()?;
+    let by = ctx.author(&ws);
     let review = ws.current_review(ctx.framework.as_deref())?;
-    let response = ws.confirm_response(&review, benchmark, &ctx.author)?;
+    let response = ws.confirm_response(&review, benchmark, &by)?;
     if ctx.json {
         return output::json(&response);
     }
@@ -291,7 +294,7 @@ pub fn confirm(ctx: &Context, benchmark: &str) -> Result<(), Error> {
 
 /// `waymark history`
 pub fn history(ctx: &Context, benchmark: &str) -> Result<(), Error> {
-    let mut ws = ctx.open()?;
+    let ws = ctx.open()?;
     let review = ws.current_review(ctx.framework.as_deref())?;
     let history = ws.history(&review, benchmark)?;
     if ctx.json {
@@ -322,8 +325,9 @@ pub fn history(ctx: &Context, benchmark: &str) -> Result<(), Error> {
 /// `waymark upgrade`
 pub fn upgrade(ctx: &Context, to: Option<&str>) -> Result<(), Error> {
     let mut ws = ctx.open()?;
+    let by = ctx.author(&ws);
     let review = ws.current_review(ctx.framework.as_deref())?;
-    let report = ws.upgrade(&review, to, &ctx.author)?;
+    let report = ws.upgrade(&review, to, &by)?;
     if ctx.json {
         return output::json(&report);
     }

@@ -176,7 +176,7 @@ fn out_may_name_a_folder_and_the_same_date_gives_the_same_file() {
 fn refusals_say_why_with_a_stable_code() {
     let env = Env::registered();
     let e = env.error(&["certificate", "progress"]);
-    assert_eq!(e["code"], "invalid_input");
+    assert_eq!(e["code"], "not_eligible");
     let message = e["message"].as_str().expect("message");
     assert!(
         message.contains("Certificate of Progress is not available yet"),
@@ -188,6 +188,7 @@ fn refusals_say_why_with_a_stable_code() {
     );
 
     let e = env.error(&["certificate", "quality-mark"]);
+    assert_eq!(e["code"], "issued_by_awarding_body");
     assert!(
         e["message"]
             .as_str()

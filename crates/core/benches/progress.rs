@@ -100,7 +100,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn cold(dir: &Path) -> Duration {
     let start = Instant::now();
-    let mut ws = Workspace::open(dir).expect("open");
+    let ws = Workspace::open(dir).expect("open");
     let review = ws.current_review(None).expect("review");
     let status = ws.status(&review).expect("status");
     let elapsed = start.elapsed();

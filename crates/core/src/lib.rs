@@ -3,6 +3,7 @@
 //! This crate knows nothing about Tauri or the command line: both are thin adapters over
 //! [`Workspace`]. See ARCHITECTURE.md at the repository root for the map.
 
+pub mod english;
 pub mod error;
 pub mod evidence;
 pub mod framework;
@@ -13,6 +14,6 @@ pub mod store;
 pub mod upgrade;
 pub mod workspace;
 
-pub use error::{Error, Result};
+pub use error::{Entity, Error, ErrorCode, Hint, Result};
 pub use framework::{Catalog, Framework};
 pub use workspace::{ResponseUpdate, Status, Workspace};

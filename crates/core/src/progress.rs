@@ -32,7 +32,8 @@ pub struct Inputs<'a> {
     pub registered: bool,
 }
 
-/// `done` out of `total`.
+/// `done` out of `total`, with the percentage the core shows for it, so every front end
+/// prints the same number (an empty total is 100%: nothing is missing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Ratio {
@@ -40,16 +41,28 @@ pub struct Ratio {
     pub done: u32,
     /// Out of how many.
     pub total: u32,
+    /// Whole percent, rounded down; 100 when `total` is 0. Always `Ratio::percent_of`.
+    pub percent: u32,
 }
 
 impl Ratio {
+    /// `done` of `total` (construct ratios only through this, so `percent` is always right).
+    pub fn new(done: u32, total: u32) -> Self {
+        Self {
+            done,
+            total,
+            percent: Self::percent_of(done, total),
+        }
+    }
+
     /// Whole percent, rounded down; an empty total counts as complete (nothing is missing).
-    pub fn percent(self) -> u32 {
-        if self.total == 0 {
+    pub fn percent_of(done: u32, total: u32) -> u32 {
+        if total == 0 {
             100
         } else {
-            // Widened so no total can overflow.
-            (u64::from(self.done) * 100 / u64::from(self.total)) as u32
+            // Widened so no total can overflow; capped so a count above its total (never
+            // built here) could not show more than 100%.
+            (u64::from(done.min(total)) * 100 / u64::from(total)) as u32
         }
     }
 
@@ -79,16 +92,85 @@ pub struct DimensionProgress {
     pub title: String,
     /// Benchmarks counted out of the dimension's benchmarks.
     pub benchmarks: Ratio,
+    /// Whether every benchmark of the dimension counts.
+    pub complete: bool,
 }
 
-/// One plain-English reason an award is not yet available.
+/// One reason an award is not yet available, as data: a kind plus the numbers and the
+/// benchmark concerned. Front ends word it (`crate::english` for the CLI and the PDFs, the UI
+/// its own renderer), so it can be translated and sent over a wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Reason {
-    /// The benchmark concerned, so the UI can link to it.
-    pub benchmark: Option<String>,
-    /// The reason, e.g. "2.3 Assessment: level 2, needs 4".
-    pub text: String,
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The institution is not registered for this review.
+    NotRegistered,
+    /// Overall progress is below the award's percentage.
+    Progress {
+        /// Benchmarks counted out of all.
+        overall: Ratio,
+        /// The percentage needed.
+        needed_percent: u8,
+        /// How many more benchmarks must count.
+        more: u32,
+    },
+    /// Too few dimensions are complete.
+    DimensionsComplete {
+        /// Dimensions complete now.
+        complete: u32,
+        /// Dimensions in all.
+        total: u32,
+        /// Dimensions needed.
+        needed: u32,
+    },
+    /// Too few required evidence items have evidence.
+    RequiredEvidence {
+        /// Requirements with present evidence out of the applicable ones.
+        evidence: Ratio,
+        /// The percentage needed.
+        needed_percent: u8,
+    },
+    /// Too few future actions are planned.
+    FutureActions {
+        /// Actions planned now.
+        planned: u32,
+        /// Actions needed.
+        needed: u32,
+    },
+    /// A benchmark does not count yet (the award needs every benchmark complete).
+    Incomplete {
+        /// The benchmark.
+        benchmark: String,
+        /// Its title.
+        title: String,
+        /// What it lacks.
+        missing: Gaps,
+    },
+    /// A benchmark's level is below the award's threshold for it.
+    BelowThreshold {
+        /// The benchmark.
+        benchmark: String,
+        /// Its title.
+        title: String,
+        /// The level chosen, if any (on the scale).
+        level: Option<u8>,
+        /// The level needed (or a more mature one).
+        needed: u8,
+        /// Whether `needed` is the scale's most mature level (then nothing "better" exists).
+        needed_is_top: bool,
+    },
+}
+
+impl Reason {
+    /// The benchmark concerned, so a front end can link to it.
+    pub fn benchmark(&self) -> Option<&str> {
+        match self {
+            Reason::Incomplete { benchmark, .. } | Reason::BelowThreshold { benchmark, .. } => {
+                Some(benchmark)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Whether one award is available, and if not, why.
@@ -135,10 +217,63 @@ pub struct Progress {
     pub missing_evidence: Vec<MissingEvidence>,
     /// Every award of the framework, in framework order.
     pub awards: Vec<AwardStatus>,
+    /// Every benchmark's own state, in framework order.
+    pub benchmarks: Vec<BenchmarkProgress>,
+}
+
+/// Where one benchmark stands: whether it counts, what it lacks, and its evidence
+/// requirements, so no front end judges any of it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BenchmarkProgress {
+    /// The benchmark.
+    pub id: String,
+    /// Its dimension.
+    pub dimension: String,
+    /// Whether it counts towards progress.
+    pub counts: bool,
+    /// What it lacks before it counts.
+    pub missing: Gaps,
+    /// The level chosen, when it is on the scale.
+    pub level: Option<u8>,
+    /// Whether the chosen level is the scale's most mature one.
+    pub at_top_level: bool,
+    /// Its evidence requirements, in framework order.
+    pub requirements: Vec<RequirementProgress>,
+}
+
+/// Whether an evidence requirement is met, as the core judges it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementState {
+    /// A present evidence file is linked to it.
+    Evidenced,
+    /// Required (and applicable at the chosen level), and no present file is linked.
+    Needed,
+    /// Required only from a level the benchmark has not reached.
+    NotYet,
+    /// Optional, and nothing is linked.
+    Optional,
+}
+
+/// One evidence requirement of a benchmark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RequirementProgress {
+    /// The requirement.
+    pub id: String,
+    /// Whether the framework requires it.
+    pub required: bool,
+    /// The level from which it is required, if it applies only from a level.
+    pub from_level: Option<u8>,
+    /// Its state.
+    pub state: RequirementState,
 }
 
 /// What a benchmark still lacks before it counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Gaps {
     /// A level is required and none (valid) is chosen.
     pub level: bool,
@@ -150,15 +285,6 @@ impl Gaps {
     /// Whether the benchmark counts.
     pub fn counts(self) -> bool {
         !self.level && !self.commentary
-    }
-
-    fn describe(self) -> &'static str {
-        match (self.level, self.commentary) {
-            (true, true) => "no level chosen and no commentary",
-            (true, false) => "no level chosen",
-            (false, true) => "no commentary",
-            (false, false) => "complete",
-        }
     }
 }
 
@@ -178,33 +304,53 @@ pub fn gaps(framework: &Framework, response: Option<&ResponseState>) -> Gaps {
 /// requirements; it never looks at history.
 pub fn compute(framework: &Framework, inputs: Inputs<'_>) -> Progress {
     let dims = &framework.def().dimensions;
-    let mut per_dim = vec![Ratio { done: 0, total: 0 }; dims.len()];
-    let mut overall = Ratio { done: 0, total: 0 };
-    let mut evidence = Ratio { done: 0, total: 0 };
+    // (done, total) counters; turned into Ratios (with their percentages) at the end.
+    let mut per_dim = vec![(0u32, 0u32); dims.len()];
+    let mut overall = (0u32, 0u32);
+    let mut evidence = (0u32, 0u32);
     let mut missing_evidence = Vec::new();
+    let mut benchmarks = Vec::with_capacity(framework.benchmark_count());
+    let top = framework.scale().and_then(|s| s.most_mature());
 
     for entry in framework.benchmarks() {
         let response = inputs.responses.get(&entry.benchmark.id);
-        let counts = gaps(framework, response).counts();
+        let missing = gaps(framework, response);
+        let counts = missing.counts();
         let d = &mut per_dim[entry.dimension_index];
-        d.total += 1;
-        overall.total += 1;
+        d.1 += 1;
+        overall.1 += 1;
         if counts {
-            d.done += 1;
-            overall.done += 1;
+            d.0 += 1;
+            overall.0 += 1;
         }
-        let level = response.and_then(|r| r.level);
-        for req in entry.benchmark.evidence.iter().filter(|r| r.required) {
+        let level = response
+            .and_then(|r| r.level)
+            .filter(|l| framework.scale().is_some_and(|s| s.contains(*l)));
+        let mut requirements = Vec::with_capacity(entry.benchmark.evidence.len());
+        for req in &entry.benchmark.evidence {
             let applies = match (req.from_level, framework.scale()) {
                 (Some(from), Some(scale)) => level.is_some_and(|l| scale.meets(l, from)),
                 _ => true,
             };
-            if !applies {
+            let evidenced = inputs.evidenced.contains(&req.id);
+            let state = match (evidenced, req.required, applies) {
+                (true, _, _) => RequirementState::Evidenced,
+                (false, true, true) => RequirementState::Needed,
+                (false, true, false) => RequirementState::NotYet,
+                (false, false, _) => RequirementState::Optional,
+            };
+            requirements.push(RequirementProgress {
+                id: req.id.clone(),
+                required: req.required,
+                from_level: req.from_level,
+                state,
+            });
+            if !req.required || !applies {
                 continue;
             }
-            evidence.total += 1;
-            if inputs.evidenced.contains(&req.id) {
-                evidence.done += 1;
+            evidence.1 += 1;
+            if evidenced {
+                evidence.0 += 1;
             } else {
                 missing_evidence.push(MissingEvidence {
                     requirement: req.id.clone(),
@@ -213,23 +359,37 @@ pub fn compute(framework: &Framework, inputs: Inputs<'_>) -> Progress {
                 });
             }
         }
+        benchmarks.push(BenchmarkProgress {
+            id: entry.benchmark.id.clone(),
+            dimension: entry.dimension.id.clone(),
+            counts,
+            missing,
+            level,
+            at_top_level: level.is_some() && level == top,
+            requirements,
+        });
     }
 
     let dimensions = dims
         .iter()
         .zip(&per_dim)
-        .map(|(d, r)| DimensionProgress {
-            id: d.id.clone(),
-            title: d.title.clone(),
-            benchmarks: *r,
+        .map(|(d, &(done, total))| {
+            let benchmarks = Ratio::new(done, total);
+            DimensionProgress {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                benchmarks,
+                complete: benchmarks.is_complete(),
+            }
         })
         .collect();
     let mut progress = Progress {
-        overall,
+        overall: Ratio::new(overall.0, overall.1),
         dimensions,
-        evidence,
+        evidence: Ratio::new(evidence.0, evidence.1),
         missing_evidence,
         awards: Vec::new(),
+        benchmarks,
     };
     progress.awards = framework
         .def()
@@ -240,10 +400,6 @@ pub fn compute(framework: &Framework, inputs: Inputs<'_>) -> Progress {
     progress
 }
 
-fn plural(n: u32, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn award_status(
     framework: &Framework,
     award: &Award,
@@ -252,107 +408,70 @@ fn award_status(
 ) -> AwardStatus {
     let r = &award.requires;
     let mut reasons = Vec::new();
-    let mut general = |text: String| {
-        reasons.push(Reason {
-            benchmark: None,
-            text,
-        })
-    };
 
     if r.registration == Some(true) && !inputs.registered {
-        general("Not registered yet: register the institution for this self-review".to_owned());
+        reasons.push(Reason::NotRegistered);
     }
     if let Some(p) = r.progress_percent {
         let o = progress.overall;
         if !o.meets_percent(p) {
-            let more = o.needed_for(p) - o.done;
-            general(format!(
-                "Progress is {}% ({} of {} benchmarks complete); {} needed for {p}%",
-                o.percent(),
-                o.done,
-                o.total,
-                plural(more, "more benchmark", "more benchmarks"),
-            ));
+            reasons.push(Reason::Progress {
+                overall: o,
+                needed_percent: p,
+                more: o.needed_for(p) - o.done,
+            });
         }
     }
     if let Some(n) = r.dimensions_complete {
-        let complete = progress
-            .dimensions
-            .iter()
-            .filter(|d| d.benchmarks.is_complete())
-            .count() as u32;
+        let complete = progress.dimensions.iter().filter(|d| d.complete).count() as u32;
         if complete < n {
-            general(format!(
-                "{complete} of {} dimensions complete; needs {n}",
-                progress.dimensions.len()
-            ));
+            reasons.push(Reason::DimensionsComplete {
+                complete,
+                total: progress.dimensions.len() as u32,
+                needed: n,
+            });
         }
     }
     if let Some(p) = r.required_evidence_percent {
         let e = progress.evidence;
         if !e.meets_percent(p) {
-            let missing = e.total - e.done;
-            general(if p == 100 {
-                format!("{missing} of {} required evidence items missing", e.total)
-            } else {
-                format!(
-                    "{} of {} required evidence items have evidence ({}%); needs {p}%",
-                    e.done,
-                    e.total,
-                    e.percent()
-                )
+            reasons.push(Reason::RequiredEvidence {
+                evidence: e,
+                needed_percent: p,
             });
         }
     }
     if let Some(n) = r.future_actions
         && inputs.future_actions < n
     {
-        general(format!(
-            "{} planned; needs {n}",
-            plural(inputs.future_actions, "future action", "future actions")
-        ));
+        reasons.push(Reason::FutureActions {
+            planned: inputs.future_actions,
+            needed: n,
+        });
     }
 
     // Per-benchmark reasons, in framework order.
-    for entry in framework.benchmarks() {
+    for (entry, state) in framework.benchmarks().zip(&progress.benchmarks) {
         let b = entry.benchmark;
-        let response = inputs.responses.get(&b.id);
-        if r.complete == Some(true) {
-            let g = gaps(framework, response);
-            if !g.counts() {
-                reasons.push(Reason {
-                    benchmark: Some(b.id.clone()),
-                    text: format!("{} {}: {}", b.id, b.title, g.describe()),
-                });
-                continue;
-            }
+        if r.complete == Some(true) && !state.counts {
+            reasons.push(Reason::Incomplete {
+                benchmark: b.id.clone(),
+                title: b.title.clone(),
+                missing: state.missing,
+            });
+            continue;
         }
         let threshold = r.thresholds.get(&b.id).copied().or(r.minimum_level);
-        if let (Some(t), Some(scale)) = (threshold, framework.scale()) {
-            let level = response
-                .and_then(|x| x.level)
-                .filter(|l| scale.contains(*l));
-            let text = match level {
-                Some(l) if scale.meets(l, t) => None,
-                Some(l) => Some(format!(
-                    "{} {}: level {l}, {}",
-                    b.id,
-                    b.title,
-                    scale.needs_phrase(t)
-                )),
-                None => Some(format!(
-                    "{} {}: no level chosen, {}",
-                    b.id,
-                    b.title,
-                    scale.needs_phrase(t)
-                )),
-            };
-            if let Some(text) = text {
-                reasons.push(Reason {
-                    benchmark: Some(b.id.clone()),
-                    text,
-                });
-            }
+        if let (Some(t), Some(scale)) = (threshold, framework.scale())
+            && !state.level.is_some_and(|l| scale.meets(l, t))
+        {
+            reasons.push(Reason::BelowThreshold {
+                benchmark: b.id.clone(),
+                title: b.title.clone(),
+                level: state.level,
+                needed: t,
+                needed_is_top: scale.most_mature() == Some(t),
+            });
         }
     }
 

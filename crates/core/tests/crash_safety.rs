@@ -125,13 +125,13 @@ fn killing_a_writer_never_corrupts_the_store_or_loses_a_saved_edit() {
 
         let ws = Workspace::open(dir.path()).expect("reopen after kill");
         assert_eq!(
-            ws.store().integrity_check().expect("check"),
+            ws.integrity_check().expect("check"),
             ["ok"],
             "round {round}"
         );
         let review = ws.current_review(None).expect("review");
         for (id, text) in &saved {
-            let history = ws.store().history(&review.id, id).expect("history");
+            let history = ws.history(&review, id).expect("history");
             assert!(
                 history
                     .iter()
@@ -140,8 +140,7 @@ fn killing_a_writer_never_corrupts_the_store_or_loses_a_saved_edit() {
             );
         }
         let stored: Vec<String> = ws
-            .store()
-            .actions(&review.id)
+            .actions(&review)
             .expect("actions")
             .into_iter()
             .map(|a| a.text)

@@ -7,19 +7,15 @@ use waymark_core::framework::Framework;
 use waymark_core::store::{ActionStatus, FutureAction, Review};
 
 use crate::certificate::font_fault;
-use crate::error::DocumentError;
 use crate::fonts::{Face, Fonts};
 use crate::gather::{ReviewData, long_date};
 use crate::layout::{A4_LANDSCAPE, Cell, Column, Flow, Margins, Style, colour, table};
 use crate::pdf::{self, Document, Meta};
 use crate::report::number_pages;
+use waymark_core::Error;
 
 /// Makes the action plan document as of `date` (which decides what is overdue).
-pub fn action_plan(
-    ws: &mut Workspace,
-    review: &Review,
-    date: NaiveDate,
-) -> Result<Document, DocumentError> {
+pub fn action_plan(ws: &Workspace, review: &Review, date: NaiveDate) -> Result<Document, Error> {
     let data = ReviewData::read(ws, review)?;
     let fonts = Fonts::get().ok_or_else(font_fault)?;
     let margins = Margins {

@@ -2,11 +2,10 @@
 //! itself (`issuer = "self"`), once the core says its conditions hold.
 
 use chrono::NaiveDate;
-use waymark_core::Workspace;
 use waymark_core::framework::{Award, Issuer};
 use waymark_core::store::Review;
+use waymark_core::{Entity, Error, Hint, Workspace};
 
-use crate::error::DocumentError;
 use crate::fonts::{Face, Fonts};
 use crate::gather::long_date;
 use crate::layout::{A4_LANDSCAPE, Align, Page, Style, balanced, colour, fit, truncate};
@@ -16,23 +15,26 @@ use crate::verify::verification_code;
 /// Makes the certificate for `award_id`, dated `date`. Refused, with the core's reasons, when
 /// the award is not available yet, and refused when the awarding body issues it.
 pub fn certificate(
-    ws: &mut Workspace,
+    ws: &Workspace,
     review: &Review,
     award_id: &str,
     date: NaiveDate,
-) -> Result<Document, DocumentError> {
+) -> Result<Document, Error> {
     let status = ws.status(review)?;
     let framework = ws.framework_of(review)?;
     let def = framework.def();
     let Some(award) = framework.award(award_id) else {
-        return Err(DocumentError::UnknownAward {
-            id: award_id.to_owned(),
-            available: printable_awards(&def.awards),
-        });
+        return Err(Error::not_found(
+            Entity::Award,
+            award_id,
+            Hint::Available {
+                ids: printable_awards(&def.awards),
+            },
+        ));
     };
     if award.issuer != Issuer::SelfIssued {
-        return Err(DocumentError::NotSelfIssued {
-            title: award.title.clone(),
+        return Err(Error::IssuedByAwardingBody {
+            award: award.title.clone(),
             awarding_body: def.awarding_body.clone(),
         });
     }
@@ -40,16 +42,16 @@ pub fn certificate(
     match verdict {
         Some(a) if a.eligible => {}
         Some(a) => {
-            return Err(DocumentError::NotAvailable {
-                title: award.title.clone(),
-                reasons: a.reasons.iter().map(|r| r.text.clone()).collect(),
+            return Err(Error::NotEligible {
+                award: award.title.clone(),
+                reasons: a.reasons.clone(),
             });
         }
         None => {
-            return Err(DocumentError::NotAvailable {
-                title: award.title.clone(),
-                reasons: vec!["its status could not be worked out".to_owned()],
-            });
+            return Err(Error::Internal(format!(
+                "The status of the {} was not computed.",
+                award.title
+            )));
         }
     }
 
@@ -89,22 +91,18 @@ pub fn certificate(
     )
 }
 
-pub(crate) fn font_fault() -> DocumentError {
-    DocumentError::Pdf("the bundled DejaVu fonts could not be read".to_owned())
+pub(crate) fn font_fault() -> Error {
+    Error::Internal("The bundled DejaVu fonts could not be read.".to_owned())
 }
 
 /// "commitment (Certificate of Commitment), progress (Certificate of Progress)".
-fn printable_awards(awards: &[Award]) -> String {
-    let list: Vec<String> = awards
+/// The ids of the awards a school prints itself: what an unknown id is told to choose from.
+fn printable_awards(awards: &[Award]) -> Vec<String> {
+    awards
         .iter()
         .filter(|a| a.issuer == Issuer::SelfIssued)
-        .map(|a| format!("{} ({})", a.id, a.title))
-        .collect();
-    if list.is_empty() {
-        "none in this framework".to_owned()
-    } else {
-        list.join(", ")
-    }
+        .map(|a| a.id.clone())
+        .collect()
 }
 
 /// What a certificate states.

@@ -80,7 +80,7 @@ pub(crate) fn bar_chart(flow: &mut Flow<'_>, bars: &[Bar]) {
             BAR_HEIGHT,
             fill,
         );
-        let value = format!("{}%  ({} of {})", r.percent(), r.done, r.total);
+        let value = format!("{}%  ({} of {})", r.percent, r.done, r.total);
         let value = truncate(fonts, Face::Regular, value_style.size, &value, value_w);
         page.text(
             fonts,

@@ -27,17 +27,16 @@ pub(crate) struct ReviewData {
 
 impl ReviewData {
     /// Reads the review.
-    pub fn read(ws: &mut Workspace, review: &Review) -> Result<Self, Error> {
+    pub fn read(ws: &Workspace, review: &Review) -> Result<Self, Error> {
         let status = ws.status(review)?;
         let framework = ws.framework_of(review)?;
         let responses = ws
-            .store()
-            .responses(&review.id)?
+            .responses(review)?
             .into_iter()
             .map(|r| (r.benchmark_id.clone(), r))
             .collect();
-        let evidence = ws.store().evidence(&review.id)?;
-        let actions = ws.store().actions(&review.id)?;
+        let evidence = ws.evidence(review)?;
+        let actions = ws.actions(review)?;
         Ok(Self {
             status,
             framework,

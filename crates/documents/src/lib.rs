@@ -7,12 +7,16 @@
 //! print and no line runs off the page. Output is deterministic: the same data and "as of"
 //! date give the same bytes, so a document can be regenerated and compared.
 //!
+//! Failures are the core's own [`waymark_core::Error`] (not eligible, issued by the awarding
+//! body, an unknown certificate, a full disk…), so every front end reports them with the same
+//! codes as everything else.
+//!
 //! ```no_run
-//! # fn main() -> Result<(), waymark_documents::DocumentError> {
-//! let mut ws = waymark_core::Workspace::open(std::path::Path::new("data"))?;
+//! # fn main() -> Result<(), waymark_core::Error> {
+//! let ws = waymark_core::Workspace::open(std::path::Path::new("data"))?;
 //! let review = ws.current_review(None)?;
 //! let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
-//! let doc = waymark_documents::certificate(&mut ws, &review, "commitment", date)?;
+//! let doc = waymark_documents::certificate(&ws, &review, "commitment", date)?;
 //! waymark_documents::write_atomically(std::path::Path::new(&doc.file_name), &doc.bytes)?;
 //! # Ok(())
 //! # }
@@ -21,7 +25,6 @@
 mod action_plan;
 mod certificate;
 mod chart;
-mod error;
 mod fonts;
 mod gather;
 mod layout;
@@ -32,7 +35,6 @@ mod write;
 
 pub use action_plan::action_plan;
 pub use certificate::certificate;
-pub use error::DocumentError;
 pub use pdf::Document;
 pub use report::report;
 pub use verify::verification_code;

@@ -9,9 +9,9 @@
 use chrono::NaiveDate;
 use printpdf::{OffsetDateTime, PdfDocument, PdfFont, PdfPage, PdfSaveOptions, Pt, Rect};
 
-use crate::error::DocumentError;
 use crate::fonts::{Face, Fonts, font_id};
 use crate::layout::Page;
+use waymark_core::Error;
 
 /// What the document information dictionary says.
 pub(crate) struct Meta<'a> {
@@ -45,7 +45,7 @@ pub(crate) fn render(
     pages: Vec<Page>,
     meta: &Meta<'_>,
     file_name: String,
-) -> Result<Document, DocumentError> {
+) -> Result<Document, Error> {
     let mut doc = PdfDocument::new(meta.title);
     let used = pages.iter().fold([false; 2], |acc, p| {
         [acc[0] || p.faces[0], acc[1] || p.faces[1]]
@@ -65,7 +65,7 @@ pub(crate) fn render(
             .map(|d| d.and_utc().timestamp())
             .unwrap_or(0),
     )
-    .map_err(|e| DocumentError::Pdf(e.to_owned()))?;
+    .map_err(|e| Error::Internal(format!("The PDF could not be produced ({e}).")))?;
     let info = &mut doc.metadata.info;
     info.creation_date = stamp;
     info.modification_date = stamp;
@@ -123,7 +123,7 @@ pub(crate) fn render(
     lo.compress();
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
-        .map_err(|e| DocumentError::Pdf(e.to_string()))?;
+        .map_err(|e| Error::Internal(format!("The PDF could not be produced ({e}).")))?;
     Ok(Document {
         bytes,
         pages: count,

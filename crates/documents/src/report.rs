@@ -13,7 +13,6 @@ use waymark_core::store::Review;
 use crate::action_plan::actions_table;
 use crate::certificate::font_fault;
 use crate::chart::{Bar, bar_chart};
-use crate::error::DocumentError;
 use crate::fonts::{Face, Fonts};
 use crate::gather::{ReviewData, long_date};
 use crate::layout::{
@@ -21,6 +20,7 @@ use crate::layout::{
     wrap,
 };
 use crate::pdf::{self, Document, Meta};
+use waymark_core::Error;
 
 /// Reasons listed per award in the summary; the rest are counted (each benchmark's own
 /// page shows its state anyway).
@@ -42,11 +42,7 @@ const MARGINS: Margins = Margins {
 };
 
 /// Makes the self-review report as of `date`.
-pub fn report(
-    ws: &mut Workspace,
-    review: &Review,
-    date: NaiveDate,
-) -> Result<Document, DocumentError> {
+pub fn report(ws: &Workspace, review: &Review, date: NaiveDate) -> Result<Document, Error> {
     let data = ReviewData::read(ws, review)?;
     let fonts = Fonts::get().ok_or_else(font_fault)?;
     let mut flow = Flow::new(fonts, A4_PORTRAIT, MARGINS);
@@ -237,7 +233,7 @@ fn cover(flow: &mut Flow<'_>, data: &ReviewData, date: NaiveDate) {
     let p = &data.status.progress;
     let figures = [
         (
-            format!("{}%", p.overall.percent()),
+            format!("{}%", p.overall.percent),
             format!(
                 "of benchmarks complete ({} of {})",
                 p.overall.done, p.overall.total
@@ -308,7 +304,7 @@ fn summary(flow: &mut Flow<'_>, data: &ReviewData) {
             "{} of {} benchmarks are complete ({}%): {}.",
             p.overall.done,
             p.overall.total,
-            p.overall.percent(),
+            p.overall.percent,
             progress_rule(data)
         ),
     );
@@ -320,9 +316,7 @@ fn summary(flow: &mut Flow<'_>, data: &ReviewData) {
         } else {
             format!(
                 "{} of {} required evidence items have evidence ({}%).",
-                p.evidence.done,
-                p.evidence.total,
-                p.evidence.percent()
+                p.evidence.done, p.evidence.total, p.evidence.percent
             )
         },
     );
@@ -401,7 +395,7 @@ fn summary(flow: &mut Flow<'_>, data: &ReviewData) {
         };
         flow.paragraph(NOTE, 0.0, &how);
         for reason in award.reasons.iter().take(MAX_REASONS) {
-            bullet(flow, &reason.text);
+            bullet(flow, &reason.to_string());
         }
         if award.reasons.len() > MAX_REASONS {
             bullet(
@@ -469,9 +463,7 @@ fn benchmarks(flow: &mut Flow<'_>, data: &ReviewData) {
                     0.0,
                     &format!(
                         "{} of {} benchmarks complete ({}%)",
-                        r.done,
-                        r.total,
-                        r.percent()
+                        r.done, r.total, r.percent
                     ),
                 );
             }

@@ -5,22 +5,28 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::error::DocumentError;
+use waymark_core::Error;
+use waymark_core::error::IoAction;
 
 /// Writes `bytes` to `path` atomically, replacing any file already there. Refused, with a
 /// clear message, when the folder does not exist or `path` is a folder.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     if !folder.is_dir() {
-        return Err(DocumentError::NoFolder {
-            folder: folder.to_owned(),
-        });
+        return Err(Error::invalid(
+            "path",
+            format!(
+                "The folder {} does not exist. Create it first or choose another place to save the document.",
+                folder.display()
+            ),
+        ));
     }
-    let fail = |source: std::io::Error| DocumentError::Write {
+    let fail = |source: std::io::Error| Error::Io {
         path: path.to_owned(),
+        action: IoAction::Write,
         source,
     };
     if path.is_dir() {
@@ -74,7 +80,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let err = write_atomically(&dir.path().join("nope/x.pdf"), b"x").expect_err("refused");
         assert!(err.to_string().contains("does not exist"), "{err}");
-        assert_eq!(err.code(), "invalid_input");
+        assert_eq!(err.code().as_str(), "invalid_input");
         let err = write_atomically(dir.path(), b"x").expect_err("refused");
         assert!(err.to_string().contains("folder"), "{err}");
     }

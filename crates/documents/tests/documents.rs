@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::NaiveDate;
+use waymark_core::ErrorCode;
 use waymark_core::evidence::EvidenceLink;
 use waymark_core::store::{InstitutionInput, NewAction, Review};
 use waymark_core::{ResponseUpdate, Workspace};
-use waymark_documents::{DocumentError, action_plan, certificate, report, verification_code};
+use waymark_documents::{action_plan, certificate, report, verification_code};
 
 /// An institution name with Welsh letters and typographic quotes.
 const SCHOOL: &str = "Ysgol Gynradd Llanfair Pwllgwyngyll ŵŷ “Ein Hysgol” ’";
@@ -39,7 +40,7 @@ fn registered(framework: &str, name: &str) -> (tempfile::TempDir, Workspace, Rev
     (dir, ws, review)
 }
 
-fn benchmark_ids(ws: &mut Workspace, review: &Review) -> Vec<String> {
+fn benchmark_ids(ws: &Workspace, review: &Review) -> Vec<String> {
     ws.framework_of(review)
         .expect("framework")
         .benchmarks()
@@ -192,8 +193,8 @@ fn check_word_boxes(path: &Path) {
 
 #[test]
 fn the_certificate_of_commitment_is_one_landscape_page_naming_the_school() {
-    let (_dir, mut ws, review) = registered("computing-quality", SCHOOL);
-    let doc = certificate(&mut ws, &review, "commitment", date()).expect("certificate");
+    let (_dir, ws, review) = registered("computing-quality", SCHOOL);
+    let doc = certificate(&ws, &review, "commitment", date()).expect("certificate");
     let c = check(&doc.bytes);
     assert_eq!(c.pages, 1);
     for expected in [
@@ -224,17 +225,14 @@ fn the_certificate_of_commitment_is_one_landscape_page_naming_the_school() {
 fn the_certificate_of_progress_is_refused_below_the_threshold_and_printed_at_it() {
     for framework in ["computing-quality", "technology-self-review"] {
         let (_dir, mut ws, review) = registered(framework, SCHOOL);
-        let ids = benchmark_ids(&mut ws, &review);
+        let ids = benchmark_ids(&ws, &review);
         let needed = ids.len().div_ceil(2);
         for id in &ids[..needed - 1] {
             answer(&mut ws, &review, id, "Agreed with governors.");
         }
-        let err = certificate(&mut ws, &review, "progress", date()).expect_err("refused");
+        let err = certificate(&ws, &review, "progress", date()).expect_err("refused");
         let message = err.to_string();
-        assert!(
-            matches!(err, DocumentError::NotAvailable { .. }),
-            "{message}"
-        );
+        assert_eq!(err.code(), ErrorCode::NotEligible, "{message}");
         assert!(
             message.contains("Certificate of Progress is not available yet"),
             "{message}"
@@ -243,36 +241,31 @@ fn the_certificate_of_progress_is_refused_below_the_threshold_and_printed_at_it(
             message.contains("1 more benchmark needed for 50%"),
             "{message}"
         );
-        assert_eq!(waymark_core::Error::from(err).code(), "invalid_input");
 
         answer(&mut ws, &review, &ids[needed - 1], "Agreed with governors.");
-        let doc = certificate(&mut ws, &review, "progress", date()).expect("available at 50%");
+        let doc = certificate(&ws, &review, "progress", date()).expect("available at 50%");
         assert!(check(&doc.bytes).text.contains("Certificate of Progress"));
     }
 }
 
 #[test]
 fn awards_from_the_awarding_body_and_unknown_kinds_are_refused_clearly() {
-    let (_dir, mut ws, review) = registered("computing-quality", SCHOOL);
-    let err = certificate(&mut ws, &review, "quality-mark", date()).expect_err("refused");
-    assert!(matches!(err, DocumentError::NotSelfIssued { .. }));
+    let (_dir, ws, review) = registered("computing-quality", SCHOOL);
+    let err = certificate(&ws, &review, "quality-mark", date()).expect_err("refused");
+    assert_eq!(err.code(), ErrorCode::IssuedByAwardingBody, "{err}");
     assert!(
         err.to_string()
             .contains("Waymark Computing Quality Partnership"),
         "{err}"
     );
 
-    let err = certificate(&mut ws, &review, "gold-star", date()).expect_err("refused");
+    let err = certificate(&ws, &review, "gold-star", date()).expect_err("refused");
     let message = err.to_string();
     assert!(
-        message.contains("commitment (Certificate of Commitment)"),
+        message.contains("Available: commitment, progress."),
         "{message}"
     );
-    assert!(
-        message.contains("progress (Certificate of Progress)"),
-        "{message}"
-    );
-    assert_eq!(err.code(), "not_found");
+    assert_eq!(err.code(), ErrorCode::NotFound);
 }
 
 #[test]
@@ -283,7 +276,7 @@ fn the_report_shows_every_benchmark_and_all_commentary_in_every_bundled_framewor
         "care-experienced-quality-mark",
     ] {
         let (_dir, mut ws, review) = registered(framework, SCHOOL);
-        let ids = benchmark_ids(&mut ws, &review);
+        let ids = benchmark_ids(&ws, &review);
         for (i, id) in ids.iter().enumerate().step_by(3) {
             answer(
                 &mut ws,
@@ -292,7 +285,7 @@ fn the_report_shows_every_benchmark_and_all_commentary_in_every_bundled_framewor
                 &format!("Commentary number {i} for {id}: we’re proud of “this”."),
             );
         }
-        let doc = report(&mut ws, &review, date()).expect("report");
+        let doc = report(&ws, &review, date()).expect("report");
         let c = check(&doc.bytes);
         let fw = ws.framework_of(&review).expect("framework");
         assert!(c.text.contains(SCHOOL), "{framework}: name missing");
@@ -327,14 +320,14 @@ fn the_report_shows_every_benchmark_and_all_commentary_in_every_bundled_framewor
 #[test]
 fn the_page_count_grows_with_the_content() {
     let (_dir, mut ws, review) = registered("computing-quality", SCHOOL);
-    let empty = check(&report(&mut ws, &review, date()).expect("report").bytes).pages;
-    let ids = benchmark_ids(&mut ws, &review);
+    let empty = check(&report(&ws, &review, date()).expect("report").bytes).pages;
+    let ids = benchmark_ids(&ws, &review);
     let paragraph =
         "Pupils design, write and debug programs that accomplish specific goals. ".repeat(60);
     for id in &ids {
         answer(&mut ws, &review, id, &paragraph);
     }
-    let full = check(&report(&mut ws, &review, date()).expect("report").bytes).pages;
+    let full = check(&report(&ws, &review, date()).expect("report").bytes).pages;
     assert!(
         full > empty + ids.len() / 2,
         "{empty} pages empty, {full} full"
@@ -375,7 +368,7 @@ fn a_five_thousand_word_commentary_flows_over_pages_without_losing_a_word() {
         .collect::<Vec<_>>()
         .join("\n\n");
     answer(&mut ws, &review, "1.1", &commentary);
-    let doc = report(&mut ws, &review, date()).expect("report");
+    let doc = report(&ws, &review, date()).expect("report");
     let c = check(&doc.bytes);
     assert!(c.pages >= 10, "{} pages", c.pages);
     let found: Vec<&str> = c
@@ -436,20 +429,20 @@ fn documents_are_byte_identical_when_made_twice_and_carry_no_clock() {
             "no XMP packet (it would carry a random id)"
         );
     }
-    let other_day = report(&mut ws, &review, date().succ_opt().expect("date"))
+    let other_day = report(&ws, &review, date().succ_opt().expect("date"))
         .expect("report")
         .bytes;
-    assert!(other_day != make_report(&mut ws, &review));
+    assert!(other_day != make_report(&ws, &review));
 }
 
-fn make_report(ws: &mut Workspace, review: &Review) -> Vec<u8> {
+fn make_report(ws: &Workspace, review: &Review) -> Vec<u8> {
     report(ws, review, date()).expect("report").bytes
 }
 
 #[test]
 fn the_action_plan_lists_actions_and_marks_overdue_ones() {
     let (_dir, mut ws, review) = registered("computing-quality", SCHOOL);
-    let empty = action_plan(&mut ws, &review, date()).expect("plan");
+    let empty = action_plan(&ws, &review, date()).expect("plan");
     let c = check(&empty.bytes);
     assert!(c.text.contains("No future actions have been planned yet."));
     for (text, due) in [
@@ -472,7 +465,7 @@ fn the_action_plan_lists_actions_and_marks_overdue_ones() {
         )
         .expect("action");
     }
-    let doc = action_plan(&mut ws, &review, date()).expect("plan");
+    let doc = action_plan(&ws, &review, date()).expect("plan");
     assert!(doc.file_name.starts_with("Action plan - "));
     let c = check(&doc.bytes);
     for expected in [
@@ -513,7 +506,7 @@ fn the_evidence_index_lists_each_file_with_its_hash_and_personal_data_flag() {
     let item = &added.added[0];
     ws.describe_evidence(&review, &item.id, "Computing policy 2026", None, true)
         .expect("describe");
-    let c = check(&report(&mut ws, &review, date()).expect("report").bytes);
+    let c = check(&report(&ws, &review, date()).expect("report").bytes);
     for expected in [
         "Evidence index",
         "Computing policy 2026",
@@ -535,7 +528,7 @@ fn the_evidence_index_lists_each_file_with_its_hash_and_personal_data_flag() {
 fn hostile_text_never_breaks_a_document() {
     let long_name = format!("Ysgol{}", "ŵ".repeat(195));
     let (_dir, mut ws, review) = registered("care-experienced-quality-mark", &long_name);
-    let ids = benchmark_ids(&mut ws, &review);
+    let ids = benchmark_ids(&ws, &review);
     let nasty = format!(
         "Emoji 🎉🏫 and Arabic مرحبا and Hebrew שלום, CJK 学校, zero\u{200b}width, tabs\tand\r\nbreaks. {} end",
         "x".repeat(20_000)
@@ -553,14 +546,14 @@ fn hostile_text_never_breaks_a_document() {
     )
     .expect("action");
     for doc in [
-        report(&mut ws, &review, date()).expect("report"),
-        certificate(&mut ws, &review, "commitment", date()).expect("certificate"),
-        action_plan(&mut ws, &review, date()).expect("plan"),
+        report(&ws, &review, date()).expect("report"),
+        certificate(&ws, &review, "commitment", date()).expect("certificate"),
+        action_plan(&ws, &review, date()).expect("plan"),
     ] {
         let c = check(&doc.bytes);
         assert!(c.text.contains("Ysgolŵŵŵ"), "the name starts legibly");
     }
-    let c = check(&report(&mut ws, &review, date()).expect("report").bytes);
+    let c = check(&report(&ws, &review, date()).expect("report").bytes);
     assert!(
         c.text.contains("\u{FFFD}"),
         "missing glyphs show as a replacement"

@@ -42,7 +42,7 @@ describe('api', () => {
     invoke.mockImplementation(() => Promise.reject('Command list_actions not allowed by ACL'));
     const e = await api.listActions().catch((x: unknown) => x);
     expect(isCommandError(e)).toBe(true);
-    expect(e).toMatchObject({ code: 'unexpected', field: null });
+    expect(e).toMatchObject({ code: 'internal', field: null });
     expect((e as { message: string }).message).toMatch(/not allowed by ACL.*Try again/);
     expect(toCommandError(new Error('boom')).message).toContain('boom');
     expect(toCommandError(undefined).message).toMatch(/^Waymark could not finish that\. Try again/);

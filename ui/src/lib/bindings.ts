@@ -3,17 +3,19 @@
 
 export type CommandError = { 
 /**
- * Stable machine-readable code (`invalid_input`, `not_found`, `conflict`, …).
+ * Stable machine-readable code (see docs/errors.md).
  */
-code: string, 
+code: ErrorCode, 
 /**
- * What happened and what to do.
+ * What happened and what to do, worded for the app (never a command-line instruction).
  */
 message: string, 
 /**
  * The input concerned, when there is one (`name`, `email`, `level`, `due_date`, …).
  */
 field: string | null, };
+
+export type ErrorCode = "framework_invalid" | "database" | "data_dir" | "not_a_database" | "foreign_database" | "read_only" | "schema_too_new" | "stored_value_invalid" | "not_found" | "invalid_input" | "not_registered" | "not_eligible" | "issued_by_awarding_body" | "conflict" | "cancelled" | "io" | "disk_full" | "open_failed" | "internal" | "watch_folder_gone" | "watch_limit_reached" | "watch_permission_denied" | "watch_failed" | "usage";
 
 export type AppInfo = { 
 /**
@@ -25,9 +27,14 @@ version: string,
  */
 data_dir: string, 
 /**
- * The login name, offered as the default author of changes.
+ * The name recorded for changes made here: the one set in the app ("who I am"), else
+ * the login name.
  */
 user: string, 
+/**
+ * Whether `user` was set in the app (rather than taken from the login name).
+ */
+user_is_set: boolean, 
 /**
  * Why the data folder could not be opened, if it could not.
  */
@@ -97,9 +104,41 @@ export type ReviewFramework = {
  */
 review: Review, 
 /**
- * The exact framework definition of the review's version.
+ * The exact definition of the review's framework version.
  */
-framework: FrameworkDef, };
+framework: FrameworkDef, 
+/**
+ * The scale's levels from least to most mature (empty without a scale).
+ */
+levels_by_maturity: Array<ScaleLevel>, 
+/**
+ * Every benchmark in framework order.
+ */
+order: Array<BenchmarkPlace>, };
+
+export type BenchmarkPlace = { 
+/**
+ * The benchmark.
+ */
+id: string, 
+/**
+ * Its dimension.
+ */
+dimension: string, 
+/**
+ * Its group, when the dimension is grouped.
+ */
+group: string | null, };
+
+export type EvidenceSummary = { 
+/**
+ * Files tracked.
+ */
+files: number, 
+/**
+ * Of those, files the lead should look at (changed, missing, unreadable).
+ */
+needs_attention: number, };
 
 export type ContributorInput = { 
 /**
@@ -135,7 +174,11 @@ progress: Progress,
 /**
  * Responses carried from an earlier version and awaiting confirmation.
  */
-awaiting_confirmation: Array<string>, };
+awaiting_confirmation: Array<string>, 
+/**
+ * Tracked evidence files.
+ */
+evidence_files: EvidenceSummary, };
 
 export type SearchHit = { 
 /**
@@ -213,7 +256,11 @@ missing_evidence: Array<MissingEvidence>,
 /**
  * Every award of the framework, in framework order.
  */
-awards: Array<AwardStatus>, };
+awards: Array<AwardStatus>, 
+/**
+ * Every benchmark's own state, in framework order.
+ */
+benchmarks: Array<BenchmarkProgress>, };
 
 export type Ratio = { 
 /**
@@ -223,7 +270,11 @@ done: number,
 /**
  * Out of how many.
  */
-total: number, };
+total: number, 
+/**
+ * Whole percent, rounded down; 100 when `total` is 0. Always `Ratio::percent_of`.
+ */
+percent: number, };
 
 export type DimensionProgress = { 
 /**
@@ -237,7 +288,11 @@ title: string,
 /**
  * Benchmarks counted out of the dimension's benchmarks.
  */
-benchmarks: Ratio, };
+benchmarks: Ratio, 
+/**
+ * Whether every benchmark of the dimension counts.
+ */
+complete: boolean, };
 
 export type AwardStatus = { 
 /**
@@ -265,15 +320,89 @@ eligible: boolean,
  */
 reasons: Array<Reason>, };
 
-export type Reason = { 
+export type Reason = { "kind": "not_registered" } | { "kind": "progress", 
 /**
- * The benchmark concerned, so the UI can link to it.
+ * Benchmarks counted out of all.
  */
-benchmark: string | null, 
+overall: Ratio, 
 /**
- * The reason, e.g. "2.3 Assessment: level 2, needs 4".
+ * The percentage needed.
  */
-text: string, };
+needed_percent: number, 
+/**
+ * How many more benchmarks must count.
+ */
+more: number, } | { "kind": "dimensions_complete", 
+/**
+ * Dimensions complete now.
+ */
+complete: number, 
+/**
+ * Dimensions in all.
+ */
+total: number, 
+/**
+ * Dimensions needed.
+ */
+needed: number, } | { "kind": "required_evidence", 
+/**
+ * Requirements with present evidence out of the applicable ones.
+ */
+evidence: Ratio, 
+/**
+ * The percentage needed.
+ */
+needed_percent: number, } | { "kind": "future_actions", 
+/**
+ * Actions planned now.
+ */
+planned: number, 
+/**
+ * Actions needed.
+ */
+needed: number, } | { "kind": "incomplete", 
+/**
+ * The benchmark.
+ */
+benchmark: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * What it lacks.
+ */
+missing: Gaps, } | { "kind": "below_threshold", 
+/**
+ * The benchmark.
+ */
+benchmark: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * The level chosen, if any (on the scale).
+ */
+level: number | null, 
+/**
+ * The level needed (or a more mature one).
+ */
+needed: number, 
+/**
+ * Whether `needed` is the scale's most mature level (then nothing "better" exists).
+ */
+needed_is_top: boolean, };
+
+export type Gaps = { 
+/**
+ * A level is required and none (valid) is chosen.
+ */
+level: boolean, 
+/**
+ * Commentary is required and blank.
+ */
+commentary: boolean, };
 
 export type MissingEvidence = { 
 /**
@@ -288,6 +417,56 @@ title: string,
  * The benchmark that asks for it.
  */
 benchmark: string, };
+
+export type BenchmarkProgress = { 
+/**
+ * The benchmark.
+ */
+id: string, 
+/**
+ * Its dimension.
+ */
+dimension: string, 
+/**
+ * Whether it counts towards progress.
+ */
+counts: boolean, 
+/**
+ * What it lacks before it counts.
+ */
+missing: Gaps, 
+/**
+ * The level chosen, when it is on the scale.
+ */
+level: number | null, 
+/**
+ * Whether the chosen level is the scale's most mature one.
+ */
+at_top_level: boolean, 
+/**
+ * Its evidence requirements, in framework order.
+ */
+requirements: Array<RequirementProgress>, };
+
+export type RequirementProgress = { 
+/**
+ * The requirement.
+ */
+id: string, 
+/**
+ * Whether the framework requires it.
+ */
+required: boolean, 
+/**
+ * The level from which it is required, if it applies only from a level.
+ */
+from_level: number | null, 
+/**
+ * Its state.
+ */
+state: RequirementState, };
+
+export type RequirementState = "evidenced" | "needed" | "not_yet" | "optional";
 
 export type Institution = { 
 /**
@@ -939,19 +1118,25 @@ note: string | null,
  */
 personal_data: boolean, };
 
+export type EvidenceScreen = { 
+/**
+ * The items and watched folders.
+ */
+library: EvidenceLibrary, 
+/**
+ * Folders that could not be watched (checking by hand still works), each with its code.
+ */
+watch_problems: Array<CommandError>, };
+
 export type EvidenceLibrary = { 
 /**
- * Every item, in the order added.
+ * Tracked items, in the order added.
  */
 items: Array<EvidenceItem>, 
 /**
- * The folders watched for changes while the app runs.
+ * The watched folders ([`Workspace::watched_folders`]), for people (lossy names).
  */
-folders: Array<string>, 
-/**
- * Folders that could not be watched, in words (checking by hand still works).
- */
-watch_problems: Array<string>, };
+folders: Array<string>, };
 
 export type EvidenceItem = { 
 /**
@@ -987,9 +1172,17 @@ hash: string,
  */
 status: EvidenceStatus, 
 /**
- * Why, in words ("moved from …", "permission denied").
+ * Why it has that status (moved from where, why it cannot be read).
  */
-status_detail: string | null, 
+status_detail: StatusDetail | null, 
+/**
+ * Whether the file is there to show an assessor (counts towards required evidence).
+ */
+present: boolean, 
+/**
+ * Whether the lead should look at it (changed, missing, unreadable).
+ */
+needs_attention: boolean, 
 /**
  * Whether it shows pupils' personal data.
  */
@@ -1022,6 +1215,26 @@ benchmark_id: string,
 requirement_id: string | null, };
 
 export type EvidenceStatus = "ok" | "modified" | "missing" | "moved" | "unreadable";
+
+export type StatusDetail = { "kind": "changed" } | { "kind": "gone" } | { "kind": "moved_from", 
+/**
+ * The old path (for people).
+ */
+from: string, } | { "kind": "moved_and_changed", 
+/**
+ * The old path (for people).
+ */
+from: string, } | { "kind": "unreadable", 
+/**
+ * Why.
+ */
+problem: ReadProblem, };
+
+export type ReadProblem = { "kind": "not_found" } | { "kind": "permission_denied" } | { "kind": "not_a_file" } | { "kind": "other", 
+/**
+ * What the OS said.
+ */
+message: string, };
 
 export type AddReport = { 
 /**
@@ -1105,9 +1318,23 @@ export type Skipped = {
  */
 path: string, 
 /**
- * Why, in words.
+ * The item's title, when it was a tracked item.
  */
-reason: string, };
+title: string | null, 
+/**
+ * Why.
+ */
+reason: SkipReason, };
+
+export type SkipReason = { "kind": "cannot_read", 
+/**
+ * Why.
+ */
+problem: ReadProblem, } | { "kind": "modified" } | { "kind": "missing" } | { "kind": "unreadable" } | { "kind": "changed_since_scan" } | { "kind": "copy_failed", 
+/**
+ * What the operating system said.
+ */
+message: string, };
 
 export type DocumentKind = { "kind": "certificate", 
 /**

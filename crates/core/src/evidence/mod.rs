@@ -49,15 +49,18 @@ impl EvidenceStatus {
         }
     }
 
-    /// Parses the stored spelling.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "modified" => EvidenceStatus::Modified,
-            "missing" => EvidenceStatus::Missing,
-            "moved" => EvidenceStatus::Moved,
-            "unreadable" => EvidenceStatus::Unreadable,
-            _ => EvidenceStatus::Ok,
-        }
+    /// Every status.
+    pub const ALL: [EvidenceStatus; 5] = [
+        EvidenceStatus::Ok,
+        EvidenceStatus::Modified,
+        EvidenceStatus::Missing,
+        EvidenceStatus::Moved,
+        EvidenceStatus::Unreadable,
+    ];
+
+    /// Parses the stored spelling; `None` for a value this build does not know.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
     /// Whether the file can still be shown to an assessor (counts towards required evidence).
@@ -67,6 +70,75 @@ impl EvidenceStatus {
             EvidenceStatus::Ok | EvidenceStatus::Modified | EvidenceStatus::Moved
         )
     }
+
+    /// Whether the lead should look at the item (changed, missing or unreadable): what the
+    /// dashboard's "needs attention" counts.
+    pub fn needs_attention(self) -> bool {
+        matches!(
+            self,
+            EvidenceStatus::Modified | EvidenceStatus::Missing | EvidenceStatus::Unreadable
+        )
+    }
+}
+
+/// Why a file could not be read, as data (the OS's own words only when no kind fits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReadProblem {
+    /// Nothing is at the path.
+    NotFound,
+    /// Waymark may not read it.
+    PermissionDenied,
+    /// Something other than a regular file (a folder, a pipe, a device) is at the path.
+    NotAFile,
+    /// Anything else, in the operating system's words.
+    Other {
+        /// What the OS said.
+        message: String,
+    },
+}
+
+impl ReadProblem {
+    /// The kind of an I/O failure.
+    pub fn of(e: &std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        match e.kind() {
+            ErrorKind::NotFound => ReadProblem::NotFound,
+            ErrorKind::PermissionDenied => ReadProblem::PermissionDenied,
+            // FileFacts::of refuses anything but a regular file; a folder may also fail on read.
+            ErrorKind::InvalidInput | ErrorKind::IsADirectory => ReadProblem::NotAFile,
+            _ => ReadProblem::Other {
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+/// Why an item has its status, as data (kept in the database as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StatusDetail {
+    /// The content differs from the accepted version.
+    Changed,
+    /// The file is no longer at its path and its content was not found elsewhere.
+    Gone,
+    /// The accepted content was found at a new path, which the item now points to.
+    MovedFrom {
+        /// The old path (for people).
+        from: String,
+    },
+    /// The file was found at a new path with content changed since it was accepted.
+    MovedAndChanged {
+        /// The old path (for people).
+        from: String,
+    },
+    /// The file is there but cannot be read.
+    Unreadable {
+        /// Why.
+        problem: ReadProblem,
+    },
 }
 
 /// A link from an item to a benchmark, optionally to one of its evidence requirements.
@@ -100,8 +172,12 @@ pub struct EvidenceItem {
     pub hash: String,
     /// Status after the last scan.
     pub status: EvidenceStatus,
-    /// Why, in words ("moved from …", "permission denied").
-    pub status_detail: Option<String>,
+    /// Why it has that status (moved from where, why it cannot be read).
+    pub status_detail: Option<StatusDetail>,
+    /// Whether the file is there to show an assessor (counts towards required evidence).
+    pub present: bool,
+    /// Whether the lead should look at it (changed, missing, unreadable).
+    pub needs_attention: bool,
     /// Whether it shows pupils' personal data.
     pub personal_data: bool,
     /// The hash of the version copied into the vault, once frozen.

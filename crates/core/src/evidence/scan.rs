@@ -5,6 +5,7 @@
 use std::io;
 use std::path::Path;
 
+use super::ReadProblem;
 use super::files::{FactsReader, FileFacts, hash_file};
 
 /// A file modified less than this long before the last look is hashed again, whatever its
@@ -20,8 +21,8 @@ pub(crate) enum Observation {
     Changed { facts: FileFacts, hash: String },
     /// Not there (or vanished while being read).
     Gone,
-    /// There, but not readable; the reason.
-    Unreadable(String),
+    /// There, but not readable; why.
+    Unreadable(ReadProblem),
 }
 
 /// Looks at `path`, recorded with `size`, `mtime_ns` and `hash` when last looked at at
@@ -75,14 +76,9 @@ pub(crate) fn observe_with(
 }
 
 fn gone_or_unreadable(e: &io::Error) -> Observation {
-    match e.kind() {
-        io::ErrorKind::NotFound => Observation::Gone,
-        io::ErrorKind::PermissionDenied => Observation::Unreadable("permission denied".into()),
-        // FileFacts::of refuses anything but a regular file; a folder may also fail on read.
-        io::ErrorKind::InvalidInput | io::ErrorKind::IsADirectory => Observation::Unreadable(
-            "something other than a file (a folder?) is at this path now; put the file back or remove the item".into(),
-        ),
-        _ => Observation::Unreadable(e.to_string()),
+    match ReadProblem::of(e) {
+        ReadProblem::NotFound => Observation::Gone,
+        problem => Observation::Unreadable(problem),
     }
 }
 
@@ -155,7 +151,7 @@ mod tests {
             if std::fs::read(&p).is_err() {
                 assert_eq!(
                     observe(&p, 1, 1, "x", 0),
-                    Observation::Unreadable("permission denied".into())
+                    Observation::Unreadable(ReadProblem::PermissionDenied)
                 );
             }
         }

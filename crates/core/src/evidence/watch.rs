@@ -24,6 +24,8 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
+use crate::error::ErrorCode;
+
 /// A change that keeps going (a long copy) is still reported after this many debounce times,
 /// so statuses do not lag behind for the whole length of the copy.
 pub const MAX_WAIT_FACTOR: u32 = 10;
@@ -78,13 +80,13 @@ pub enum WatchError {
 }
 
 impl WatchError {
-    /// A stable, machine-readable code for the UI.
-    pub fn code(&self) -> &'static str {
+    /// A stable, machine-readable code for the UI (one of the core's [`ErrorCode`]s).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            WatchError::FolderGone { .. } => "watch_folder_gone",
-            WatchError::LimitReached { .. } => "watch_limit_reached",
-            WatchError::PermissionDenied { .. } => "watch_permission_denied",
-            WatchError::Failed { .. } => "watch_failed",
+            WatchError::FolderGone { .. } => ErrorCode::WatchFolderGone,
+            WatchError::LimitReached { .. } => ErrorCode::WatchLimitReached,
+            WatchError::PermissionDenied { .. } => ErrorCode::WatchPermissionDenied,
+            WatchError::Failed { .. } => ErrorCode::WatchFailed,
         }
     }
 
@@ -582,7 +584,7 @@ mod tests {
                 folder: gone.clone()
             }]
         );
-        assert_eq!(first.warnings[0].code(), "watch_folder_gone");
+        assert_eq!(first.warnings[0].code(), ErrorCode::WatchFolderGone);
         assert!(first.warnings[0].to_string().contains("remove it from"));
         assert_eq!(watcher.folders(), std::slice::from_ref(&good));
 
@@ -630,17 +632,17 @@ mod tests {
         let folder = PathBuf::from("/school/evidence");
         let limit = notify::Error::new(notify::ErrorKind::MaxFilesWatch);
         let w = WatchError::from_notify(&limit, Some(&folder));
-        assert_eq!(w.code(), "watch_limit_reached");
+        assert_eq!(w.code(), ErrorCode::WatchLimitReached);
         assert!(w.to_string().contains("max_user_watches"), "{w}");
         assert_eq!(w.folder(), Some(folder.as_path()));
         let denied = notify::Error::io(io::Error::from(io::ErrorKind::PermissionDenied));
         assert_eq!(
             WatchError::from_notify(&denied, Some(&folder)).code(),
-            "watch_permission_denied"
+            ErrorCode::WatchPermissionDenied
         );
         let other = notify::Error::generic("backend exploded");
         let w = WatchError::from_notify(&other, None);
-        assert_eq!(w.code(), "watch_failed");
+        assert_eq!(w.code(), ErrorCode::WatchFailed);
         assert!(w.to_string().contains("backend exploded"), "{w}");
 
         // A lost event queue (inotify overflow) asks for a full rescan.

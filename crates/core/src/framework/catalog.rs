@@ -123,7 +123,25 @@ impl Catalog {
             .find(|f| f.id() == id && Version::parse(f.version()).is_some_and(|v| v == wanted))
     }
 
-    /// The latest version of a framework.
+    /// A framework by id: the version named, or else the latest; not found lists the ids.
+    pub fn find(&self, id: &str, version: Option<&str>) -> crate::Result<&Framework> {
+        match version {
+            Some(v) => self.get(id, v),
+            None => self.latest(id),
+        }
+        .ok_or_else(|| {
+            crate::Error::not_found(
+                crate::Entity::Framework,
+                match version {
+                    Some(v) => format!("{id} {v}"),
+                    None => id.to_owned(),
+                },
+                crate::Hint::Available { ids: self.ids() },
+            )
+        })
+    }
+
+    /// The newest version of a framework.
     pub fn latest(&self, id: &str) -> Option<&Framework> {
         self.frameworks
             .iter()

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, new_id, now, optional};
-use crate::error::{AtPath, Error, Result};
+use crate::error::{AtPath, Entity, Error, Hint, Result};
 
 /// Where an action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,12 +108,14 @@ const COLUMNS: &str =
     "id, text, owner, due_date, status, created_by, created_at, updated_at, done_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<FutureAction> {
+    let id: String = r.get(0)?;
+    let status = super::parsed(r, 4, ("future_actions", "status"), &id, ActionStatus::parse)?;
     Ok(FutureAction {
-        id: r.get(0)?,
+        id,
         text: r.get(1)?,
         owner: r.get(2)?,
         due_date: r.get(3)?,
-        status: ActionStatus::parse(&r.get::<_, String>(4)?).unwrap_or(ActionStatus::Open),
+        status,
         benchmarks: Vec::new(),
         created_by: r.get(5)?,
         created_at: r.get(6)?,
@@ -154,11 +156,7 @@ fn set_links(tx: &Transaction<'_>, id: &str, benchmarks: &[String]) -> rusqlite:
 }
 
 fn not_found(id: &str) -> Error {
-    Error::NotFound {
-        what: "Future action",
-        id: id.to_owned(),
-        hint: "List actions with `waymark actions list` to see their ids.".into(),
-    }
+    Error::not_found(Entity::FutureAction, id, Hint::CheckTheList)
 }
 
 impl Store {
@@ -268,7 +266,7 @@ impl Store {
             return Err(Error::invalid(
                 "action",
                 format!(
-                    "{given:?} is not an action id; give at least 4 characters of the id shown by `waymark actions list`."
+                    "{given:?} is not an action id; give at least 4 characters of the action's id."
                 ),
             ));
         }

@@ -4,7 +4,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::{Store, new_id, now, optional};
-use crate::error::{AtPath, Error, Result};
+use crate::error::{AtPath, Entity, Error, Hint, Result};
 
 /// A member of the working group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,11 +87,11 @@ impl Store {
                 .at(&path)
         })?;
         if removed == 0 {
-            return Err(Error::NotFound {
-                what: "Contributor",
-                id: id.to_owned(),
-                hint: "List the working group with `waymark group list`.".into(),
-            });
+            return Err(Error::not_found(
+                Entity::Contributor,
+                id,
+                Hint::CheckTheList,
+            ));
         }
         Ok(())
     }

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
-use super::{Store, new_id, now, optional};
-use crate::error::{AtPath, Error, Result};
+use super::{Store, new_id, now, optional, parsed};
+use crate::error::{AtPath, Entity, Error, Hint, Result};
 use crate::evidence::{
-    EvidenceFolder, EvidenceItem, EvidenceLink, EvidenceStatus, FileFacts, path_from_key, path_key,
+    EvidenceFolder, EvidenceItem, EvidenceLink, EvidenceStatus, FileFacts, StatusDetail,
+    path_from_key, path_key,
 };
 
 /// A file to add, already hashed by the caller (hashing happens outside the transaction).
@@ -43,7 +44,7 @@ pub(crate) struct Tracked {
 pub(crate) struct Finding {
     pub id: String,
     pub status: EvidenceStatus,
-    pub detail: Option<String>,
+    pub detail: Option<StatusDetail>,
     /// New path when the item moved.
     pub moved_to: Option<std::path::PathBuf>,
     /// Facts seen now, when the file was there.
@@ -55,17 +56,43 @@ pub(crate) struct Finding {
 
 const COLUMNS: &str = "id, path, title, note, media_type, size, hash, status, status_detail, personal_data, added_by, added_at, frozen_hash";
 
+/// The status detail as stored: JSON of [`StatusDetail`].
+fn detail_json(detail: Option<&StatusDetail>) -> Option<String> {
+    // Serialising a plain enum of strings cannot fail.
+    detail.and_then(|d| serde_json::to_string(d).ok())
+}
+
 fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceItem> {
+    let id: String = r.get(0)?;
+    let status = parsed(
+        r,
+        7,
+        ("evidence_items", "status"),
+        &id,
+        EvidenceStatus::parse,
+    )?;
+    let status_detail = match r.get_ref(8)?.as_str_or_null()? {
+        None => None,
+        Some(_) => Some(parsed(
+            r,
+            8,
+            ("evidence_items", "status_detail"),
+            &id,
+            |text| serde_json::from_str::<StatusDetail>(text).ok(),
+        )?),
+    };
     Ok(EvidenceItem {
-        id: r.get(0)?,
+        id,
         path: r.get(1)?,
         title: r.get(2)?,
         note: r.get(3)?,
         media_type: r.get(4)?,
         size: r.get::<_, i64>(5)?.max(0) as u64,
         hash: r.get(6)?,
-        status: EvidenceStatus::parse(&r.get::<_, String>(7)?),
-        status_detail: r.get(8)?,
+        status,
+        status_detail,
+        present: status.is_present(),
+        needs_attention: status.needs_attention(),
         personal_data: r.get(9)?,
         links: Vec::new(),
         added_by: r.get(10)?,
@@ -80,14 +107,22 @@ const TRACKED_COLUMNS: &str =
 
 fn tracked_from_row(r: &Row<'_>) -> rusqlite::Result<Tracked> {
     // Borrowed reads where a copy is not kept: 10,000 rows per rescan.
+    let id: String = r.get(0)?;
+    let status = parsed(
+        r,
+        6,
+        ("evidence_items", "status"),
+        &id,
+        EvidenceStatus::parse,
+    )?;
     Ok(Tracked {
-        id: r.get(0)?,
+        id,
         path: path_from_key(r.get_ref(1)?.as_blob()?),
         size: r.get::<_, i64>(2)?.max(0) as u64,
         mtime_ns: r.get(3)?,
         hash: r.get(4)?,
         checked_at_ns: r.get(5)?,
-        status: EvidenceStatus::parse(r.get_ref(6)?.as_str()?),
+        status,
         seen_hash: r.get(7)?,
         seen_size: r.get::<_, Option<i64>>(8)?.map(|s| s.max(0) as u64),
     })
@@ -118,6 +153,17 @@ fn insert_links(tx: &Transaction<'_>, id: &str, links: &[EvidenceLink]) -> rusql
         ])?;
     }
     Ok(())
+}
+
+/// The stored spellings of the statuses `rule` holds for, as an SQL list (`'ok', 'moved'`), so
+/// queries filter by the same rule the Rust code states once.
+fn statuses_where(rule: fn(EvidenceStatus) -> bool) -> String {
+    EvidenceStatus::ALL
+        .into_iter()
+        .filter(|s| rule(*s))
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn size_i64(size: u64) -> i64 {
@@ -254,17 +300,35 @@ impl Store {
         Ok(items)
     }
 
-    /// Ids of requirements with at least one linked item whose file is still present.
+    /// Ids of requirements with at least one linked item whose file is still present
+    /// ([`EvidenceStatus::is_present`]).
     pub fn evidenced_requirements(&self, review_id: &str) -> Result<HashSet<String>> {
         self.conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT DISTINCT l.requirement_id FROM evidence_links l JOIN evidence_items i ON i.id = l.evidence_id
-                 WHERE i.review_id = ?1 AND i.removed_at IS NULL AND l.requirement_id <> '' AND i.status IN ('ok', 'modified', 'moved')",
-            )
+                 WHERE i.review_id = ?1 AND i.removed_at IS NULL AND l.requirement_id <> '' AND i.status IN ({})",
+                statuses_where(EvidenceStatus::is_present)
+            ))
             .at(&self.path)?
             .query_map([review_id], |r| r.get(0))
             .at(&self.path)?
             .collect::<rusqlite::Result<HashSet<String>>>()
+            .at(&self.path)
+    }
+
+    /// Items tracked, and how many of them `rule` holds for.
+    pub(crate) fn evidence_counts(
+        &self,
+        review_id: &str,
+        rule: fn(EvidenceStatus) -> bool,
+    ) -> Result<(u32, u32)> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT COUNT(*), COALESCE(SUM(status IN ({})), 0) FROM evidence_items WHERE review_id = ?1 AND removed_at IS NULL",
+                statuses_where(rule)
+            ))
+            .at(&self.path)?
+            .query_row([review_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .at(&self.path)
     }
 
@@ -339,7 +403,7 @@ impl Store {
                     // Content unchanged: remember the facts seen so the next scan can skip hashing.
                     (EvidenceStatus::Ok | EvidenceStatus::Moved, Some(facts)) => tx.execute(
                         "UPDATE evidence_items SET status = ?2, status_detail = ?3, seen_hash = NULL, seen_size = NULL, mtime_ns = ?4, size = ?5, checked_at_ns = ?6 WHERE id = ?1",
-                        params![f.id, f.status.as_str(), f.detail, facts.mtime_ns, size_i64(facts.size), f.checked_at_ns],
+                        params![f.id, f.status.as_str(), detail_json(f.detail.as_ref()), facts.mtime_ns, size_i64(facts.size), f.checked_at_ns],
                     ),
                     // Modified: the content seen now. Missing or unreadable: nothing seen, so the
                     // last content seen is kept (a later move search may still find it).
@@ -350,7 +414,7 @@ impl Store {
                         params![
                             f.id,
                             f.status.as_str(),
-                            f.detail,
+                            detail_json(f.detail.as_ref()),
                             f.seen_hash,
                             f.checked_at_ns,
                             f.seen_hash.as_ref().and(f.facts).map(|x| size_i64(x.size))
@@ -416,11 +480,14 @@ impl Store {
     }
 
     /// The hashes an item has had, oldest first.
-    pub fn evidence_versions(&self, id: &str) -> Result<Vec<String>> {
+    pub fn evidence_versions(&self, review_id: &str, id: &str) -> Result<Vec<String>> {
         self.conn
-            .prepare_cached("SELECT hash FROM evidence_versions WHERE evidence_id = ?1 ORDER BY accepted_at, hash")
+            .prepare_cached(
+                "SELECT v.hash FROM evidence_versions v JOIN evidence_items i ON i.id = v.evidence_id
+                 WHERE v.evidence_id = ?1 AND i.review_id = ?2 ORDER BY v.accepted_at, v.hash",
+            )
             .at(&self.path)?
-            .query_map([id], |r| r.get(0))
+            .query_map([id, review_id], |r| r.get(0))
             .at(&self.path)?
             .collect::<rusqlite::Result<_>>()
             .at(&self.path)
@@ -558,21 +625,14 @@ impl Store {
                 .at(&path)?
                 .collect::<rusqlite::Result<_>>()
                 .at(&path)?;
-            Err(Error::NotFound {
-                what: "Evidence link",
-                id: match requirement_id {
+            Err(Error::not_found(
+                Entity::EvidenceLink,
+                match requirement_id {
                     Some(req) => format!("{benchmark_id} {req}"),
                     None => benchmark_id.to_owned(),
                 },
-                hint: if current.is_empty() {
-                    "The item is not linked to anything; nothing was changed.".into()
-                } else {
-                    format!(
-                        "The item is linked to: {}; nothing was changed.",
-                        current.join(", ")
-                    )
-                },
-            })
+                Hint::Available { ids: current },
+            ))
         })
     }
 
@@ -595,9 +655,5 @@ impl Store {
 }
 
 pub(crate) fn not_found(id: &str) -> Error {
-    Error::NotFound {
-        what: "Evidence item",
-        id: id.to_owned(),
-        hint: "List evidence with `waymark evidence list` to see the ids.".into(),
-    }
+    Error::not_found(Entity::EvidenceItem, id, Hint::CheckTheList)
 }

@@ -154,14 +154,22 @@ impl InstitutionInput {
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Institution> {
+    let id: String = r.get(0)?;
+    let phase = match r.get_ref(3)?.as_str_or_null()? {
+        None => None,
+        Some(_) => Some(super::parsed(
+            r,
+            3,
+            ("institution", "phase"),
+            &id,
+            Phase::parse,
+        )?),
+    };
     Ok(Institution {
-        id: r.get(0)?,
+        id,
         name: r.get(1)?,
         identifier: r.get(2)?,
-        phase: r
-            .get::<_, Option<String>>(3)?
-            .as_deref()
-            .and_then(Phase::parse),
+        phase,
         contact_name: r.get(4)?,
         email: r.get(5)?,
         role: r.get(6)?,

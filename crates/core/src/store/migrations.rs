@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::error::{AtPath, Error, Result};
+use crate::error::{AtPath, Error, Foreign, Result};
 
 /// Every migration, in order. Never edit or remove one: add a new one.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -12,6 +12,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/0002_evidence.sql"),
     include_str!("sql/0003_vault.sql"),
     include_str!("sql/0004_evidence_folders.sql"),
+    include_str!("sql/0005_details_as_data.sql"),
 ];
 
 /// The schema version this build creates and understands.
@@ -43,7 +44,12 @@ pub(crate) fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Res
         if current >= target {
             return Ok(());
         }
-        tx.execute_batch(MIGRATIONS[current as usize]).at(path)?;
+        // Negative versions never come from Waymark (Store::open refuses them first).
+        let step = usize::try_from(current).map_err(|_| Error::ForeignDatabase {
+            path: path.to_owned(),
+            kind: Foreign::ImpossibleVersion { found: current },
+        })?;
+        tx.execute_batch(MIGRATIONS[step]).at(path)?;
         tx.pragma_update(None, "user_version", current + 1)
             .at(path)?;
         tx.commit().at(path)?;
@@ -57,11 +63,13 @@ const FIXTURES: &[&str] = &[
     include_str!("sql/fixtures/0002.sql"),
     include_str!("sql/fixtures/0003.sql"),
     include_str!("sql/fixtures/0004.sql"),
+    include_str!("sql/fixtures/0005.sql"),
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::{ReadProblem, StatusDetail};
     use crate::store::Store;
 
     #[test]
@@ -92,6 +100,11 @@ mod tests {
                     .pragma_query_value(None, "user_version", |r| r.get(0))
                     .expect("read");
                 assert_eq!(v, version);
+            }
+            if version == 0 {
+                // SQLite leaves an empty file until something is written; "version 0" is a
+                // folder with no database yet (an empty file is refused as not a database).
+                std::fs::remove_file(&path).expect("remove empty file");
             }
             let store = Store::open(&path).expect("upgrade");
             assert_eq!(store.schema_version().expect("version"), LATEST_SCHEMA);
@@ -130,15 +143,98 @@ mod tests {
                 assert_eq!(folders.len(), 1);
                 assert_eq!(folders[0].path, std::path::Path::new("/school"));
                 // The removed item is kept (with its history) but no longer listed.
-                assert_eq!(store.evidence(review).expect("read").len(), 1);
+                let listed: Vec<String> = store
+                    .evidence(review)
+                    .expect("read")
+                    .into_iter()
+                    .map(|i| i.title)
+                    .collect();
+                assert_eq!(listed, ["Computing policy", "Plan", "Locked"]);
                 assert_eq!(
                     store
-                        .evidence_versions("01900000-0000-7000-8000-000000000011")
+                        .evidence_versions(review, "01900000-0000-7000-8000-000000000011")
                         .expect("read")
                         .len(),
                     1
                 );
+                // Version 4's English details became data.
+                let items = store.evidence(review).expect("read");
+                let detail = |title: &str| {
+                    items
+                        .iter()
+                        .find(|i| i.title == title)
+                        .and_then(|i| i.status_detail.clone())
+                };
+                assert_eq!(
+                    detail("Plan"),
+                    Some(StatusDetail::MovedFrom {
+                        from: "/school/plan.txt".into()
+                    })
+                );
+                assert_eq!(
+                    detail("Locked"),
+                    Some(StatusDetail::Unreadable {
+                        problem: ReadProblem::Other {
+                            message: "Input/output error (os error 5)".into()
+                        }
+                    })
+                );
             }
+            if version >= 5 {
+                assert_eq!(
+                    store.installation_id().expect("read"),
+                    "01900000-0000-7000-8000-0000000000a1"
+                );
+                assert_eq!(
+                    store.local_setting("author").expect("read").as_deref(),
+                    Some("Siân Owen")
+                );
+            }
+        }
+    }
+
+    /// The schema of every table, index and trigger, in a stable order.
+    fn schema(store: &Store) -> Vec<(String, String, String)> {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+            .expect("prepare");
+        stmt.query_map([], |r| {
+            // SQLite keeps the CREATE text as written; ALTER TABLE appends to it, so compare
+            // with whitespace collapsed.
+            let sql: Option<String> = r.get(2)?;
+            let sql = sql
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            Ok((r.get(0)?, r.get(1)?, sql))
+        })
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+    }
+
+    /// Upgrading step by step from any earlier version gives exactly the schema a new
+    /// database gets, so no migration depends on having started fresh.
+    #[test]
+    fn an_upgraded_database_has_exactly_the_schema_of_a_new_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fresh = Store::open(&dir.path().join("fresh.sqlite3")).expect("fresh");
+        let want = schema(&fresh);
+        for version in 1..LATEST_SCHEMA {
+            let path = dir.path().join(format!("v{version}.sqlite3"));
+            {
+                let mut conn = Connection::open(&path).expect("create");
+                migrate_to(&mut conn, &path, version).expect("old schema");
+            }
+            let upgraded = Store::open(&path).expect("upgrade");
+            assert_eq!(schema(&upgraded), want, "upgraded from version {version}");
+            let app_id: i64 = upgraded
+                .conn
+                .pragma_query_value(None, "application_id", |r| r.get(0))
+                .expect("read");
+            assert_eq!(app_id, super::super::APPLICATION_ID);
         }
     }
 }

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::{Store, new_id, now};
-use crate::error::{AtPath, Error, Result};
+use crate::error::{AtPath, Entity, Error, Hint, Result};
 use crate::framework::Framework;
 use crate::progress::ResponseState;
 
@@ -59,13 +59,15 @@ impl Change {
         }
     }
 
-    fn parse(s: &str) -> Self {
-        match s {
-            "carried" => Change::Carried,
-            "confirmed" => Change::Confirmed,
-            "archived" => Change::Archived,
-            _ => Change::Edit,
-        }
+    fn parse(s: &str) -> Option<Self> {
+        [
+            Change::Edit,
+            Change::Carried,
+            Change::Confirmed,
+            Change::Archived,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
     }
 }
 
@@ -135,10 +137,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Response> {
 }
 
 fn history_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
+    let id: String = r.get(0)?;
+    let change = super::parsed(r, 2, ("response_history", "change"), &id, Change::parse)?;
     Ok(HistoryEntry {
-        id: r.get(0)?,
+        id,
         benchmark_id: r.get(1)?,
-        change: Change::parse(&r.get::<_, String>(2)?),
+        change,
         level: r.get(3)?,
         commentary: r.get(4)?,
         framework_version: r.get(5)?,
@@ -261,11 +265,7 @@ impl Store {
                 .query_row([review_id, benchmark_id], from_row)
                 .optional()
                 .at(&path)?
-                .ok_or_else(|| Error::NotFound {
-                    what: "Response",
-                    id: benchmark_id.to_owned(),
-                    hint: "Only a benchmark with a response can be confirmed.".into(),
-                })?;
+                .ok_or_else(|| Error::not_found(Entity::Response, benchmark_id, Hint::NoResponse))?;
             if !cur.needs_confirmation {
                 return Ok(cur);
             }

@@ -111,21 +111,6 @@ impl Store {
             .at(&self.path)
     }
 
-    /// One review by id.
-    pub fn review(&self, id: &str) -> Result<Review> {
-        self.conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM reviews WHERE id = ?1"))
-            .at(&self.path)?
-            .query_row([id], from_row)
-            .optional()
-            .at(&self.path)?
-            .ok_or_else(|| Error::NotFound {
-                what: "Review",
-                id: id.to_owned(),
-                hint: "List reviews with `waymark status --all`.".into(),
-            })
-    }
-
     /// The stored text of a framework version.
     pub fn framework_source(&self, framework_id: &str, version: &str) -> Result<Option<String>> {
         self.conn

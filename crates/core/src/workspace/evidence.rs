@@ -9,23 +9,60 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use super::Workspace;
-use crate::error::{Error, Result};
+use crate::error::{Entity, Error, Hint, Result};
 use crate::evidence::{
     EvidenceFolder, EvidenceItem, EvidenceLink, EvidenceStatus, FactsReader, FileFacts,
-    Observation, hash_file, observe_with, walk,
+    Observation, ReadProblem, StatusDetail, hash_file, observe_with, walk,
 };
 use crate::evidence::{Stored, Vault};
 use crate::store::Review;
 use crate::store::evidence::{Finding, NewEvidence, Tracked};
 
-/// A path that could not be added, and why.
+/// A path that could not be added or frozen, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Skipped {
     /// The path (lossy for non-UTF-8 names).
     pub path: String,
-    /// Why, in words.
-    pub reason: String,
+    /// The item's title, when it was a tracked item.
+    pub title: Option<String>,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Why a file was skipped, as data (worded by each front end; see `crate::english`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The file or folder could not be read.
+    CannotRead {
+        /// Why.
+        problem: ReadProblem,
+    },
+    /// Not frozen: modified since it was added (accept or restore it first).
+    Modified,
+    /// Not frozen: missing.
+    Missing,
+    /// Not frozen: cannot be read.
+    Unreadable,
+    /// Not frozen: it changed after the last scan.
+    ChangedSinceScan,
+    /// Copying it into the vault failed.
+    CopyFailed {
+        /// What the operating system said.
+        message: String,
+    },
+}
+
+/// Everything the evidence screen lists: the items, the folders added as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvidenceLibrary {
+    /// Tracked items, in the order added.
+    pub items: Vec<EvidenceItem>,
+    /// The watched folders ([`Workspace::watched_folders`]), for people (lossy names).
+    pub folders: Vec<String>,
 }
 
 /// What adding evidence did.
@@ -178,17 +215,15 @@ fn find_moved(
             taken.insert(to.clone());
             let f = &mut findings[i];
             f.moved_to = Some(to.clone());
+            let from = t.path.display().to_string();
             if modified {
                 f.status = EvidenceStatus::Modified;
-                f.detail = Some(format!(
-                    "moved from {}; the file's content has changed since it was added",
-                    t.path.display()
-                ));
+                f.detail = Some(StatusDetail::MovedAndChanged { from });
                 f.seen_hash = t.seen_hash.clone();
                 f.facts = FileFacts::of(to).ok();
             } else {
                 f.status = EvidenceStatus::Moved;
-                f.detail = Some(format!("moved from {}", t.path.display()));
+                f.detail = Some(StatusDetail::MovedFrom { from });
                 f.facts = FileFacts::of(to).ok();
             }
         }
@@ -279,7 +314,9 @@ fn observe_chunks(
         }
         while completed && want < chunks.len() {
             let (at, seen) = early.remove(&want).unwrap_or_else(|| {
-                let why = Observation::Unreadable("internal error while reading".into());
+                let why = Observation::Unreadable(ReadProblem::Other {
+                    message: "internal error while reading".into(),
+                });
                 (now_ns(), vec![why; chunks[want].len()])
             });
             completed = each_chunk(chunks[want], seen, at);
@@ -300,7 +337,7 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 impl Workspace {
-    fn check_links(&mut self, review: &Review, links: &[EvidenceLink]) -> Result<()> {
+    fn check_links(&self, review: &Review, links: &[EvidenceLink]) -> Result<()> {
         let fw = self.framework_of(review)?;
         for l in links {
             if fw.benchmark(&l.benchmark_id).is_none() {
@@ -319,31 +356,38 @@ impl Workspace {
                         ));
                     }
                     None => {
-                        let ids: Vec<&str> = fw
+                        let ids: Vec<String> = fw
                             .benchmark(&l.benchmark_id)
-                            .map(|b| b.benchmark.evidence.iter().map(|e| e.id.as_str()).collect())
+                            .map(|b| b.benchmark.evidence.iter().map(|e| e.id.clone()).collect())
                             .unwrap_or_default();
-                        return Err(Error::NotFound {
-                            what: "Evidence requirement",
-                            id: req.clone(),
-                            hint: if ids.is_empty() {
-                                format!(
-                                    "Benchmark {} has no evidence requirements.",
-                                    l.benchmark_id
-                                )
-                            } else {
-                                format!(
-                                    "Benchmark {} asks for: {}.",
-                                    l.benchmark_id,
-                                    ids.join(", ")
-                                )
-                            },
-                        });
+                        return Err(Error::not_found(
+                            Entity::EvidenceRequirement,
+                            req.clone(),
+                            Hint::Available { ids },
+                        ));
                     }
                 }
             }
         }
         Ok(())
+    }
+
+    /// The link to an evidence requirement, with the benchmark that asks for it.
+    pub fn requirement_link(&self, review: &Review, requirement_id: &str) -> Result<EvidenceLink> {
+        let fw = self.framework_of(review)?;
+        let (owner, _) = fw.requirement(requirement_id).ok_or_else(|| {
+            Error::not_found(
+                Entity::EvidenceRequirement,
+                requirement_id,
+                Hint::FrameworkContents {
+                    framework: fw.id().to_owned(),
+                },
+            )
+        })?;
+        Ok(EvidenceLink {
+            benchmark_id: owner.benchmark.id.clone(),
+            requirement_id: Some(requirement_id.to_owned()),
+        })
     }
 
     /// Adds files and whole folders as evidence, linked as given. Files are hashed before
@@ -377,7 +421,10 @@ impl Workspace {
             if !p.exists() {
                 skipped.push(Skipped {
                     path: p.to_string_lossy().into_owned(),
-                    reason: "no such file or folder".into(),
+                    title: None,
+                    reason: SkipReason::CannotRead {
+                        problem: ReadProblem::NotFound,
+                    },
                 });
                 continue;
             }
@@ -389,7 +436,10 @@ impl Workspace {
             found.extend(files);
             skipped.extend(problems.into_iter().map(|(path, e)| Skipped {
                 path: path.to_string_lossy().into_owned(),
-                reason: e.to_string(),
+                title: None,
+                reason: SkipReason::CannotRead {
+                    problem: ReadProblem::of(&e),
+                },
             }));
         }
         let mut hashed = Vec::new();
@@ -415,7 +465,10 @@ impl Workspace {
                 Ok((facts, hash)) => hashed.push((path, facts, hash, checked_at_ns)),
                 Err(e) => skipped.push(Skipped {
                     path: path.to_string_lossy().into_owned(),
-                    reason: e.to_string(),
+                    title: None,
+                    reason: SkipReason::CannotRead {
+                        problem: ReadProblem::of(&e),
+                    },
                 }),
             }
         }
@@ -561,19 +614,18 @@ impl Workspace {
                         Observation::Changed { facts, hash } => {
                             report.hashed += 1;
                             f.status = EvidenceStatus::Modified;
-                            f.detail =
-                                Some("the file's content has changed since it was added".into());
+                            f.detail = Some(StatusDetail::Changed);
                             f.facts = Some(facts);
                             f.seen_hash = Some(hash);
                         }
-                        Observation::Unreadable(why) => {
+                        Observation::Unreadable(problem) => {
                             f.status = EvidenceStatus::Unreadable;
-                            f.detail = Some(why);
+                            f.detail = Some(StatusDetail::Unreadable { problem });
                         }
                         Observation::Gone => {
                             gone.push((findings.len(), ti));
                             f.status = EvidenceStatus::Missing;
-                            f.detail = Some("the file is no longer at this path".into());
+                            f.detail = Some(StatusDetail::Gone);
                         }
                     }
                     findings.push(f);
@@ -633,16 +685,11 @@ impl Workspace {
             .iter()
             .map(|f| f.path.display().to_string())
             .collect();
-        Err(Error::NotFound {
-            what: "Watched folder",
-            id: folder.display().to_string(),
-            hint: if recorded.is_empty() {
-                "No folder has been added as evidence; only folders added whole can be removed."
-                    .into()
-            } else {
-                format!("Folders added as evidence: {}.", recorded.join(", "))
-            },
-        })
+        Err(Error::not_found(
+            Entity::WatchedFolder,
+            folder.display().to_string(),
+            Hint::Available { ids: recorded },
+        ))
     }
 
     /// Stops tracking an item: it no longer counts, is no longer listed or scanned, and the
@@ -663,6 +710,67 @@ impl Workspace {
     ) -> Result<()> {
         self.store
             .unlink_evidence(&review.id, id, benchmark_id, requirement_id)
+    }
+
+    /// Every tracked item of a review with its links, in the order added.
+    pub fn evidence(&self, review: &Review) -> Result<Vec<EvidenceItem>> {
+        self.store.evidence(&review.id)
+    }
+
+    /// One tracked item.
+    pub fn evidence_item(&self, review: &Review, id: &str) -> Result<EvidenceItem> {
+        self.evidence(review)?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| crate::store::evidence::not_found(id))
+    }
+
+    /// What the evidence screen lists: the items and the watched folders.
+    pub fn evidence_library(&self, review: &Review) -> Result<EvidenceLibrary> {
+        Ok(EvidenceLibrary {
+            items: self.evidence(review)?,
+            folders: self
+                .watched_folders(review)?
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect(),
+        })
+    }
+
+    /// The folders added whole as evidence (each watched even while empty).
+    pub fn evidence_folders(&self, review: &Review) -> Result<Vec<EvidenceFolder>> {
+        self.store.evidence_folders(&review.id)
+    }
+
+    /// The hashes an item has had, oldest first (one per accepted version); also for an item
+    /// no longer tracked, whose record is kept.
+    pub fn evidence_versions(&self, review: &Review, id: &str) -> Result<Vec<String>> {
+        self.store.evidence_versions(&review.id, id)
+    }
+
+    /// An item by its full id or at least 4 characters of its start or end (the short id
+    /// lists show is the last 8: the first ones are a timestamp items added together share).
+    pub fn resolve_evidence_id(&self, review: &Review, given: &str) -> Result<String> {
+        let given = given.trim().to_ascii_lowercase();
+        if given.chars().count() < 4 {
+            return Err(Error::invalid(
+                "id",
+                "Give at least 4 characters of the evidence item's id.",
+            ));
+        }
+        let items = self.evidence(review)?;
+        let matches: Vec<&EvidenceItem> = items
+            .iter()
+            .filter(|i| i.id == given || i.id.starts_with(&given) || i.id.ends_with(&given))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(one.id.clone()),
+            [] => Err(crate::store::evidence::not_found(&given)),
+            _ => Err(Error::invalid(
+                "id",
+                format!("{given:?} matches more than one item; give more of the id."),
+            )),
+        }
     }
 
     /// The exact path of an item's file (non-UTF-8 names kept), for opening or showing it.
@@ -689,15 +797,16 @@ impl Workspace {
                 .get(&t.id)
                 .cloned()
                 .unwrap_or((EvidenceStatus::Missing, String::new()));
-            let skip = |reason: String| Skipped {
+            let skip = |reason: SkipReason| Skipped {
                 path: t.path.to_string_lossy().into_owned(),
-                reason: format!("{title}: {reason}"),
+                title: Some(title.clone()),
+                reason,
             };
             let reason = match status {
                 EvidenceStatus::Ok | EvidenceStatus::Moved => None,
-                EvidenceStatus::Modified => Some("modified since it was added; accept the new version or restore the file, then freeze again".to_owned()),
-                EvidenceStatus::Missing => Some("missing; put the file back or remove the item".to_owned()),
-                EvidenceStatus::Unreadable => Some("cannot be read; close the program that has it open or fix its permissions".to_owned()),
+                EvidenceStatus::Modified => Some(SkipReason::Modified),
+                EvidenceStatus::Missing => Some(SkipReason::Missing),
+                EvidenceStatus::Unreadable => Some(SkipReason::Unreadable),
             };
             if let Some(reason) = reason {
                 report.skipped.push(skip(reason));
@@ -710,10 +819,10 @@ impl Workspace {
                     frozen.push((t.id.clone(), t.hash.clone(), t.size));
                 }
                 Ok(Stored::AlreadyThere) => frozen.push((t.id.clone(), t.hash.clone(), t.size)),
-                Ok(Stored::Changed(_)) => report.skipped.push(skip(
-                    "changed since the last scan; run a rescan, accept or restore it, then freeze again".to_owned(),
-                )),
-                Err(e) => report.skipped.push(skip(format!("could not be copied into the vault ({e})"))),
+                Ok(Stored::Changed(_)) => report.skipped.push(skip(SkipReason::ChangedSinceScan)),
+                Err(e) => report.skipped.push(skip(SkipReason::CopyFailed {
+                    message: e.to_string(),
+                })),
             }
         }
         report.frozen = frozen.len() as u32;
@@ -731,14 +840,10 @@ impl Workspace {
             .ok_or_else(|| crate::store::evidence::not_found(id))?;
         let read =
             FileFacts::of(&t.path).and_then(|facts| hash_file(&t.path).map(|(h, _)| (facts, h)));
-        let (facts, hash) = read.map_err(|e| {
-            Error::invalid(
-                "evidence",
-                format!(
-                    "{} cannot be read ({e}); run a rescan to see its status.",
-                    t.path.display()
-                ),
-            )
+        let (facts, hash) = read.map_err(|source| Error::Io {
+            path: t.path.clone(),
+            action: crate::error::IoAction::Read,
+            source,
         })?;
         self.store
             .accept_evidence(&review.id, id, facts, &hash, by)?;

@@ -4,24 +4,28 @@
 //! reaches the store, so the store never holds a level off the scale or a benchmark that does
 //! not exist. The CLI and the desktop shell are thin adapters over these methods.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::framework::{Catalog, Framework, FrameworkError};
+use crate::error::{Entity, Error, Hint, Result};
+use crate::evidence::EvidenceStatus;
+use crate::framework::{Catalog, Framework, FrameworkDef, FrameworkError, ScaleLevel};
 use crate::progress::{self, Progress};
 use crate::store::{
-    ActionStatus, FutureAction, HistoryEntry, Institution, InstitutionInput, NewAction, Response,
-    ResponseEdit, Review, Store,
+    ActionStatus, ArchivedResponse, Contributor, FutureAction, HistoryEntry, Institution,
+    InstitutionInput, NewAction, Response, ResponseEdit, Review, Store,
 };
 use crate::upgrade::{self, Flagged, UpgradeReport};
 
 mod evidence;
-pub use evidence::{AddReport, FreezeReport, OnProgress, RescanReport, Skipped, WorkProgress};
+pub use evidence::{
+    AddReport, EvidenceLibrary, FreezeReport, OnProgress, RescanReport, SkipReason, Skipped,
+    WorkProgress,
+};
 
 /// Longest commentary accepted: about 100,000 words, far beyond any real commentary, small
 /// enough that a pasted file by mistake is refused rather than stored.
@@ -30,7 +34,12 @@ pub const MAX_COMMENTARY_CHARS: usize = 500_000;
 /// Folder inside the data folder where extra framework files are installed.
 pub const FRAMEWORKS_DIR: &str = "frameworks";
 
-/// An open data folder.
+/// The local setting that holds the name recorded in the history for changes made here.
+const AUTHOR_SETTING: &str = "author";
+
+/// An open data folder: the only door into the core. Front ends (the desktop shell, the CLI,
+/// the documents crate) call these methods and nothing below them; the store is private, so
+/// every rule and every validation is here or in a type this returns.
 #[derive(Debug)]
 pub struct Workspace {
     store: Store,
@@ -38,7 +47,62 @@ pub struct Workspace {
     /// installed framework.
     catalog: OnceCell<(Catalog, Vec<FrameworkError>)>,
     data_dir: PathBuf,
-    frameworks: HashMap<(String, String), Arc<Framework>>,
+    /// Parsed framework versions, by (id, version): reads take `&self`, so the cache is
+    /// filled through a `RefCell` (a `Workspace` is used by one thread at a time).
+    frameworks: RefCell<HashMap<(String, String), Arc<Framework>>>,
+}
+
+/// The framework a review is judged by, with the facts about it the UI must not work out
+/// itself: benchmark order and the levels in order of maturity.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReviewFramework {
+    /// The review.
+    pub review: Review,
+    /// The exact definition of the review's framework version.
+    pub framework: FrameworkDef,
+    /// The scale's levels from least to most mature (empty without a scale).
+    pub levels_by_maturity: Vec<ScaleLevel>,
+    /// Every benchmark in framework order.
+    pub order: Vec<BenchmarkPlace>,
+}
+
+/// Where a benchmark sits in its framework.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BenchmarkPlace {
+    /// The benchmark.
+    pub id: String,
+    /// Its dimension.
+    pub dimension: String,
+    /// Its group, when the dimension is grouped.
+    pub group: Option<String>,
+}
+
+/// Everything a benchmark's page shows besides the framework text.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BenchmarkDetail {
+    /// The current response, if answered.
+    pub response: Option<Response>,
+    /// Every change, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Future actions linked to this benchmark.
+    pub actions: Vec<FutureAction>,
+    /// The previous benchmark in framework order.
+    pub previous: Option<String>,
+    /// The next benchmark in framework order.
+    pub next: Option<String>,
+}
+
+/// Tracked evidence files at a glance, for the dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvidenceSummary {
+    /// Files tracked.
+    pub files: u32,
+    /// Of those, files the lead should look at (changed, missing, unreadable).
+    pub needs_attention: u32,
 }
 
 /// A change to a response; `None` fields are left as they are.
@@ -66,6 +130,8 @@ pub struct Status {
     pub progress: Progress,
     /// Responses carried from an earlier version and awaiting confirmation.
     pub awaiting_confirmation: Vec<String>,
+    /// Tracked evidence files.
+    pub evidence_files: EvidenceSummary,
 }
 
 impl Workspace {
@@ -76,7 +142,7 @@ impl Workspace {
             store,
             catalog: OnceCell::new(),
             data_dir: data_dir.to_owned(),
-            frameworks: HashMap::new(),
+            frameworks: RefCell::default(),
         })
     }
 
@@ -85,14 +151,39 @@ impl Workspace {
         &self.data_dir
     }
 
-    /// The store, for reads.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// This installation's stable id: made when the data folder was first opened, kept in its
+    /// database (so it moves with a restored backup), and the device's name to the endpoint.
+    pub fn installation_id(&self) -> Result<String> {
+        self.store.installation_id()
     }
 
-    /// The store, for writes that need no framework check (the working group).
-    pub fn store_mut(&mut self) -> &mut Store {
-        &mut self.store
+    /// The name recorded in the history for changes made here, when one was set.
+    pub fn author(&self) -> Result<Option<String>> {
+        self.store.local_setting(AUTHOR_SETTING)
+    }
+
+    /// Sets (or with a blank name clears) the name recorded for changes made here.
+    pub fn set_author(&mut self, name: &str) -> Result<Option<String>> {
+        let name = name.trim();
+        if name.chars().count() > 200 {
+            return Err(Error::invalid(
+                "author",
+                "The name is over 200 characters; shorten it.",
+            ));
+        }
+        let value = (!name.is_empty()).then_some(name);
+        self.store.set_local_setting(AUTHOR_SETTING, value)?;
+        Ok(value.map(str::to_owned))
+    }
+
+    /// The database's schema version.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.store.schema_version()
+    }
+
+    /// SQLite's own integrity check: `["ok"]` when the database is sound.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        self.store.integrity_check()
     }
 
     /// The frameworks available to register for.
@@ -122,26 +213,18 @@ impl Workspace {
         institution: &InstitutionInput,
         by: &str,
     ) -> Result<Review> {
-        let catalog = self.catalog()?;
-        let framework = match version {
-            Some(v) => catalog.get(framework_id, v),
-            None => catalog.latest(framework_id),
-        }
-        .cloned()
-        .ok_or_else(|| Error::NotFound {
-            what: "Framework",
-            id: match version {
-                Some(v) => format!("{framework_id} {v}"),
-                None => framework_id.to_owned(),
-            },
-            hint: format!("Available: {}.", catalog.ids().join(", ")),
-        })?;
+        let framework = self.catalog()?.find(framework_id, version)?.clone();
         self.store.register(&framework, institution, by)
     }
 
     /// The institution, once registered.
     pub fn institution(&self) -> Result<Institution> {
         self.store.institution()?.ok_or(Error::NotRegistered)
+    }
+
+    /// The institution, or `None` before registration.
+    pub fn registered_institution(&self) -> Result<Option<Institution>> {
+        self.store.institution()
     }
 
     /// Corrects the institution's details.
@@ -160,64 +243,97 @@ impl Workspace {
                 reviews
                     .into_iter()
                     .find(|r| r.framework_id == id)
-                    .ok_or_else(|| Error::NotFound {
-                        what: "Review for framework",
-                        id: id.to_owned(),
-                        hint: if known.is_empty() {
-                            "Nothing is registered yet.".into()
-                        } else {
-                            format!("Registered: {}.", known.join(", "))
-                        },
+                    .ok_or_else(|| {
+                        Error::not_found(Entity::Review, id, Hint::Available { ids: known })
                     })
             }
         }
     }
 
-    /// The exact framework version a review is judged by (parsed from the text stored with it).
-    pub fn framework_of(&mut self, review: &Review) -> Result<Arc<Framework>> {
+    /// The exact framework version a review is judged by (parsed from the text stored with it,
+    /// once per process).
+    pub fn framework_of(&self, review: &Review) -> Result<Arc<Framework>> {
         let key = (
             review.framework_id.clone(),
             review.framework_version.clone(),
         );
-        if let Some(fw) = self.frameworks.get(&key) {
+        if let Some(fw) = self.frameworks.borrow().get(&key) {
             return Ok(fw.clone());
         }
         let source = self
             .store
             .framework_source(&review.framework_id, &review.framework_version)?
-            .ok_or_else(|| Error::NotFound {
-                what: "Framework",
-                id: format!("{} {}", review.framework_id, review.framework_version),
-                hint: "The database is missing the framework text this review was registered with; restore it from a backup.".into(),
+            .ok_or_else(|| {
+                Error::not_found(
+                    Entity::FrameworkVersion,
+                    format!("{} {}", review.framework_id, review.framework_version),
+                    Hint::RestoreBackup,
+                )
             })?;
         let origin = format!(
             "stored:{}-{}",
             review.framework_id, review.framework_version
         );
         let fw = Arc::new(Framework::from_toml(&source, &origin)?);
-        self.frameworks.insert(key, fw.clone());
+        self.frameworks.borrow_mut().insert(key, fw.clone());
         Ok(fw)
     }
 
+    /// The framework a review is judged by, with its benchmark order and levels by maturity.
+    pub fn review_framework(&self, review: &Review) -> Result<ReviewFramework> {
+        let fw = self.framework_of(review)?;
+        let levels_by_maturity = fw
+            .scale()
+            .map(|s| {
+                s.ordered()
+                    .into_iter()
+                    .filter_map(|v| s.levels.iter().find(|l| l.value == v).cloned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let order = fw
+            .benchmarks()
+            .map(|e| BenchmarkPlace {
+                id: e.benchmark.id.clone(),
+                dimension: e.dimension.id.clone(),
+                group: e.group.map(|g| g.id.clone()),
+            })
+            .collect();
+        Ok(ReviewFramework {
+            review: review.clone(),
+            framework: fw.def().clone(),
+            levels_by_maturity,
+            order,
+        })
+    }
+
     fn benchmark_not_found(framework: &Framework, id: &str) -> Error {
-        let near: Vec<&str> = framework
+        let near: Vec<String> = framework
             .benchmarks()
             .map(|b| b.benchmark.id.as_str())
             .filter(|b| b.split('.').next() == id.split('.').next())
             .take(12)
+            .map(str::to_owned)
             .collect();
-        Error::NotFound {
-            what: "Benchmark",
-            id: id.to_owned(),
-            hint: if near.is_empty() {
-                format!(
-                    "See the ids with `waymark frameworks show {}`.",
-                    framework.id()
-                )
+        Error::not_found(
+            Entity::Benchmark,
+            id,
+            if near.is_empty() {
+                Hint::FrameworkContents {
+                    framework: framework.id().to_owned(),
+                }
             } else {
-                format!("Nearby ids: {}.", near.join(", "))
+                Hint::Nearby { ids: near }
             },
+        )
+    }
+
+    fn check_benchmark(&self, review: &Review, benchmark_id: &str) -> Result<Arc<Framework>> {
+        let fw = self.framework_of(review)?;
+        if fw.benchmark(benchmark_id).is_none() {
+            return Err(Self::benchmark_not_found(&fw, benchmark_id));
         }
+        Ok(fw)
     }
 
     /// Saves an edit of one response (one transaction, with its history row).
@@ -228,10 +344,7 @@ impl Workspace {
         update: ResponseUpdate,
         by: &str,
     ) -> Result<Response> {
-        let fw = self.framework_of(review)?;
-        if fw.benchmark(benchmark_id).is_none() {
-            return Err(Self::benchmark_not_found(&fw, benchmark_id));
-        }
+        let fw = self.check_benchmark(review, benchmark_id)?;
         if let Some(Some(level)) = update.level {
             match fw.scale() {
                 None => {
@@ -286,16 +399,49 @@ impl Workspace {
         benchmark_id: &str,
         by: &str,
     ) -> Result<Response> {
-        let fw = self.framework_of(review)?;
-        if fw.benchmark(benchmark_id).is_none() {
-            return Err(Self::benchmark_not_found(&fw, benchmark_id));
-        }
+        self.check_benchmark(review, benchmark_id)?;
         self.store
             .confirm_response(&review.id, &review.framework_version, benchmark_id, by)
     }
 
+    /// Every response of a review.
+    pub fn responses(&self, review: &Review) -> Result<Vec<Response>> {
+        self.store.responses(&review.id)
+    }
+
+    /// The response to one benchmark, if answered.
+    pub fn response(&self, review: &Review, benchmark_id: &str) -> Result<Option<Response>> {
+        self.check_benchmark(review, benchmark_id)?;
+        self.store.response(&review.id, benchmark_id)
+    }
+
+    /// The latest changes across the review, newest first (at most 500).
+    pub fn recent_changes(&self, review: &Review, limit: u32) -> Result<Vec<HistoryEntry>> {
+        self.store.recent_changes(&review.id, limit.min(500))
+    }
+
+    /// Responses kept after a new framework version removed their benchmarks.
+    pub fn archived_responses(&self, review: &Review) -> Result<Vec<ArchivedResponse>> {
+        self.store.archived_responses(&review.id)
+    }
+
+    /// A benchmark's response, history, linked actions and neighbours in framework order.
+    pub fn benchmark_detail(&self, review: &Review, benchmark_id: &str) -> Result<BenchmarkDetail> {
+        let history = self.history(review, benchmark_id)?;
+        let fw = self.framework_of(review)?;
+        let index = fw.benchmark_index(benchmark_id);
+        let id_at = |i: usize| fw.benchmarks().nth(i).map(|b| b.benchmark.id.clone());
+        Ok(BenchmarkDetail {
+            response: self.store.response(&review.id, benchmark_id)?,
+            history,
+            actions: self.actions_for(review, benchmark_id)?,
+            previous: index.and_then(|i| i.checked_sub(1)).and_then(id_at),
+            next: index.and_then(|i| id_at(i + 1)),
+        })
+    }
+
     /// The history of one benchmark, oldest first (also for benchmarks a later version removed).
-    pub fn history(&mut self, review: &Review, benchmark_id: &str) -> Result<Vec<HistoryEntry>> {
+    pub fn history(&self, review: &Review, benchmark_id: &str) -> Result<Vec<HistoryEntry>> {
         let history = self.store.history(&review.id, benchmark_id)?;
         let fw = self.framework_of(review)?;
         if history.is_empty() && fw.benchmark(benchmark_id).is_none() {
@@ -305,7 +451,7 @@ impl Workspace {
     }
 
     /// Progress and the status of every award, judged by the review's own framework version.
-    pub fn progress(&mut self, review: &Review) -> Result<Progress> {
+    pub fn progress(&self, review: &Review) -> Result<Progress> {
         let fw = self.framework_of(review)?;
         let responses = self.store.response_states(&review.id)?;
         let evidenced = self.store.evidenced_requirements(&review.id)?;
@@ -323,7 +469,7 @@ impl Workspace {
 
     /// Searches benchmark text and the review's commentary.
     pub fn search(
-        &mut self,
+        &self,
         review: &Review,
         query: &str,
         limit: usize,
@@ -334,7 +480,7 @@ impl Workspace {
     }
 
     /// Everything the status screen shows.
-    pub fn status(&mut self, review: &Review) -> Result<Status> {
+    pub fn status(&self, review: &Review) -> Result<Status> {
         let fw = self.framework_of(review)?;
         let progress = self.progress(review)?;
         let awaiting_confirmation = self
@@ -350,10 +496,22 @@ impl Workspace {
             framework_title: fw.def().title.clone(),
             progress,
             awaiting_confirmation,
+            evidence_files: self.evidence_summary(review)?,
         })
     }
 
-    fn check_benchmarks(&mut self, review: &Review, ids: &[String]) -> Result<()> {
+    /// How many files are tracked and how many need the lead's attention.
+    pub fn evidence_summary(&self, review: &Review) -> Result<EvidenceSummary> {
+        let (files, needs_attention) = self
+            .store
+            .evidence_counts(&review.id, EvidenceStatus::needs_attention)?;
+        Ok(EvidenceSummary {
+            files,
+            needs_attention,
+        })
+    }
+
+    fn check_benchmarks(&self, review: &Review, ids: &[String]) -> Result<()> {
         let fw = self.framework_of(review)?;
         match ids.iter().find(|id| fw.benchmark(id).is_none()) {
             Some(bad) => Err(Self::benchmark_not_found(&fw, bad)),
@@ -395,6 +553,40 @@ impl Workspace {
         self.store.set_action_status(&review.id, &id, status)
     }
 
+    /// The action plan, in the order planned.
+    pub fn actions(&self, review: &Review) -> Result<Vec<FutureAction>> {
+        self.store.actions(&review.id)
+    }
+
+    /// The future actions linked to one benchmark.
+    pub fn actions_for(&self, review: &Review, benchmark_id: &str) -> Result<Vec<FutureAction>> {
+        Ok(self
+            .actions(review)?
+            .into_iter()
+            .filter(|a| a.benchmarks.iter().any(|b| b == benchmark_id))
+            .collect())
+    }
+
+    /// The working group.
+    pub fn contributors(&self) -> Result<Vec<Contributor>> {
+        self.store.contributors()
+    }
+
+    /// Adds a member to the working group (a name is required; role and email optional).
+    pub fn add_contributor(
+        &mut self,
+        name: &str,
+        role: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<Contributor> {
+        self.store.add_contributor(name, role, email)
+    }
+
+    /// Removes a member (their name stays in the history of what they changed).
+    pub fn remove_contributor(&mut self, id: &str) -> Result<()> {
+        self.store.remove_contributor(id)
+    }
+
     /// Moves a review to another version of its framework (the latest unless one is named).
     /// Responses carry over; mapped ones are flagged for confirmation; removed ones archived.
     pub fn upgrade(
@@ -409,14 +601,16 @@ impl Workspace {
             None => self.catalog()?.latest(&review.framework_id),
         }
         .cloned()
-        .ok_or_else(|| Error::NotFound {
-            what: "Framework version",
-            id: format!(
-                "{} {}",
-                review.framework_id,
-                to_version.unwrap_or("(latest)")
-            ),
-            hint: "Install the new framework file in the data folder's frameworks/ folder.".into(),
+        .ok_or_else(|| {
+            Error::not_found(
+                Entity::FrameworkVersion,
+                format!(
+                    "{} {}",
+                    review.framework_id,
+                    to_version.unwrap_or("(latest)")
+                ),
+                Hint::InstallFramework,
+            )
         })?;
         if new.version() == old.version() {
             return Err(Error::invalid(

@@ -1,0 +1,59 @@
+// THE list of commands the UI may call, declared once and nowhere else. Included by lib.rs,
+// whose `app_commands!` expands it into the `#[tauri::command]` wrappers, the invoke handler
+// and each command's signature (from which bindings.rs writes the UI's typed wrappers,
+// ui/src/lib/commands.ts); and by build.rs, whose `app_commands!` keeps only the names, so
+// each gets an `allow-<command>` permission. A test checks the main window's capability grants
+// exactly these. Adding a command is one line here plus its plain function.
+//
+// Groups: `infallible` and `quick` run on the UI's workspace (`module::name`, the success
+// type after `->`); `job` and `job_with_progress` run in the background on their own
+// connection (evidence.rs; the latter stream `WorkProgress`); `own` have a wrapper of their
+// own in lib.rs.
+
+app_commands! {
+    infallible {
+        commands::app_info() -> AppInfo;
+        evidence::cancel_evidence_work() -> ();
+    }
+    quick {
+        commands::set_author(name: String) -> String;
+        commands::list_frameworks() -> Vec<FrameworkSummary>;
+        commands::register(input: RegisterInput) -> Status;
+        commands::current_status() -> Option<Status>;
+        commands::review_framework() -> ReviewFramework;
+        commands::list_responses() -> Vec<Response>;
+        commands::benchmark_detail(benchmark_id: String) -> BenchmarkDetail;
+        commands::save_response(input: SaveResponseInput) -> Response;
+        commands::confirm_response(benchmark_id: String, by: String) -> Response;
+        commands::recent_changes(limit: u32) -> Vec<HistoryEntry>;
+        commands::search(query: String) -> Vec<SearchHit>;
+        commands::list_actions() -> Vec<FutureAction>;
+        commands::add_action(action: NewAction, by: String) -> FutureAction;
+        commands::update_action(id: String, action: NewAction) -> FutureAction;
+        commands::set_action_status(id: String, status: ActionStatus) -> FutureAction;
+        commands::list_contributors() -> Vec<Contributor>;
+        commands::add_contributor(input: ContributorInput) -> Contributor;
+        commands::remove_contributor(id: String) -> ();
+        commands::update_institution(input: InstitutionInput) -> Institution;
+        evidence::list_evidence() -> EvidenceScreen;
+        evidence::link_evidence(id: String, link: LinkInput) -> EvidenceItem;
+        evidence::unlink_evidence(id: String, link: LinkInput) -> EvidenceItem;
+        evidence::describe_evidence(input: DescribeEvidenceInput) -> EvidenceItem;
+        evidence::remove_evidence(id: String) -> ();
+        evidence::open_evidence(id: String) -> ();
+        evidence::reveal_evidence(id: String) -> ();
+        documents::open_document(path: String) -> ();
+        documents::reveal_document(path: String) -> ();
+    }
+    job {
+        freeze_evidence() -> FreezeReport;
+        accept_evidence(id: String, by: String) -> EvidenceItem;
+    }
+    job_with_progress {
+        add_evidence(input: AddEvidenceInput) -> AddReport;
+        rescan_evidence() -> RescanReport;
+    }
+    own {
+        export_document(input: ExportInput) -> Exported;
+    }
+}
