@@ -30,12 +30,7 @@ fn prepare(root: &Path, edits: usize, framework: &GeneratedFramework) -> std::pa
     let review = ws
         .register(GeneratedFramework::ID, None, &school, "bench")
         .expect("register");
-    let ids: Vec<String> = ws
-        .framework_of(&review)
-        .expect("fw")
-        .benchmarks()
-        .map(|b| b.benchmark.id.clone())
-        .collect();
+    let ids = framework.benchmark_ids();
     for i in 0..edits {
         let update = ResponseUpdate {
             level: Some(Some((i % 4) as u8 + 1)),

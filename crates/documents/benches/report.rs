@@ -22,9 +22,8 @@ const RUNS: usize = 5;
 fn prepare(dir: &Path) -> (Workspace, Review) {
     // 50 dimensions × 10 benchmarks, levels 1–4, without next steps or evidence
     // requirements: the report's pages are then mostly the commentary being measured.
-    GeneratedFramework::new(BENCHMARKS)
-        .install(dir)
-        .expect("framework");
+    let framework = GeneratedFramework::new(BENCHMARKS);
+    framework.install(dir).expect("framework");
     let mut ws = Workspace::open(dir).expect("open");
     let school = InstitutionInput {
         name: "Ysgol Gynradd Llanfair Pwllgwyngyll ŵŷ".into(),
@@ -33,12 +32,7 @@ fn prepare(dir: &Path) -> (Workspace, Review) {
     let review = ws
         .register(GeneratedFramework::ID, None, &school, "bench")
         .expect("register");
-    let ids: Vec<String> = ws
-        .framework_of(&review)
-        .expect("framework")
-        .benchmarks()
-        .map(|b| b.benchmark.id.clone())
-        .collect();
+    let ids = framework.benchmark_ids();
     let vocabulary = [
         "pupils",
         "teachers",

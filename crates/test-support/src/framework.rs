@@ -62,6 +62,21 @@ impl GeneratedFramework {
         self.benchmarks
     }
 
+    /// Every benchmark's id, in the order the file lists them (the order
+    /// `Framework::benchmarks` gives too), so a caller can answer them without reading the
+    /// framework back.
+    pub fn benchmark_ids(&self) -> Vec<String> {
+        self.dimensions()
+            .flat_map(|(d, count)| (0..count).map(move |b| benchmark_id(d, b)))
+            .collect()
+    }
+
+    /// Each dimension's number and how many benchmarks it holds: ten, the last one the rest.
+    fn dimensions(&self) -> impl Iterator<Item = (usize, usize)> {
+        let total = self.benchmarks;
+        (0..total.div_ceil(10)).map(move |d| (d, (total - d * 10).min(10)))
+    }
+
     /// The framework file's text.
     pub fn toml(&self) -> String {
         let mut s = String::from(
@@ -71,12 +86,12 @@ impl GeneratedFramework {
         s.push_str(
             "[scale]\ndirection = \"ascending\"\nlevels = [{ value = 1, name = \"Getting started\" }, { value = 2, name = \"Developing\" }, { value = 3, name = \"Established\" }, { value = 4, name = \"Exemplary\" }]\n",
         );
-        for d in 0..self.benchmarks.div_ceil(10) {
+        for (d, count) in self.dimensions() {
             s.push_str(&format!(
                 "[[dimensions]]\nid = \"{d}\"\ntitle = \"Dimension {d}\"\n"
             ));
-            for b in 0..(self.benchmarks - d * 10).min(10) {
-                let id = format!("{d}.{b}");
+            for b in 0..count {
+                let id = benchmark_id(d, b);
                 s.push_str(&format!(
                     "[[dimensions.benchmarks]]\nid = \"{id}\"\ntitle = \"Benchmark {id}\"\nguidance = \"{g}\"\n",
                     g = WORDS.repeat(3)
@@ -127,6 +142,11 @@ impl GeneratedFramework {
     }
 }
 
+/// The id of benchmark `b` of dimension `d`: "3.7".
+fn benchmark_id(d: usize, b: usize) -> String {
+    format!("{d}.{b}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,8 +163,15 @@ mod tests {
             );
             assert!(text.contains(&format!("summary = \"{n} benchmarks\"")));
         }
-        let last = GeneratedFramework::new(25).toml();
-        assert!(last.contains("id = \"2.4\"") && !last.contains("id = \"2.5\""));
+        let last = GeneratedFramework::new(25);
+        let text = last.toml();
+        assert!(text.contains("id = \"2.4\"") && !text.contains("id = \"2.5\""));
+        let ids = last.benchmark_ids();
+        assert_eq!(ids.len(), 25);
+        assert_eq!((ids[0].as_str(), ids[24].as_str()), ("0.0", "2.4"));
+        for id in &ids {
+            assert!(text.contains(&format!("id = \"{id}\"\ntitle = \"Benchmark {id}\"")));
+        }
     }
 
     #[test]
