@@ -6,7 +6,7 @@
 //! framework TOML text, files in a folder, durations; callers hand it to their own APIs.
 //!
 //! - [`GeneratedFramework`]: a large valid framework as TOML, for benchmarks at scale.
-//! - [`bench`]: what every `harness = false` benchmark needs (scratch folder, median, mode).
+//! - [`mod@bench`]: what every `harness = false` benchmark needs (scratch folder, median, mode).
 
 pub mod bench;
 mod framework;
