@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use waymark_core::Workspace;
 use waymark_core::evidence::EvidenceLink;
 use waymark_core::store::InstitutionInput;
+use waymark_test_support::bench::{self, median};
 
 /// Deterministic pseudo-random bytes (xorshift), so every file differs and nothing compresses.
 fn fill(buf: &mut [u8], mut seed: u64) {
@@ -63,11 +64,6 @@ fn time(f: impl FnOnce()) -> Duration {
     start.elapsed()
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn run(cmd: &mut Command) -> bool {
     cmd.stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -80,7 +76,7 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    let quick = !std::env::args().any(|a| a == "--bench");
+    let quick = !bench::measuring();
     let files = if quick { 200 } else { 10_000 };
     let runs = if quick { 1 } else { 5 };
     // Rescans and git status take milliseconds: more runs for a steadier median.

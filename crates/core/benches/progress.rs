@@ -12,72 +12,25 @@ use std::time::{Duration, Instant};
 use waymark_core::framework::Framework;
 use waymark_core::store::InstitutionInput;
 use waymark_core::{ResponseUpdate, Workspace};
+use waymark_test_support::GeneratedFramework;
+use waymark_test_support::bench::{self, median};
 
 const BENCHMARKS: usize = 500;
 const HISTORY_SIZES: [usize; 4] = [1_000, 5_000, 10_000, 20_000];
 
-/// A framework of 50 dimensions × 10 benchmarks, levels 1–4, two evidence items each.
-fn generated_framework() -> String {
-    let mut s = String::from(
-        "format = 1\nid = \"bench\"\nversion = \"1.0\"\ntitle = \"Generated\"\nawarding_body = \"Bench\"\nsummary = \"500 benchmarks\"\n\
-         [scale]\ndirection = \"ascending\"\nlevels = [{ value = 1, name = \"Getting started\" }, { value = 2, name = \"Developing\" }, { value = 3, name = \"Established\" }, { value = 4, name = \"Exemplary\" }]\n",
-    );
-    let words =
-        "The school plans, teaches and reviews this aspect with care and evidence of impact. ";
-    for d in 0..BENCHMARKS / 10 {
-        s.push_str(&format!(
-            "[[dimensions]]\nid = \"{d}\"\ntitle = \"Dimension {d}\"\n"
-        ));
-        for b in 0..10 {
-            let id = format!("{d}.{b}");
-            s.push_str(&format!(
-                "[[dimensions.benchmarks]]\nid = \"{id}\"\ntitle = \"Benchmark {id}\"\nguidance = \"{g}\"\n",
-                g = words.repeat(3)
-            ));
-            for level in 1..=4 {
-                s.push_str(&format!(
-                    "[[dimensions.benchmarks.levels]]\nvalue = {level}\ndescriptor = \"{d}\"\n{n}",
-                    d = words.repeat(2),
-                    n = if level < 4 {
-                        format!("next_steps = \"{words}\"\n")
-                    } else {
-                        String::new()
-                    }
-                ));
-            }
-            s.push_str(&format!(
-                "[[dimensions.benchmarks.evidence]]\nid = \"{id}-a\"\ntitle = \"Policy\"\n\
-                 [[dimensions.benchmarks.evidence]]\nid = \"{id}-b\"\ntitle = \"Observation\"\nfrom_level = 4\n"
-            ));
-        }
-    }
-    s.push_str(
-        "[[awards]]\nid = \"commitment\"\ntitle = \"Commitment\"\nkind = \"certificate\"\nissuer = \"self\"\nrequires = { registration = true }\n\
-         [[awards]]\nid = \"progress\"\ntitle = \"Progress\"\nkind = \"certificate\"\nissuer = \"self\"\nrequires = { progress_percent = 50 }\n\
-         [[awards]]\nid = \"mark\"\ntitle = \"Mark\"\nkind = \"mark\"\nissuer = \"awarding_body\"\nrequires = { minimum_level = 4, required_evidence_percent = 100 }\n",
-    );
-    s
-}
-
 /// A data folder with the framework installed, registered, and `edits` response edits.
-fn prepare(root: &Path, edits: usize, framework: &str) -> std::path::PathBuf {
+fn prepare(root: &Path, edits: usize, framework: &GeneratedFramework) -> std::path::PathBuf {
     let dir = root.join(format!("history-{edits}"));
-    std::fs::create_dir_all(dir.join("frameworks")).expect("folder");
-    std::fs::write(dir.join("frameworks/bench.toml"), framework).expect("framework file");
+    framework.install(&dir).expect("framework file");
     let mut ws = Workspace::open(&dir).expect("open");
     let school = InstitutionInput {
         name: "Bench School".into(),
         ..InstitutionInput::default()
     };
     let review = ws
-        .register("bench", None, &school, "bench")
+        .register(GeneratedFramework::ID, None, &school, "bench")
         .expect("register");
-    let ids: Vec<String> = ws
-        .framework_of(&review)
-        .expect("fw")
-        .benchmarks()
-        .map(|b| b.benchmark.id.clone())
-        .collect();
+    let ids = framework.benchmark_ids();
     for i in 0..edits {
         let update = ResponseUpdate {
             level: Some(Some((i % 4) as u8 + 1)),
@@ -91,11 +44,6 @@ fn prepare(root: &Path, edits: usize, framework: &str) -> std::path::PathBuf {
             .expect("edit");
     }
     dir
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
 }
 
 fn cold(dir: &Path) -> Duration {
@@ -122,28 +70,24 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    // `cargo test --benches` runs benches with --bench absent: do a quick smoke run only.
-    let quick = !std::env::args().any(|a| a == "--bench");
-    let framework = generated_framework();
+    let quick = !bench::measuring();
+    // 50 dimensions × 10 benchmarks, levels 1–4 with next steps, two evidence items each.
+    let framework = GeneratedFramework::new(BENCHMARKS)
+        .with_next_steps()
+        .with_evidence();
+    let text = framework.toml();
     let parse_start = Instant::now();
-    Framework::from_toml(&framework, "bench.toml").expect("valid");
+    Framework::from_toml(&text, "bench.toml").expect("valid");
     let parse = parse_start.elapsed();
 
-    // Prefer a RAM-backed folder for the setup (10,000 fsyncs); the measured reads hit the
-    // page cache either way.
-    let base = Path::new("/dev/shm");
-    let root = if base.is_dir() {
-        tempfile::tempdir_in(base)
-    } else {
-        tempfile::tempdir()
-    }
-    .expect("temp dir");
+    // Setup makes up to 20,000 edits, each fsynced: in RAM where possible.
+    let root = bench::scratch_dir().expect("temp dir");
     let sizes: &[usize] = if quick { &[200] } else { &HISTORY_SIZES };
     let (cold_runs, warm_runs) = if quick { (3, 3) } else { (40, 400) };
 
     println!(
         "500-benchmark framework: {} KB of TOML, parsed and validated in {}",
-        framework.len() / 1024,
+        text.len() / 1024,
         ms(parse)
     );
     println!(

@@ -6,69 +6,33 @@
 //! report under 2 s and under 3 MB.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use waymark_core::store::{InstitutionInput, NewAction, Review};
 use waymark_core::{ResponseUpdate, Workspace};
+use waymark_test_support::GeneratedFramework;
+use waymark_test_support::bench::{self, median};
 
 const BENCHMARKS: usize = 500;
 const WORDS: usize = 300;
 const RUNS: usize = 5;
 
-/// A framework of 50 dimensions × 10 benchmarks, levels 1–4 (a minimal copy of the core's
-/// progress bench generator, so the benches stay independent).
-fn generated_framework() -> String {
-    let mut s = String::from(
-        "format = 1\nid = \"bench\"\nversion = \"1.0\"\ntitle = \"Generated framework\"\nawarding_body = \"Bench\"\nsummary = \"500 benchmarks\"\n\
-         [scale]\ndirection = \"ascending\"\nlevels = [{ value = 1, name = \"Getting started\" }, { value = 2, name = \"Developing\" }, { value = 3, name = \"Established\" }, { value = 4, name = \"Exemplary\" }]\n",
-    );
-    let words =
-        "The school plans, teaches and reviews this aspect with care and evidence of impact. ";
-    for d in 0..BENCHMARKS / 10 {
-        s.push_str(&format!(
-            "[[dimensions]]\nid = \"{d}\"\ntitle = \"Dimension {d}\"\n"
-        ));
-        for b in 0..10 {
-            let id = format!("{d}.{b}");
-            s.push_str(&format!(
-                "[[dimensions.benchmarks]]\nid = \"{id}\"\ntitle = \"Benchmark {id}\"\nguidance = \"{g}\"\n",
-                g = words.repeat(3)
-            ));
-            for level in 1..=4 {
-                s.push_str(&format!(
-                    "[[dimensions.benchmarks.levels]]\nvalue = {level}\ndescriptor = \"{d}\"\n",
-                    d = words.repeat(2),
-                ));
-            }
-        }
-    }
-    s.push_str(
-        "[[awards]]\nid = \"commitment\"\ntitle = \"Certificate of Commitment\"\nkind = \"certificate\"\nissuer = \"self\"\nrequires = { registration = true }\n\
-         [[awards]]\nid = \"progress\"\ntitle = \"Certificate of Progress\"\nkind = \"certificate\"\nissuer = \"self\"\nrequires = { progress_percent = 50 }\n\
-         [[awards]]\nid = \"mark\"\ntitle = \"Mark\"\nkind = \"mark\"\nissuer = \"awarding_body\"\nrequires = { minimum_level = 4 }\n",
-    );
-    s
-}
-
 /// A registered data folder with every benchmark answered with `WORDS` words, and 40 actions.
 fn prepare(dir: &Path) -> (Workspace, Review) {
-    std::fs::create_dir_all(dir.join("frameworks")).expect("folder");
-    std::fs::write(dir.join("frameworks/bench.toml"), generated_framework()).expect("framework");
+    // 50 dimensions × 10 benchmarks, levels 1–4, without next steps or evidence
+    // requirements: the report's pages are then mostly the commentary being measured.
+    let framework = GeneratedFramework::new(BENCHMARKS);
+    framework.install(dir).expect("framework");
     let mut ws = Workspace::open(dir).expect("open");
     let school = InstitutionInput {
         name: "Ysgol Gynradd Llanfair Pwllgwyngyll ŵŷ".into(),
         ..InstitutionInput::default()
     };
     let review = ws
-        .register("bench", None, &school, "bench")
+        .register(GeneratedFramework::ID, None, &school, "bench")
         .expect("register");
-    let ids: Vec<String> = ws
-        .framework_of(&review)
-        .expect("framework")
-        .benchmarks()
-        .map(|b| b.benchmark.id.clone())
-        .collect();
+    let ids = framework.benchmark_ids();
     let vocabulary = [
         "pupils",
         "teachers",
@@ -115,27 +79,12 @@ fn prepare(dir: &Path) -> (Workspace, Review) {
     (ws, review)
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 type Maker = fn(&mut Workspace, &Review, NaiveDate) -> waymark_documents::Document;
 
 fn main() {
-    // `cargo test --benches` runs benches without --bench: one quick run only.
-    let runs = if std::env::args().any(|a| a == "--bench") {
-        RUNS
-    } else {
-        1
-    };
-    let base = Path::new("/dev/shm");
-    let root = if base.is_dir() {
-        tempfile::tempdir_in(base)
-    } else {
-        tempfile::tempdir()
-    }
-    .expect("temp dir");
+    // A smoke run (`cargo test --benches`) makes each document once.
+    let runs = if bench::measuring() { RUNS } else { 1 };
+    let root = bench::scratch_dir().expect("temp dir");
     let (mut ws, review) = prepare(root.path());
     let date = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
 
