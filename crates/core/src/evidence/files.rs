@@ -21,16 +21,58 @@ impl FileFacts {
         if !meta.is_file() {
             return Err(not_a_file());
         }
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-        Ok(Self {
-            size: meta.len(),
-            mtime_ns,
-        })
+        Ok(Self::from_meta(&meta))
     }
+
+    fn from_meta(meta: &std::fs::Metadata) -> Self {
+        Self {
+            size: meta.len(),
+            mtime_ns: mtime_ns(meta),
+        }
+    }
+}
+
+/// Modified time in nanoseconds since 1970 (0 when the OS gives none or it is before 1970).
+pub(crate) fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// One entry of a folder, as the search for moved files sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// A regular file, or a symlink to one (its target's facts).
+    File(PathBuf, FileFacts),
+    /// A folder (not a symlink to one: those are not followed, as by [`walk`]).
+    Dir(PathBuf),
+}
+
+/// The files and folders directly in `dir`, in no particular order. Entries that vanish while
+/// being read, and anything else (pipes, links to folders), are left out.
+pub(crate) fn list_dir(dir: &Path) -> io::Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            out.push(Entry::Dir(path));
+        } else if kind.is_file() {
+            // Relative to the open folder where the platform allows (one name per look-up).
+            if let Ok(meta) = entry.metadata() {
+                out.push(Entry::File(path, FileFacts::from_meta(&meta)));
+            }
+        } else if kind.is_symlink() {
+            if let Ok(facts) = FileFacts::of(&path) {
+                out.push(Entry::File(path, facts));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Reads the facts of many files in a row, keeping the last folder open so each look-up walks

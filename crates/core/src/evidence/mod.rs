@@ -15,8 +15,9 @@ use serde::Serialize;
 
 pub(crate) use files::FactsReader;
 pub(crate) use files::path_from_key;
+pub(crate) use files::{Entry, list_dir, mtime_ns};
 pub use files::{FileFacts, hash_file, path_key, walk};
-pub(crate) use scan::{Observation, observe_with};
+pub(crate) use scan::{Observation, RACY_WINDOW_NS, observe_with};
 pub use vault::{Stored, VAULT_DIR, Vault};
 pub use watch::{ChangeBatch, FolderWatcher, MAX_PATHS, MAX_WAIT_FACTOR, WatchError};
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
+use super::search_index::key_and_range;
 use super::{Store, new_id, now, optional, parsed};
 use crate::error::{AtPath, Entity, Error, Hint, Result};
 use crate::evidence::{
@@ -102,10 +103,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceItem> {
 }
 
 /// What [`tracked_from_row`] reads.
-const TRACKED_COLUMNS: &str =
+pub(crate) const TRACKED_COLUMNS: &str =
     "id, path_key, size, mtime_ns, hash, checked_at_ns, status, seen_hash, seen_size";
 
-fn tracked_from_row(r: &Row<'_>) -> rusqlite::Result<Tracked> {
+pub(crate) fn tracked_from_row(r: &Row<'_>) -> rusqlite::Result<Tracked> {
     // Borrowed reads where a copy is not kept: 10,000 rows per rescan.
     let id: String = r.get(0)?;
     let status = parsed(
@@ -168,6 +169,41 @@ fn statuses_where(rule: fn(EvidenceStatus) -> bool) -> String {
 
 fn size_i64(size: u64) -> i64 {
     i64::try_from(size).unwrap_or(i64::MAX)
+}
+
+/// Writes a rescan's findings (see [`Store::apply_rescan`]).
+pub(crate) fn write_findings(tx: &Transaction<'_>, findings: &[Finding]) -> rusqlite::Result<()> {
+    for f in findings {
+        if let Some(to) = &f.moved_to {
+            tx.prepare_cached("UPDATE evidence_items SET path = ?2, path_key = ?3 WHERE id = ?1")?
+                .execute(params![f.id, to.to_string_lossy(), path_key(to)])?;
+        }
+        match (f.status, f.facts) {
+            // Content unchanged: remember the facts seen so the next scan can skip hashing.
+            (EvidenceStatus::Ok | EvidenceStatus::Moved, Some(facts)) => tx.prepare_cached(
+                "UPDATE evidence_items SET status = ?2, status_detail = ?3, seen_hash = NULL, seen_size = NULL, mtime_ns = ?4, size = ?5, checked_at_ns = ?6 WHERE id = ?1",
+            )?.execute(
+                params![f.id, f.status.as_str(), detail_json(f.detail.as_ref()), facts.mtime_ns, size_i64(facts.size), f.checked_at_ns],
+            ),
+            // Modified: the content seen now. Missing or unreadable: nothing seen, so the
+            // last content seen is kept (a later move search may still find it).
+            _ => tx.prepare_cached(
+                "UPDATE evidence_items SET status = ?2, status_detail = ?3, checked_at_ns = ?5,
+                     seen_hash = coalesce(?4, seen_hash), seen_size = coalesce(?6, seen_size)
+                 WHERE id = ?1",
+            )?.execute(
+                params![
+                    f.id,
+                    f.status.as_str(),
+                    detail_json(f.detail.as_ref()),
+                    f.seen_hash,
+                    f.checked_at_ns,
+                    f.seen_hash.as_ref().and(f.facts).map(|x| size_i64(x.size))
+                ],
+            ),
+        }?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -364,16 +400,8 @@ impl Store {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for p in paths {
-            let key = path_key(p);
-            // Everything under a folder: keys that start with the folder's key and a separator,
-            // i.e. from that prefix up to (not including) the prefix with its last byte + 1.
-            let mut lower = key.clone();
-            lower.extend(path_key(Path::new(std::path::MAIN_SEPARATOR_STR)));
-            let mut upper = lower.clone();
-            if let Some(last) = upper.last_mut() {
-                // The separator's last byte is '/', '\\' or 0: never 0xFF, so this is exact.
-                *last = last.saturating_add(1);
-            }
+            // Everything under a folder: keys that start with the folder's key and a separator.
+            let (key, lower, upper) = key_and_range(p);
             let rows = stmt
                 .query_map(params![review_id, key, lower, upper], tracked_from_row)
                 .at(&self.path)?;
@@ -385,46 +413,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// Records a rescan's findings in one transaction.
-    pub(crate) fn apply_findings(&mut self, findings: &[Finding]) -> Result<()> {
-        let path = self.path.clone();
-        self.write(|tx| {
-            for f in findings {
-                if let Some(to) = &f.moved_to {
-                    tx.execute(
-                        "UPDATE evidence_items SET path = ?2, path_key = ?3 WHERE id = ?1",
-                        params![f.id, to.to_string_lossy(), path_key(to)],
-                    )
-                    .at(&path)?;
-                }
-                match (f.status, f.facts) {
-                    // Content unchanged: remember the facts seen so the next scan can skip hashing.
-                    (EvidenceStatus::Ok | EvidenceStatus::Moved, Some(facts)) => tx.execute(
-                        "UPDATE evidence_items SET status = ?2, status_detail = ?3, seen_hash = NULL, seen_size = NULL, mtime_ns = ?4, size = ?5, checked_at_ns = ?6 WHERE id = ?1",
-                        params![f.id, f.status.as_str(), detail_json(f.detail.as_ref()), facts.mtime_ns, size_i64(facts.size), f.checked_at_ns],
-                    ),
-                    // Modified: the content seen now. Missing or unreadable: nothing seen, so the
-                    // last content seen is kept (a later move search may still find it).
-                    _ => tx.execute(
-                        "UPDATE evidence_items SET status = ?2, status_detail = ?3, checked_at_ns = ?5,
-                             seen_hash = coalesce(?4, seen_hash), seen_size = coalesce(?6, seen_size)
-                         WHERE id = ?1",
-                        params![
-                            f.id,
-                            f.status.as_str(),
-                            detail_json(f.detail.as_ref()),
-                            f.seen_hash,
-                            f.checked_at_ns,
-                            f.seen_hash.as_ref().and(f.facts).map(|x| size_i64(x.size))
-                        ],
-                    ),
-                }
-                .at(&path)?;
-            }
-            Ok(())
-        })
     }
 
     /// Accepts a modified item's new content as the version of record (the old hash stays in

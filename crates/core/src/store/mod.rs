@@ -11,6 +11,7 @@ mod institution;
 mod migrations;
 mod responses;
 mod reviews;
+pub(crate) mod search_index;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

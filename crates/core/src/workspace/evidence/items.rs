@@ -6,6 +6,7 @@ use super::EvidenceLibrary;
 use crate::error::{Error, Result};
 use crate::evidence::{EvidenceItem, FileFacts, hash_file};
 use crate::store::Review;
+use crate::store::search_index::IndexedFile;
 use crate::workspace::Workspace;
 
 impl Workspace {
@@ -29,7 +30,20 @@ impl Workspace {
     /// file on disk is never touched. Its links and accepted versions stay in the database as
     /// a record; adding the same file again makes a new item.
     pub fn remove_evidence(&mut self, review: &Review, id: &str) -> Result<()> {
-        self.store.remove_evidence(&review.id, id)
+        let path = self.store.evidence_path(&review.id, id).ok();
+        self.store.remove_evidence(&review.id, id)?;
+        // Untracked now: a place a missing item's content may be found.
+        match path.and_then(|p| FileFacts::of(&p).ok().map(|facts| (p, facts))) {
+            Some((path, facts)) => self.store.index_if_listed(
+                &review.id,
+                &IndexedFile {
+                    path,
+                    facts,
+                    hash: None,
+                },
+            ),
+            None => Ok(()),
+        }
     }
 
     /// Removes an item's link to a benchmark: only the link to `requirement_id` when given,

@@ -3,7 +3,7 @@
 //! One room per kind of thing: `reports.rs` holds what the operations hand back (the types
 //! front ends show), `add.rs` adding and linking, `rescan.rs` rescans (all items or the
 //! changed paths), `workers.rs` the worker pool that looks at files, `moves.rs` the search for
-//! missing items' content, `watched.rs` the watched folders, `freeze.rs` copying into the
+//! missing items' content, `search_index.rs` the index it searches, `watched.rs` the watched folders, `freeze.rs` copying into the
 //! vault, `items.rs` reading and editing single items.
 
 mod add;
@@ -12,6 +12,7 @@ mod items;
 mod moves;
 mod reports;
 mod rescan;
+mod search_index;
 mod watched;
 mod workers;
 

@@ -9,7 +9,7 @@ use crate::store::Review;
 use crate::workspace::Workspace;
 
 /// Folders without those inside another one of them, so no file is visited twice.
-fn minimise(mut folders: Vec<PathBuf>) -> Vec<PathBuf> {
+pub(super) fn minimise(mut folders: Vec<PathBuf>) -> Vec<PathBuf> {
     // Paths sort component by component, so a folder's subfolders come right after it.
     folders.sort();
     folders.dedup();
@@ -23,13 +23,20 @@ fn minimise(mut folders: Vec<PathBuf>) -> Vec<PathBuf> {
 }
 
 /// The folders added as evidence plus the folders tracked files are in, minimised.
-pub(super) fn watched(recorded: Vec<EvidenceFolder>, tracked: &[PathBuf]) -> Vec<PathBuf> {
+pub(super) fn watched<'a>(
+    recorded: Vec<EvidenceFolder>,
+    tracked: impl IntoIterator<Item = &'a Path>,
+) -> Vec<PathBuf> {
     let mut all: Vec<PathBuf> = recorded.into_iter().map(|f| f.path).collect();
-    all.extend(
-        tracked
-            .iter()
-            .filter_map(|p| p.parent().map(Path::to_owned)),
-    );
+    // Items added together share a folder and come one after another: comparing with the last
+    // folder kept (as bytes) leaves a handful to sort instead of one per item.
+    let mut last: Option<&Path> = None;
+    for dir in tracked.into_iter().filter_map(Path::parent) {
+        if last.is_none_or(|l| l.as_os_str() != dir.as_os_str()) {
+            all.push(dir.to_owned());
+            last = Some(dir);
+        }
+    }
     minimise(all)
 }
 
@@ -41,7 +48,10 @@ impl Workspace {
     pub fn watched_folders(&self, review: &Review) -> Result<Vec<PathBuf>> {
         Ok(watched(
             self.store.evidence_folders(&review.id)?,
-            &self.store.tracked_paths(&review.id)?,
+            self.store
+                .tracked_paths(&review.id)?
+                .iter()
+                .map(PathBuf::as_path),
         ))
     }
 
