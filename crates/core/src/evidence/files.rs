@@ -1,6 +1,5 @@
 //! Reading the disk: file facts, streaming BLAKE3 hashes, and walking folders safely.
 
-use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -147,15 +146,6 @@ fn not_a_file() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
 }
 
-/// BLAKE3 of a file's content (hex) and the number of bytes read, streamed so a 5 GB video
-/// needs no more memory than a small file.
-pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut hasher = blake3::Hasher::new();
-    let file = File::open(path)?;
-    hasher.update_reader(file)?;
-    Ok((hasher.finalize().to_hex().to_string(), hasher.count()))
-}
-
 /// The exact bytes of a path, so names that are not UTF-8 (possible on Linux) are kept as
 /// they are and compared exactly.
 pub fn path_key(path: &Path) -> Vec<u8> {
@@ -253,6 +243,8 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::hash_file;
+    use std::fs::File;
 
     #[test]
     fn hashes_match_the_blake3_of_the_content() {

@@ -6,7 +6,8 @@ use std::io;
 use std::path::Path;
 
 use super::ReadProblem;
-use super::files::{FactsReader, FileFacts, hash_file};
+use super::files::{FactsReader, FileFacts};
+use super::hashing::hash_file;
 
 /// A file modified less than this long before the last look is hashed again, whatever its
 /// size and time say (2 s covers FAT's timestamp resolution, the coarsest in use).

@@ -3,9 +3,11 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use super::{AddReport, OnProgress, SkipReason, Skipped, WorkProgress, absolute, now_ns};
+use super::{AddReport, OnProgress, SkipReason, Skipped, WorkProgress, absolute};
 use crate::error::{Entity, Error, Hint, Result};
-use crate::evidence::{EvidenceLink, FileFacts, ReadProblem, hash_file, walk};
+use crate::evidence::{
+    EvidenceLink, FileFacts, HashProgress, Hashed, ReadProblem, hash_many, walk,
+};
 use crate::store::Review;
 use crate::store::evidence::NewEvidence;
 use crate::workspace::Workspace;
@@ -78,7 +80,9 @@ impl Workspace {
         self.add_evidence_with(review, paths, links, by, &mut |_| true)
     }
 
-    /// [`Workspace::add_evidence`] reporting progress after each file, cancellable.
+    /// [`Workspace::add_evidence`] reporting progress before it starts, after each file (files
+    /// are hashed on every core; reported in order) and every 100 ms while a long file is
+    /// hashed; cancellable (a cancelled add saves nothing).
     pub fn add_evidence_with(
         &mut self,
         review: &Review,
@@ -126,17 +130,27 @@ impl Workspace {
                 .sum(),
             ..WorkProgress::default()
         };
-        for path in &found {
-            if !on_progress(&progress) {
-                return Err(Error::Cancelled);
-            }
-            let checked_at_ns = now_ns();
-            let read = FileFacts::of(path)
-                .and_then(|facts| hash_file(path).map(|(hash, _)| (facts, hash)));
+        if !on_progress(&progress) {
+            return Err(Error::Cancelled);
+        }
+        // Hashed on every core (many files at once, a large one over all of them); handed
+        // back here in order, so progress and a cancel work as they would one by one.
+        let completed = hash_many(&found, |step| {
+            let HashProgress::Done(i, read) = step else {
+                // A long file: ask whether to go on.
+                return on_progress(&progress);
+            };
+            let path = &found[i];
             progress.files_done += 1;
-            progress.bytes_done += read.as_ref().map_or(0, |(f, _)| f.size);
             match read {
-                Ok((facts, hash)) => hashed.push((path, facts, hash, checked_at_ns)),
+                Ok(Hashed {
+                    facts,
+                    hash,
+                    checked_at_ns,
+                }) => {
+                    progress.bytes_done += facts.size;
+                    hashed.push((path, facts, hash, checked_at_ns));
+                }
                 Err(e) => skipped.push(Skipped {
                     path: path.to_string_lossy().into_owned(),
                     title: None,
@@ -145,6 +159,10 @@ impl Workspace {
                     },
                 }),
             }
+            on_progress(&progress)
+        });
+        if !completed {
+            return Err(Error::Cancelled);
         }
         let new: Vec<NewEvidence<'_>> = hashed
             .iter()

@@ -17,19 +17,13 @@ mod watched;
 mod workers;
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use reports::{
     AddReport, EvidenceLibrary, FreezeReport, OnProgress, RescanReport, SkipReason, Skipped,
     WorkProgress,
 };
 
-/// Now, in nanoseconds since 1970 (the clock `checked_at_ns` is kept in).
-pub(super) fn now_ns() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-}
+pub(super) use crate::evidence::now_ns;
 
 /// `path` made absolute without touching the disk (symlinks kept), as items are stored.
 pub(super) fn absolute(path: &Path) -> PathBuf {
