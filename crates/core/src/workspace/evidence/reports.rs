@@ -99,7 +99,9 @@ pub struct WorkProgress {
     pub bytes_total: u64,
 }
 
-/// Called after each file; returning `false` cancels the operation, which then saves nothing.
+/// Called before the work starts, after each file (a rescan: each chunk of files), and every
+/// 100 ms while a long file is being hashed; returning `false` cancels the operation, which
+/// then saves nothing.
 pub type OnProgress<'a> = &'a mut dyn FnMut(&WorkProgress) -> bool;
 
 /// What freezing evidence into the vault did.
