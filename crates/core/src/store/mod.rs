@@ -285,6 +285,13 @@ impl Store {
         Ok(rows)
     }
 
+    /// Rows this connection has inserted, updated or deleted since it was opened (tests check
+    /// that a quiet operation writes nothing).
+    #[cfg(test)]
+    pub(crate) fn rows_written(&self) -> u64 {
+        self.conn.total_changes()
+    }
+
     /// Runs `f` in one immediate transaction: all of it is saved, or none of it.
     fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let path = self.path.clone();

@@ -74,20 +74,42 @@ fn size_i64(size: u64) -> i64 {
     i64::try_from(size).unwrap_or(i64::MAX)
 }
 
+/// The keys of a file's row: the folder it is in and its name there (`None` for a path with
+/// no name, such as `/`, which is never a file).
+fn file_keys(path: &Path) -> Option<(Vec<u8>, Vec<u8>)> {
+    Some((
+        path_key(path.parent()?),
+        path_key(Path::new(path.file_name()?)),
+    ))
+}
+
 fn file_from_row(r: &Row<'_>) -> rusqlite::Result<IndexedFile> {
-    let hash: Option<String> = r.get(3)?;
-    let hashed_at: Option<i64> = r.get(4)?;
+    let hash: Option<String> = r.get(4)?;
+    let hashed_at: Option<i64> = r.get(5)?;
     Ok(IndexedFile {
-        path: path_from_key(r.get_ref(0)?.as_blob()?),
+        path: path_from_key(r.get_ref(0)?.as_blob()?).join(path_from_key(r.get_ref(1)?.as_blob()?)),
         facts: FileFacts {
-            size: r.get::<_, i64>(1)?.max(0) as u64,
-            mtime_ns: r.get(2)?,
+            size: r.get::<_, i64>(2)?.max(0) as u64,
+            mtime_ns: r.get(3)?,
         },
         hash: hash.zip(hashed_at),
     })
 }
 
-const FILE_COLUMNS: &str = "path_key, size, mtime_ns, hash, hashed_at_ns";
+const FILE_COLUMNS: &str = "dir_key, name, size, mtime_ns, hash, hashed_at_ns";
+
+fn forget_file(
+    tx: &Transaction<'_>,
+    review_id: &str,
+    dir: &[u8],
+    name: &[u8],
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM evidence_search_files WHERE review_id = ?1 AND dir_key = ?2 AND name = ?3",
+    )?
+    .execute(params![review_id, dir, name])
+    .map(|_| ())
+}
 
 fn write_index(
     tx: &Transaction<'_>,
@@ -108,11 +130,16 @@ fn write_index(
     }
     for p in &changes.forget {
         let (key, lower, upper) = key_and_range(p);
-        for table in ["evidence_search_dirs", "evidence_search_files"] {
-            tx.prepare_cached(&format!(
-                "DELETE FROM {table} WHERE review_id = ?1 AND (path_key = ?2 OR (path_key >= ?3 AND path_key < ?4))"
-            ))?
-            .execute(params![review_id, key, lower, upper])?;
+        tx.prepare_cached(
+            "DELETE FROM evidence_search_dirs WHERE review_id = ?1 AND (path_key = ?2 OR (path_key >= ?3 AND path_key < ?4))",
+        )?
+        .execute(params![review_id, key, lower, upper])?;
+        tx.prepare_cached(
+            "DELETE FROM evidence_search_files WHERE review_id = ?1 AND (dir_key = ?2 OR (dir_key >= ?3 AND dir_key < ?4))",
+        )?
+        .execute(params![review_id, key, lower, upper])?;
+        if let Some((dir, name)) = file_keys(p) {
+            forget_file(tx, review_id, &dir, &name)?;
         }
     }
     let mut st = tx.prepare_cached(
@@ -122,13 +149,17 @@ fn write_index(
         st.execute(params![review_id, path_key(p), d.mtime_ns, d.listed_at_ns])?;
     }
     let mut st = tx.prepare_cached(
-        "INSERT OR REPLACE INTO evidence_search_files (review_id, path_key, size, mtime_ns, hash, hashed_at_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO evidence_search_files (review_id, dir_key, name, size, mtime_ns, hash, hashed_at_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for f in &changes.files {
+        let Some((dir, name)) = file_keys(&f.path) else {
+            continue;
+        };
         let (hash, at) = f.hash.clone().unzip();
         st.execute(params![
             review_id,
-            path_key(&f.path),
+            dir,
+            name,
             size_i64(f.facts.size),
             f.facts.mtime_ns,
             hash,
@@ -136,11 +167,10 @@ fn write_index(
         ])?;
     }
     // Last: a file hashed by a search and then taken by a moved item is tracked now.
-    let mut st = tx.prepare_cached(
-        "DELETE FROM evidence_search_files WHERE review_id = ?1 AND path_key = ?2",
-    )?;
     for p in &changes.forget_files {
-        st.execute(params![review_id, path_key(p)])?;
+        if let Some((dir, name)) = file_keys(p) {
+            forget_file(tx, review_id, &dir, &name)?;
+        }
     }
     Ok(())
 }
@@ -180,47 +210,52 @@ impl Store {
 
     /// The indexed files directly in `dir` (not in its subfolders).
     pub(crate) fn indexed_files_in(&self, review_id: &str, dir: &Path) -> Result<Vec<IndexedFile>> {
-        let (_, lower, upper) = key_and_range(dir);
-        let rows: Vec<IndexedFile> = self
-            .conn
+        self.conn
             .prepare_cached(&format!(
-                "SELECT {FILE_COLUMNS} FROM evidence_search_files WHERE review_id = ?1 AND path_key >= ?2 AND path_key < ?3"
+                "SELECT {FILE_COLUMNS} FROM evidence_search_files WHERE review_id = ?1 AND dir_key = ?2"
             ))
             .at(&self.path)?
-            .query_map(params![review_id, lower, upper], file_from_row)
+            .query_map(params![review_id, path_key(dir)], file_from_row)
             .at(&self.path)?
             .collect::<rusqlite::Result<_>>()
-            .at(&self.path)?;
-        Ok(rows
-            .into_iter()
-            .filter(|f| f.path.parent() == Some(dir))
-            .collect())
+            .at(&self.path)
     }
 
     /// One indexed file.
     pub(crate) fn indexed_file(&self, review_id: &str, path: &Path) -> Result<Option<IndexedFile>> {
+        let Some((dir, name)) = file_keys(path) else {
+            return Ok(None);
+        };
         self.conn
             .prepare_cached(&format!(
-                "SELECT {FILE_COLUMNS} FROM evidence_search_files WHERE review_id = ?1 AND path_key = ?2"
+                "SELECT {FILE_COLUMNS} FROM evidence_search_files WHERE review_id = ?1 AND dir_key = ?2 AND name = ?3"
             ))
             .at(&self.path)?
-            .query_row(params![review_id, path_key(path)], file_from_row)
+            .query_row(params![review_id, dir, name], file_from_row)
             .optional()
             .at(&self.path)
     }
 
     /// Indexed files of `size` that are not tracked: where a missing item of that size may be.
     pub(crate) fn untracked_of_size(&self, review_id: &str, size: u64) -> Result<Vec<IndexedFile>> {
-        self.conn
+        let all: Vec<IndexedFile> = self
+            .conn
             .prepare_cached(&format!(
-                "SELECT {FILE_COLUMNS} FROM evidence_search_files f WHERE f.review_id = ?1 AND f.size = ?2
-                   AND NOT EXISTS (SELECT 1 FROM evidence_items i WHERE i.review_id = ?1 AND i.path_key = f.path_key)"
+                "SELECT {FILE_COLUMNS} FROM evidence_search_files WHERE review_id = ?1 AND size = ?2"
             ))
             .at(&self.path)?
             .query_map(params![review_id, size_i64(size)], file_from_row)
             .at(&self.path)?
             .collect::<rusqlite::Result<_>>()
-            .at(&self.path)
+            .at(&self.path)?;
+        // Tracked since it was indexed (added as evidence, or a moved item's new place).
+        let mut untracked = Vec::with_capacity(all.len());
+        for f in all {
+            if !self.is_tracked(review_id, &f.path)? {
+                untracked.push(f);
+            }
+        }
+        Ok(untracked)
     }
 
     /// Whether a file is a tracked item's.
@@ -252,21 +287,21 @@ impl Store {
     /// Indexes a file that just stopped being tracked (removed from the evidence), if the
     /// folder it is in was listed: it was left out then as tracked.
     pub(crate) fn index_if_listed(&mut self, review_id: &str, file: &IndexedFile) -> Result<()> {
-        let Some(dir) = file.path.parent() else {
+        let Some((dir, name)) = file_keys(&file.path) else {
             return Ok(());
         };
         let path = self.path.clone();
         self.write(|tx| {
             tx.execute(
-                "INSERT OR REPLACE INTO evidence_search_files (review_id, path_key, size, mtime_ns, hash, hashed_at_ns)
-                 SELECT ?1, ?2, ?3, ?4, NULL, NULL
-                 WHERE EXISTS (SELECT 1 FROM evidence_search_dirs WHERE review_id = ?1 AND path_key = ?5)",
+                "INSERT OR REPLACE INTO evidence_search_files (review_id, dir_key, name, size, mtime_ns, hash, hashed_at_ns)
+                 SELECT ?1, ?2, ?3, ?4, ?5, NULL, NULL
+                 WHERE EXISTS (SELECT 1 FROM evidence_search_dirs WHERE review_id = ?1 AND path_key = ?2)",
                 params![
                     review_id,
-                    path_key(&file.path),
+                    dir,
+                    name,
                     size_i64(file.facts.size),
-                    file.facts.mtime_ns,
-                    path_key(dir)
+                    file.facts.mtime_ns
                 ],
             )
             .map(|_| ())

@@ -27,12 +27,13 @@ CREATE TABLE evidence_search_dirs (
 -- was not modified within 2 s of being hashed).
 CREATE TABLE evidence_search_files (
     review_id    TEXT NOT NULL REFERENCES reviews (id) ON DELETE CASCADE,
-    path_key     BLOB NOT NULL,
+    dir_key      BLOB NOT NULL,  -- the folder it is in, exact OS path bytes (so a folder's
+    name         BLOB NOT NULL,  -- files are one range); its name there, exact OS bytes
     size         INTEGER NOT NULL,
     mtime_ns     INTEGER NOT NULL,
     hash         TEXT,
     hashed_at_ns INTEGER,
-    PRIMARY KEY (review_id, path_key)
+    PRIMARY KEY (review_id, dir_key, name)
 ) WITHOUT ROWID;
 CREATE INDEX evidence_search_files_by_size ON evidence_search_files (review_id, size);
 

@@ -74,6 +74,18 @@ impl<'a> IndexUpdate<'a> {
         })
     }
 
+    /// Records `roots` as what the index covers, unless that is what it covers already (the
+    /// store lists them in byte order, `roots` are in path order).
+    fn note_roots(&mut self, roots: &[PathBuf], covered: &[PathBuf]) {
+        let mut before = covered.to_vec();
+        before.sort();
+        let mut now = roots.to_vec();
+        now.sort();
+        if before != now {
+            self.changes.roots = Some(roots.to_vec());
+        }
+    }
+
     fn is_tracked(&self, path: &Path) -> Result<bool> {
         match &self.tracked {
             TrackedPaths::All(items, set) => Ok(set
@@ -95,9 +107,7 @@ impl<'a> IndexUpdate<'a> {
             .filter(|d| !roots.iter().any(|r| d.starts_with(r)))
             .collect();
         self.changes.forget.extend(minimise(strays));
-        if covered != roots {
-            self.changes.roots = Some(roots.to_vec());
-        }
+        self.note_roots(roots, covered);
         Ok(())
     }
 
@@ -109,9 +119,7 @@ impl<'a> IndexUpdate<'a> {
                 self.refresh_tree(root, true)?;
             }
         }
-        if covered != roots {
-            self.changes.roots = Some(roots.to_vec());
-        }
+        self.note_roots(roots, covered);
         Ok(())
     }
 
@@ -335,11 +343,18 @@ mod tests {
         let first = listings(&ws, &review);
         assert_eq!(first.len(), 4, "{first:?}");
 
-        // Nothing changed: no folder is listed again, however many rescans.
+        // Nothing changed: no folder is listed again, however many rescans, and nothing is
+        // written (the missing item is still missing: nothing new to record).
+        let written = ws.store.rows_written();
         for _ in 0..3 {
             assert_eq!(ws.rescan(&review).expect("rescan").missing, 1);
             assert_eq!(listings(&ws, &review), first);
         }
+        assert_eq!(
+            ws.store.rows_written(),
+            written,
+            "a quiet rescan writes nothing"
+        );
 
         // A file appears in b: only b is listed again.
         std::fs::write(subs[1].join("new.txt"), "new").expect("write");
