@@ -1052,3 +1052,42 @@ fn the_folder_watcher_brings_back_a_missing_item_copied_in_later() {
         EvidenceStatus::Moved
     );
 }
+
+#[test]
+fn what_adding_reports_is_what_the_list_shows() {
+    let (_dir, mut ws, review, files) = setup();
+    for name in ["b.txt", "a.txt", "policies/c.txt"] {
+        std::fs::write(files.join(name), name).expect("write");
+    }
+    let links = [
+        link("1.1", Some("1.1-plan")),
+        link("1.1", None),
+        link("1.1", None),
+    ];
+    let first = ws
+        .add_evidence(&review, std::slice::from_ref(&files), &links, "Head")
+        .expect("add");
+    assert_eq!(first.added, ws.evidence(&review).expect("list"));
+    assert_eq!(first.added[0].links.len(), 2, "each link once");
+    // Given again with another link, and a new file beside it: both reported, as listed.
+    std::fs::write(files.join("d.txt"), "d").expect("write");
+    let again = ws
+        .add_evidence(
+            &review,
+            &[
+                files.join("a.txt"),
+                files.join("d.txt"),
+                files.join("a.txt"),
+            ],
+            &[link("2.1", None)],
+            "Head",
+        )
+        .expect("add again");
+    let listed = ws.evidence(&review).expect("list");
+    let shown: Vec<&EvidenceItem> = listed
+        .iter()
+        .filter(|i| i.title == "a.txt" || i.title == "d.txt")
+        .collect();
+    assert_eq!(again.added.iter().collect::<Vec<_>>(), shown);
+    assert_eq!(again.added[0].links.len(), 3, "{:?}", again.added[0]);
+}

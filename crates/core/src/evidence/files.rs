@@ -195,6 +195,14 @@ pub(crate) fn path_from_key(key: &[u8]) -> PathBuf {
 /// may be a link to a folder: the user chose it); folders that cannot be read are reported
 /// beside the files found and the walk goes on.
 pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
+    let (files, problems) = walk_sized(root);
+    (files.into_iter().map(|(p, _)| p).collect(), problems)
+}
+
+/// [`walk`], with each file's size as seen by the walk (so adding a folder need not stat each
+/// file a second time for its progress total).
+#[allow(clippy::type_complexity)]
+pub(crate) fn walk_sized(root: &Path) -> (Vec<(PathBuf, u64)>, Vec<(PathBuf, io::Error)>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut stack = vec![root.to_owned()];
@@ -223,11 +231,11 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
                 Err(e) => problems.push((path, e)),
             }
         } else if meta.is_file() {
-            files.push(path);
+            files.push((path, meta.len()));
         } else if meta.file_type().is_symlink() {
             // A link to a file is evidence; a link to a folder is not followed.
-            if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                files.push(path);
+            if let Some(target) = std::fs::metadata(&path).ok().filter(|m| m.is_file()) {
+                files.push((path, target.len()));
             }
         } else if path == root {
             // Chosen by the user, so say why nothing came of it (a pipe or a device).

@@ -156,6 +156,28 @@ fn insert_links(tx: &Transaction<'_>, id: &str, links: &[EvidenceLink]) -> rusql
     Ok(())
 }
 
+/// One item with its links, as [`Store::evidence`] lists it.
+fn read_item(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<EvidenceItem> {
+    let mut item = tx.query_row(
+        &format!("SELECT {COLUMNS} FROM evidence_items WHERE id = ?1"),
+        [id],
+        from_row,
+    )?;
+    let mut st = tx.prepare_cached(
+        "SELECT benchmark_id, requirement_id FROM evidence_links WHERE evidence_id = ?1 ORDER BY benchmark_id, requirement_id",
+    )?;
+    item.links = st
+        .query_map([id], |r| {
+            let (benchmark_id, req): (String, String) = (r.get(0)?, r.get(1)?);
+            Ok(EvidenceLink {
+                benchmark_id,
+                requirement_id: (!req.is_empty()).then_some(req),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(item)
+}
+
 /// The stored spellings of the statuses `rule` holds for, as an SQL list (`'ok', 'moved'`), so
 /// queries filter by the same rule the Rust code states once.
 fn statuses_where(rule: fn(EvidenceStatus) -> bool) -> String {
@@ -208,14 +230,16 @@ pub(crate) fn write_findings(tx: &Transaction<'_>, findings: &[Finding]) -> rusq
 
 impl Store {
     /// Adds files (or, for a path already tracked, adds the new links to it) and records the
-    /// folders they came from as watched folders. One transaction.
+    /// folders they came from as watched folders. One transaction. Gives the items added or
+    /// linked, in the order added (each once): new ones as written, without reading 10,000
+    /// rows back.
     pub(crate) fn add_evidence(
         &mut self,
         review_id: &str,
         files: &[NewEvidence<'_>],
         folders: &[PathBuf],
         by: &str,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<EvidenceItem>> {
         let path = self.path.clone();
         self.write(|tx| {
             let at = now();
@@ -226,56 +250,93 @@ impl Store {
                 )
                 .at(&path)?;
             }
-            let mut ids = Vec::new();
+            let mut items = Vec::with_capacity(files.len());
+            let mut relinked = Vec::new();
             for f in files {
                 let key = path_key(f.path);
+                let id = new_id();
+                let media = mime_guess::from_path(f.path).first_or_octet_stream().essence_str().to_owned();
+                let shown = f.path.to_string_lossy();
                 // Cached statements: adding a folder of 100,000 files runs these 100,000 times.
-                let existing: Option<String> = tx
-                    .prepare_cached(
-                        "SELECT id FROM evidence_items WHERE review_id = ?1 AND path_key = ?2",
-                    )
-                    .and_then(|mut st| {
-                        st.query_row(params![review_id, key], |r| r.get(0))
-                            .optional()
-                    })
-                    .at(&path)?;
-                let id = match existing {
-                    Some(id) => id,
-                    None => {
-                        let id = new_id();
-                        let media = mime_guess::from_path(f.path).first_or_octet_stream().essence_str().to_owned();
-                        tx.prepare_cached(
-                            "INSERT INTO evidence_items (id, review_id, path, path_key, title, note, media_type, size, mtime_ns, hash,
-                                 status, status_detail, seen_hash, personal_data, checked_at_ns, added_by, added_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, 'ok', NULL, NULL, 0, ?10, ?11, ?12)",
+                // Inserted first (one statement for a new file, the common case); a path already
+                // tracked is left as it is and only gets the new links.
+                let inserted = tx.prepare_cached(
+                    "INSERT INTO evidence_items (id, review_id, path, path_key, title, note, media_type, size, mtime_ns, hash,
+                         status, status_detail, seen_hash, personal_data, checked_at_ns, added_by, added_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, 'ok', NULL, NULL, 0, ?10, ?11, ?12)
+                     ON CONFLICT (review_id, path_key) DO NOTHING",
+                )
+                .and_then(|mut st| st.execute(params![
+                        id,
+                        review_id,
+                        shown,
+                        key,
+                        f.title,
+                        media,
+                        size_i64(f.facts.size),
+                        f.facts.mtime_ns,
+                        f.hash,
+                        f.checked_at_ns,
+                        by,
+                        at
+                    ]))
+                .at(&path)?;
+                if inserted == 0 {
+                    let id: String = tx
+                        .prepare_cached(
+                            "SELECT id FROM evidence_items WHERE review_id = ?1 AND path_key = ?2",
                         )
-                        .and_then(|mut st| st.execute(params![
-                                id,
-                                review_id,
-                                f.path.to_string_lossy(),
-                                key,
-                                f.title,
-                                media,
-                                size_i64(f.facts.size),
-                                f.facts.mtime_ns,
-                                f.hash,
-                                f.checked_at_ns,
-                                by,
-                                at
-                            ]))
+                        .and_then(|mut st| st.query_row(params![review_id, key], |r| r.get(0)))
                         .at(&path)?;
-                        tx.prepare_cached(
-                            "INSERT INTO evidence_versions (evidence_id, hash, size, accepted_at, accepted_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        )
-                        .and_then(|mut st| st.execute(params![id, f.hash, size_i64(f.facts.size), at, by]))
-                        .at(&path)?;
-                        id
-                    }
-                };
+                    insert_links(tx, &id, f.links).at(&path)?;
+                    relinked.push(id);
+                    continue;
+                }
+                tx.prepare_cached(
+                    "INSERT INTO evidence_versions (evidence_id, hash, size, accepted_at, accepted_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut st| st.execute(params![id, f.hash, size_i64(f.facts.size), at, by]))
+                .at(&path)?;
                 insert_links(tx, &id, f.links).at(&path)?;
-                ids.push(id);
+                // As `evidence` would read it back: links once each, in (benchmark, requirement)
+                // order.
+                let mut links = f.links.to_vec();
+                links.sort_by(|a, b| {
+                    (&a.benchmark_id, a.requirement_id.as_deref().unwrap_or(""))
+                        .cmp(&(&b.benchmark_id, b.requirement_id.as_deref().unwrap_or("")))
+                });
+                links.dedup();
+                items.push(EvidenceItem {
+                    id,
+                    path: shown.into_owned(),
+                    title: f.title.clone(),
+                    note: None,
+                    media_type: media,
+                    size: f.facts.size,
+                    hash: f.hash.clone(),
+                    status: EvidenceStatus::Ok,
+                    status_detail: None,
+                    present: EvidenceStatus::Ok.is_present(),
+                    needs_attention: EvidenceStatus::Ok.needs_attention(),
+                    personal_data: false,
+                    frozen_hash: None,
+                    links,
+                    added_by: by.to_owned(),
+                    added_at: at.clone(),
+                });
             }
-            Ok(ids)
+            // Items already tracked (given again, or twice): read back with all their links.
+            relinked.sort();
+            relinked.dedup();
+            let mut earlier = Vec::with_capacity(relinked.len());
+            for id in &relinked {
+                if !items.iter().any(|i| &i.id == id) {
+                    earlier.push(read_item(tx, id).at(&path)?);
+                }
+            }
+            earlier.extend(items);
+            earlier.sort_by(|a, b| (&a.added_at, &a.id).cmp(&(&b.added_at, &b.id)));
+            Ok(earlier)
         })
     }
 

@@ -1,13 +1,10 @@
 //! Adding files and folders as evidence, and linking items to benchmarks.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::{AddReport, OnProgress, SkipReason, Skipped, WorkProgress, absolute};
 use crate::error::{Entity, Error, Hint, Result};
-use crate::evidence::{
-    EvidenceLink, FileFacts, HashProgress, Hashed, ReadProblem, hash_many, walk,
-};
+use crate::evidence::{EvidenceLink, HashProgress, Hashed, ReadProblem, hash_many, walk_sized};
 use crate::store::Review;
 use crate::store::evidence::NewEvidence;
 use crate::workspace::Workspace;
@@ -107,7 +104,7 @@ impl Workspace {
                 continue;
             }
             let p = absolute(p);
-            let (files, problems) = walk(&p);
+            let (files, problems) = walk_sized(&p);
             if p.is_dir() {
                 folders.push(p);
             }
@@ -123,13 +120,10 @@ impl Workspace {
         let mut hashed = Vec::new();
         let mut progress = WorkProgress {
             files_total: found.len() as u64,
-            bytes_total: found
-                .iter()
-                .filter_map(|p| FileFacts::of(p).ok())
-                .map(|f| f.size)
-                .sum(),
+            bytes_total: found.iter().map(|(_, size)| size).sum(),
             ..WorkProgress::default()
         };
+        let found: Vec<PathBuf> = found.into_iter().map(|(p, _)| p).collect();
         if !on_progress(&progress) {
             return Err(Error::Cancelled);
         }
@@ -178,17 +172,7 @@ impl Workspace {
                 checked_at_ns: *checked_at_ns,
             })
             .collect();
-        let ids: HashSet<String> = self
-            .store
-            .add_evidence(&review.id, &new, &folders, by)?
-            .into_iter()
-            .collect();
-        let added = self
-            .store
-            .evidence(&review.id)?
-            .into_iter()
-            .filter(|i| ids.contains(&i.id))
-            .collect();
+        let added = self.store.add_evidence(&review.id, &new, &folders, by)?;
         Ok(AddReport { added, skipped })
     }
 
