@@ -171,11 +171,42 @@ pub(crate) enum Progress {
     Tick,
 }
 
-/// Hashes `paths` on the pool, started in order (a small file on one core, a large one over
-/// all of them as cores come free), and hands every result to `each` on this thread, in the
-/// order of `paths`. `each` returning `false` stops the rest (files being hashed stop at their
-/// next segment); the result says whether every file was handed over.
-pub(crate) fn hash_many(paths: &[PathBuf], mut each: impl FnMut(Progress) -> bool) -> bool {
+/// Small files are hashed in groups of about this many bytes (or [`GROUP_FILES`] files) per
+/// task: one hand-over (and one wake-up of the caller) per group instead of per file.
+const GROUP_BYTES: u64 = 1024 * 1024;
+const GROUP_FILES: usize = 32;
+
+/// Consecutive runs of `sizes`: each a group of small files or one large file.
+fn groups(sizes: &[u64]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, &size) in sizes.iter().enumerate() {
+        if i > start && (bytes + size > GROUP_BYTES || i - start >= GROUP_FILES) {
+            out.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += size;
+    }
+    if start < sizes.len() {
+        out.push(start..sizes.len());
+    }
+    out
+}
+
+type Results = Vec<(usize, io::Result<Option<Hashed>>)>;
+
+/// Hashes `paths` (of about `sizes` bytes, as the walk saw them) on the pool, started in order
+/// (small files a group per core, a large one over all cores as they come free), and hands
+/// every result to `each` on this thread, in the order of `paths`. `each` returning `false`
+/// stops the rest (files being hashed stop at their next segment); the result says whether
+/// every file was handed over.
+pub(crate) fn hash_many(
+    paths: &[PathBuf],
+    sizes: &[u64],
+    mut each: impl FnMut(Progress) -> bool,
+) -> bool {
     let stop = AtomicBool::new(false);
     let Some(pool) = pool().filter(|_| paths.len() > 1) else {
         return paths
@@ -187,20 +218,29 @@ pub(crate) fn hash_many(paths: &[PathBuf], mut each: impl FnMut(Progress) -> boo
                 Err(e) => each(Progress::Done(i, Err(e))),
             });
     };
-    let (tx, rx) = mpsc::channel::<(usize, io::Result<Option<Hashed>>)>();
+    let mut sizes = sizes.to_vec();
+    sizes.resize(paths.len(), 0);
+    let groups = groups(&sizes);
+    let (tx, rx) = mpsc::channel::<Results>();
     std::thread::scope(|scope| {
         let stop = &stop;
+        let groups = &groups;
         scope.spawn(move || {
-            // In a FIFO scope, files are started in order; a core that finishes a small file
-            // helps with a large one's halves before starting the next file.
+            // In a FIFO scope, groups are started in order; a core that finishes one helps
+            // with a large file's halves before starting the next.
             let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 pool.scope_fifo(|fifo| {
-                    for (i, p) in paths.iter().enumerate() {
+                    for range in groups {
                         let tx = tx.clone();
                         fifo.spawn_fifo(move |_| {
-                            if !stop.load(Ordering::Relaxed) {
-                                let _ = tx.send((i, hash_one(p, stop)));
+                            let mut done = Vec::with_capacity(range.len());
+                            for i in range.clone() {
+                                if stop.load(Ordering::Relaxed) {
+                                    break;
+                                }
+                                done.push((i, hash_one(&paths[i], stop)));
                             }
+                            let _ = tx.send(done);
                         });
                     }
                 });
@@ -213,9 +253,7 @@ pub(crate) fn hash_many(paths: &[PathBuf], mut each: impl FnMut(Progress) -> boo
         let mut want = 0;
         while want < paths.len() {
             match rx.recv_timeout(POLL) {
-                Ok((i, result)) => {
-                    early.insert(i, result);
-                }
+                Ok(done) => early.extend(done),
                 Err(RecvTimeoutError::Timeout) => {
                     if !each(Progress::Tick) {
                         stop.store(true, Ordering::Relaxed);
@@ -292,7 +330,8 @@ mod tests {
             );
         }
         let mut seen = Vec::new();
-        assert!(hash_many(&paths, |p| {
+        let sizes: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+        assert!(hash_many(&paths, &sizes, |p| {
             if let Progress::Done(i, r) = p {
                 seen.push((i, r.expect("hashed").hash));
             }
@@ -318,7 +357,7 @@ mod tests {
             .collect();
         paths.insert(1, dir.path().join("gone.txt"));
         let mut seen = Vec::new();
-        let completed = hash_many(&paths, |p| match p {
+        let completed = hash_many(&paths, &[], |p| match p {
             Progress::Done(i, r) => {
                 seen.push((i, r.is_ok()));
                 i < 3
@@ -327,6 +366,19 @@ mod tests {
         });
         assert!(!completed);
         assert_eq!(seen, [(0, true), (1, false), (2, true), (3, true)]);
+    }
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)]
+    fn small_files_go_in_groups_and_large_ones_alone() {
+        let mb = GROUP_BYTES;
+        assert_eq!(groups(&[]), []);
+        assert_eq!(groups(&[10, 20, 30]), [0..3]);
+        assert_eq!(
+            groups(&[mb / 2, mb / 2, 1, 10 * mb, 5]),
+            [0..2, 2..3, 3..4, 4..5]
+        );
+        assert_eq!(groups(&[1; 70]), [0..32, 32..64, 64..70]);
     }
 
     #[test]

@@ -123,13 +123,13 @@ impl Workspace {
             bytes_total: found.iter().map(|(_, size)| size).sum(),
             ..WorkProgress::default()
         };
-        let found: Vec<PathBuf> = found.into_iter().map(|(p, _)| p).collect();
+        let (found, sizes): (Vec<PathBuf>, Vec<u64>) = found.into_iter().unzip();
         if !on_progress(&progress) {
             return Err(Error::Cancelled);
         }
         // Hashed on every core (many files at once, a large one over all of them); handed
         // back here in order, so progress and a cancel work as they would one by one.
-        let completed = hash_many(&found, |step| {
+        let completed = hash_many(&found, &sizes, |step| {
             let HashProgress::Done(i, read) = step else {
                 // A long file: ask whether to go on.
                 return on_progress(&progress);
