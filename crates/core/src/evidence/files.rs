@@ -87,7 +87,7 @@ impl FactsReader {
     /// Facts of a file, following symlinks, as [`FileFacts::of`].
     pub(crate) fn facts(&mut self, path: &Path) -> io::Result<FileFacts> {
         #[cfg(unix)]
-        if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
+        if let Some((parent, name)) = split_last(path) {
             if let Some(facts) = self.facts_in(parent, name) {
                 return facts;
             }
@@ -140,6 +140,29 @@ impl FactsReader {
             mtime_ns,
         }))
     }
+}
+
+/// The folder and name of an absolute path as stored (no `.`, `..` or trailing separator), split
+/// at its last separator: what `Path::parent` and `Path::file_name` give, without parsing every
+/// component (that was a tenth of a quiet rescan). `None` for anything else.
+#[cfg(unix)]
+fn split_last(path: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let cut = bytes.iter().rposition(|&b| b == b'/')?;
+    let name = &bytes[cut + 1..];
+    if name.is_empty() || name == b"." || name == b".." {
+        return None;
+    }
+    // "/a" is in "/"; a doubled separator ("/a//b") is left to the full path.
+    let parent = if cut == 0 { &bytes[..1] } else { &bytes[..cut] };
+    if parent.len() > 1 && parent.ends_with(b"/") {
+        return None;
+    }
+    Some((
+        Path::new(std::ffi::OsStr::from_bytes(parent)),
+        std::ffi::OsStr::from_bytes(name),
+    ))
 }
 
 fn not_a_file() -> io::Error {
@@ -302,6 +325,29 @@ mod tests {
                 "{}",
                 p.display()
             );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn splitting_at_the_last_separator_gives_what_parent_and_file_name_give() {
+        for p in [
+            "/a/b.txt",
+            "/b.txt",
+            "/a/b/c",
+            "/a/.hidden",
+            "/a/b c/d\u{e9}.pdf",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(
+                split_last(p),
+                Some((p.parent().expect("parent"), p.file_name().expect("name"))),
+                "{}",
+                p.display()
+            );
+        }
+        for p in ["/", "/a/", "/a/..", "/a/.", "relative", "/a//b"] {
+            assert_eq!(split_last(Path::new(p)), None, "{p}");
         }
     }
 
