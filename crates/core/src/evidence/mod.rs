@@ -16,7 +16,7 @@ use serde::Serialize;
 
 pub(crate) use files::FactsReader;
 pub(crate) use files::path_from_key;
-pub(crate) use files::{Entry, list_dir, mtime_ns, walk_sized};
+pub(crate) use files::{Entry, list_dir, mtime_ns, parent_of, walk_sized};
 pub use files::{FileFacts, path_key, walk};
 pub use hashing::hash_file;
 pub(crate) use hashing::{Hashed, Progress as HashProgress, hash_many, now_ns};

@@ -33,6 +33,9 @@ pub use reviews::Review;
 /// File name of the database inside a data folder.
 pub const DATABASE_FILE: &str = "waymark.sqlite3";
 
+/// How much of the database SQLite reads through a memory mapping (the rest is read as usual).
+const MMAP_SIZE: i64 = 256 * 1024 * 1024;
+
 /// `PRAGMA application_id` of a Waymark database ("WYMK"), set by migration 5.
 pub const APPLICATION_ID: i64 = 0x5759_4D4B;
 
@@ -197,6 +200,11 @@ impl Store {
             .map_err(|e| writable_or(path, e))?;
         conn.pragma_update(None, "synchronous", "FULL").at(path)?;
         conn.pragma_update(None, "foreign_keys", "ON").at(path)?;
+        // Pages read through a mapping instead of one pread (and copy) each: a rescan reads
+        // every item's row, and a process that starts, rescans 10,000 items and exits spent a
+        // quarter of its time in 800 reads. The database is on a local disk already (WAL
+        // needs one); an I/O error on it then stops the process instead of failing a query.
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE).at(path)?;
         migrations::migrate(&mut conn, path).map_err(ready)?;
         let mut store = Self {
             conn,

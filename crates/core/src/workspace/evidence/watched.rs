@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::absolute;
 use crate::error::{Entity, Error, Hint, Result};
-use crate::evidence::EvidenceFolder;
+use crate::evidence::{EvidenceFolder, parent_of};
 use crate::store::Review;
 use crate::workspace::Workspace;
 
@@ -31,7 +31,7 @@ pub(super) fn watched<'a>(
     // Items added together share a folder and come one after another: comparing with the last
     // folder kept (as bytes) leaves a handful to sort instead of one per item.
     let mut last: Option<&Path> = None;
-    for dir in tracked.into_iter().filter_map(Path::parent) {
+    for dir in tracked.into_iter().filter_map(parent_of) {
         if last.is_none_or(|l| l.as_os_str() != dir.as_os_str()) {
             all.push(dir.to_owned());
             last = Some(dir);
