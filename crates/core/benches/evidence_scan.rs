@@ -142,48 +142,44 @@ fn make_missing(ws: &mut Workspace, review: &Review, gone: &Path) {
     assert_eq!(ws.rescan(review).expect("rescan").missing, 1);
 }
 
-/// Medians of watcher batches with one item missing: one tracked file changed (new content,
-/// same size), and one untracked file appearing with the missing item's size (hashed, and
-/// not it).
-fn batches(
+/// One round of watcher batches with one item missing: one tracked file changed (new
+/// content, same size), then one untracked file appearing with the missing item's size
+/// (hashed, and not it). The times of the two.
+fn batch_round(
     ws: &mut Workspace,
     review: &Review,
     changed: &Path,
     new_dir: &Path,
     missing_size: usize,
-    runs: usize,
+    round: usize,
 ) -> (Duration, Duration) {
     let len = std::fs::metadata(changed).expect("meta").len() as usize;
     let mut buf = vec![0u8; len.max(missing_size)];
-    let mut edit = Vec::new();
-    let mut new = Vec::new();
-    for round in 0..runs {
-        fill(&mut buf[..len], 7_000_000 + round as u64);
-        std::fs::write(changed, &buf[..len]).expect("edit");
-        edit.push(time(|| {
-            let r = ws
-                .rescan_paths(review, &[changed.to_owned()])
-                .expect("batch");
-            assert_eq!((r.checked, r.modified), (1, 1), "{r:?}");
-        }));
-        let path = new_dir.join(format!("new-{round}.bin"));
-        fill(&mut buf[..missing_size], 8_000_000 + round as u64);
-        std::fs::write(&path, &buf[..missing_size]).expect("new file");
-        // Copied in with its old modified time (as most copies keep it), so the hash the
-        // search reads is kept for the next rounds, where this file is one more candidate.
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .and_then(|f| f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600)))
-            .expect("age");
-        new.push(time(|| {
-            let r = ws
-                .rescan_paths(review, std::slice::from_ref(&path))
-                .expect("batch");
-            assert_eq!((r.checked, r.moved, r.hashed), (0, 0, 1), "{r:?}");
-        }));
-    }
-    (median(edit), median(new))
+    fill(&mut buf[..len], 7_000_000 + round as u64);
+    std::fs::write(changed, &buf[..len]).expect("edit");
+    let edit = time(|| {
+        let r = ws
+            .rescan_paths(review, &[changed.to_owned()])
+            .expect("batch");
+        assert_eq!((r.checked, r.modified), (1, 1), "{r:?}");
+    });
+    let path = new_dir.join(format!("new-{round}.bin"));
+    fill(&mut buf[..missing_size], 8_000_000 + round as u64);
+    std::fs::write(&path, &buf[..missing_size]).expect("new file");
+    // Copied in with its old modified time (as most copies keep it), so the hash the search
+    // reads is kept for the next rounds, where this file is one more candidate.
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600)))
+        .expect("age");
+    let new = time(|| {
+        let r = ws
+            .rescan_paths(review, std::slice::from_ref(&path))
+            .expect("batch");
+        assert_eq!((r.checked, r.moved, r.hashed), (0, 0, 1), "{r:?}");
+    });
+    (edit, new)
 }
 
 /// Medians of `git status`, an in-process rescan and a rescan as a process, in turns.
@@ -341,15 +337,8 @@ fn main() {
     let [git_missing, missing, cli_missing] =
         rescans(&mut ws, &review, 1, quick_runs, &reference, &cli_rescan);
 
-    // 4. Watcher batches with the item missing, here and in a folder of 100,000 files.
-    let (batch_edit, batch_new) = batches(
-        &mut ws,
-        &review,
-        &paths[files / 3],
-        &tree.join("folder-000"),
-        gone_size,
-        quick_runs,
-    );
+    // 4. Watcher batches with the item missing, here and in a folder of 100,000 files, in
+    //    turns (each batch writes one transaction: its fsync is the same for both).
     let photos = dir.path().join("photos");
     let started = Instant::now();
     let many_paths = generate_many(&photos, many);
@@ -361,14 +350,29 @@ fn main() {
         "{many} files: made, added and settled in {:.1?}",
         started.elapsed()
     );
-    let (many_edit, many_new) = batches(
-        &mut ws_many,
-        &review_many,
-        &many_paths[many / 3],
-        &photos.join("class-00"),
-        gone_many_size,
-        quick_runs,
-    );
+    let mut rounds = [vec![], vec![], vec![], vec![]];
+    for round in 0..quick_runs {
+        let (edit, new) = batch_round(
+            &mut ws,
+            &review,
+            &paths[files / 3],
+            &tree.join("folder-000"),
+            gone_size,
+            round,
+        );
+        let (many_edit, many_new) = batch_round(
+            &mut ws_many,
+            &review_many,
+            &many_paths[many / 3],
+            &photos.join("class-00"),
+            gone_many_size,
+            round,
+        );
+        for (samples, d) in rounds.iter_mut().zip([edit, many_edit, new, many_new]) {
+            samples.push(d);
+        }
+    }
+    let [batch_edit, many_edit, batch_new, many_new] = rounds.map(median);
 
     // 5. Rescan after touching 10 files (new content, same size).
     let mut touched = Vec::new();
