@@ -211,6 +211,11 @@ pub enum Hint {
     InstallFramework,
     /// The database lacks data it should hold; restore it from a backup.
     RestoreBackup,
+    /// What an evidence item is linked to (when asked to unlink something it is not).
+    LinkedTo {
+        /// Its links: requirement ids (with their benchmark) or benchmark ids.
+        links: Vec<String>,
+    },
     /// It may have been removed meanwhile; look again.
     MaybeRemoved,
     /// Only a benchmark that has a response can be confirmed.
@@ -322,9 +327,7 @@ pub enum Error {
         message: String,
     },
     /// No review is registered yet.
-    #[error(
-        "No self-review is registered yet. Register first: choose a framework and enter the institution's name."
-    )]
+    #[error("No self-review is registered yet: register the institution for a framework first.")]
     NotRegistered,
     /// The user cancelled a long operation; nothing was saved.
     #[error("Cancelled; nothing was changed.")]
