@@ -103,7 +103,6 @@ pub(crate) struct Page {
     fill: Option<Rgb>,
     stroke: Option<(Rgb, u32)>,
     in_text: bool,
-    pub(crate) faces: [bool; 2],
 }
 
 /// Horizontal alignment of a line of text.
@@ -128,7 +127,6 @@ impl Page {
             fill: None,
             stroke: None,
             in_text: false,
-            faces: [false; 2],
         }
     }
 
@@ -189,7 +187,6 @@ impl Page {
             });
             self.font = Some(key);
         }
-        self.faces[style.face as usize] = true;
         self.ops.push(Op::SetTextMatrix {
             matrix: TextMatrix::Translate(Pt(round(x)), Pt(round(y))),
         });
