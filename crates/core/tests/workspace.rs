@@ -452,3 +452,43 @@ fn a_data_folder_that_cannot_be_created_is_explained() {
     // The app shows this message too: no command-line flag in it (the CLI adds its own).
     assert!(!err.to_string().contains("--"), "{err}");
 }
+
+#[test]
+fn overdue_is_decided_once_by_the_core_for_today_and_for_a_documents_date() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut ws = Workspace::open(dir.path()).expect("open");
+    let review = ws
+        .register("computing-quality", None, &school(), "Head")
+        .expect("register");
+    let today = chrono::Local::now().date_naive();
+    let plan = |text: &str, due: chrono::NaiveDate| NewAction {
+        text: text.into(),
+        due_date: Some(due.format("%Y-%m-%d").to_string()),
+        ..NewAction::default()
+    };
+    let yesterday = ws
+        .add_action(&review, &plan("late", today - chrono::Days::new(1)), "Head")
+        .expect("add");
+    let due_today = ws
+        .add_action(&review, &plan("today", today), "Head")
+        .expect("add");
+    let done = ws
+        .add_action(&review, &plan("done late", today - chrono::Days::new(9)), "Head")
+        .expect("add");
+    ws.set_action_status(&review, &done.id, ActionStatus::Done)
+        .expect("done");
+    let actions = ws.actions(&review).expect("list");
+    let overdue: Vec<&str> = actions
+        .iter()
+        .filter(|a| a.overdue)
+        .map(|a| a.text.as_str())
+        .collect();
+    assert_eq!(overdue, ["late"], "due today is not overdue; done never is");
+    assert!(yesterday.overdue && !due_today.overdue);
+    // A document dated next week sees the action due today as overdue too.
+    let next_week = today + chrono::Days::new(7);
+    let later: Vec<bool> = actions.iter().map(|a| a.is_overdue(next_week)).collect();
+    assert_eq!(later, [true, true, false]);
+    let summary = ws.status(&review).expect("status").actions;
+    assert_eq!((summary.planned, summary.open, summary.overdue), (3, 2, 1));
+}

@@ -64,6 +64,22 @@ pub struct FutureAction {
     pub updated_at: String,
     /// When marked done.
     pub done_at: Option<String>,
+    /// Whether it is overdue today (see [`FutureAction::is_overdue`]), for the screens that
+    /// show the plan as it stands now.
+    pub overdue: bool,
+}
+
+impl FutureAction {
+    /// Whether the action is past its due date and not done on `as_of` (an action due that
+    /// very day is not overdue). Documents pass their own "as of" date.
+    pub fn is_overdue(&self, as_of: chrono::NaiveDate) -> bool {
+        self.status != ActionStatus::Done
+            && self
+                .due_date
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .is_some_and(|d| d < as_of)
+    }
 }
 
 /// A new or edited action as entered by the user.
@@ -121,6 +137,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FutureAction> {
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
         done_at: r.get(8)?,
+        overdue: false,
+    })
+    .map(|mut a| {
+        a.overdue = a.is_overdue(chrono::Local::now().date_naive());
+        a
     })
 }
 

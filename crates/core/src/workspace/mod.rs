@@ -132,6 +132,20 @@ pub struct Status {
     pub awaiting_confirmation: Vec<String>,
     /// Tracked evidence files.
     pub evidence_files: EvidenceSummary,
+    /// The action plan at a glance.
+    pub actions: ActionSummary,
+}
+
+/// The action plan at a glance, for the dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ActionSummary {
+    /// Actions planned (any status): what award rules count.
+    pub planned: u32,
+    /// Of those, not done yet.
+    pub open: u32,
+    /// Of the open ones, past their due date today.
+    pub overdue: u32,
 }
 
 impl Workspace {
@@ -497,6 +511,19 @@ impl Workspace {
             progress,
             awaiting_confirmation,
             evidence_files: self.evidence_summary(review)?,
+            actions: self.action_summary(review)?,
+        })
+    }
+
+    /// How many actions are planned, open and overdue today.
+    pub fn action_summary(&self, review: &Review) -> Result<ActionSummary> {
+        let actions = self.actions(review)?;
+        let count =
+            |f: &dyn Fn(&FutureAction) -> bool| actions.iter().filter(|a| f(a)).count() as u32;
+        Ok(ActionSummary {
+            planned: actions.len() as u32,
+            open: count(&|a| a.status != ActionStatus::Done),
+            overdue: count(&|a| a.overdue),
         })
     }
 
