@@ -1,6 +1,6 @@
 //! A school lead's self-review through the core's one entry point, against a real SQLite file.
 
-use waymark_core::store::{ActionStatus, Change, InstitutionInput, NewAction};
+use waymark_core::store::{ActionStatus, Change, ContributorInput, InstitutionInput, NewAction};
 use waymark_core::{Error, ResponseUpdate, Workspace};
 
 fn school() -> InstitutionInput {
@@ -299,11 +299,22 @@ fn future_actions_are_planned_tracked_and_counted() {
 fn the_working_group_is_kept() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut ws = Workspace::open(dir.path()).expect("open");
+    let member = |name: &str, role: Option<&str>, email: Option<&str>| ContributorInput {
+        name: name.into(),
+        role: role.map(Into::into),
+        email: email.map(Into::into),
+    };
     let c = ws
-        .add_contributor("Siân Owen", Some("Computing lead"), None)
+        .add_contributor(&member("Siân Owen", Some("Computing lead"), None))
         .expect("add");
-    ws.add_contributor("Dafydd ap Gwilym", None, None)
+    ws.add_contributor(&member("Dafydd ap Gwilym", None, None))
         .expect("add");
+    // Every problem at once for a form; the save refuses with the first.
+    let bad = member(" ", None, Some("not an email"));
+    let fields: Vec<String> = bad.problems().into_iter().map(|p| p.field).collect();
+    assert_eq!(fields, ["name", "email"]);
+    let err = ws.add_contributor(&bad).expect_err("refused");
+    assert_eq!(err.field(), Some("name"));
     let names: Vec<String> = ws
         .contributors()
         .expect("list")
@@ -473,7 +484,11 @@ fn overdue_is_decided_once_by_the_core_for_today_and_for_a_documents_date() {
         .add_action(&review, &plan("today", today), "Head")
         .expect("add");
     let done = ws
-        .add_action(&review, &plan("done late", today - chrono::Days::new(9)), "Head")
+        .add_action(
+            &review,
+            &plan("done late", today - chrono::Days::new(9)),
+            "Head",
+        )
         .expect("add");
     ws.set_action_status(&review, &done.id, ActionStatus::Done)
         .expect("done");

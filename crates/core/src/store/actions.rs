@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, new_id, now, optional};
 use crate::error::{AtPath, Entity, Error, Hint, Result};
+use crate::input::{FieldProblem, MAX_NAME_CHARS, Problems, first, too_long};
 
 /// Where an action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,26 +98,35 @@ pub struct NewAction {
 }
 
 impl NewAction {
-    /// Checks the text and the date, naming the field at fault.
-    pub fn validate(&self) -> Result<()> {
+    /// Every problem with the action, each naming its field (empty when it can be saved).
+    /// The benchmarks are checked against the framework by [`crate::Workspace`].
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut p = Problems::default();
         if self.text.trim().is_empty() {
-            return Err(Error::invalid("text", "Say what the action is."));
-        }
-        if self.text.chars().count() > 2000 {
-            return Err(Error::invalid(
+            p.add("text", "Say what the action is.");
+        } else if too_long(&self.text, 2000) {
+            p.add(
                 "text",
                 "The action is over 2,000 characters; keep it short and put detail in commentary.",
-            ));
+            );
+        }
+        if optional(self.owner.as_deref()).is_some_and(|o| too_long(&o, MAX_NAME_CHARS)) {
+            p.add("owner", "This is over 200 characters; shorten it.");
         }
         if let Some(date) = optional(self.due_date.as_deref())
             && chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err()
         {
-            return Err(Error::invalid(
+            p.add(
                 "due_date",
                 format!("{date:?} is not a date; use the form 2027-03-31."),
-            ));
+            );
         }
-        Ok(())
+        p.into_vec()
+    }
+
+    /// Refuses an action with a problem, naming the field of the first.
+    pub fn validate(&self) -> Result<()> {
+        first(self.problems())
     }
 }
 

@@ -16,8 +16,8 @@ use crate::evidence::EvidenceStatus;
 use crate::framework::{Catalog, Framework, FrameworkDef, FrameworkError, ScaleLevel};
 use crate::progress::{self, Progress};
 use crate::store::{
-    ActionStatus, ArchivedResponse, Contributor, FutureAction, HistoryEntry, Institution,
-    InstitutionInput, NewAction, Response, ResponseEdit, Review, Store,
+    ActionStatus, ArchivedResponse, Contributor, ContributorInput, FutureAction, HistoryEntry,
+    Institution, InstitutionInput, NewAction, Response, ResponseEdit, Review, Store,
 };
 use crate::upgrade::{self, Flagged, UpgradeReport};
 
@@ -600,13 +600,8 @@ impl Workspace {
     }
 
     /// Adds a member to the working group (a name is required; role and email optional).
-    pub fn add_contributor(
-        &mut self,
-        name: &str,
-        role: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<Contributor> {
-        self.store.add_contributor(name, role, email)
+    pub fn add_contributor(&mut self, input: &ContributorInput) -> Result<Contributor> {
+        self.store.add_contributor(input)
     }
 
     /// Removes a member (their name stays in the history of what they changed).
