@@ -9,6 +9,7 @@ import type {
   FrameworkDef,
   Response,
   Review,
+  ReviewFramework,
   Status,
 } from './bindings';
 import { readIdentity, writeIdentity } from './identity';
@@ -32,6 +33,8 @@ class Session {
   /** null before registration. */
   status = $state.raw<Status | null>(null);
   review = $state.raw<Review | null>(null);
+  /** The framework with the core's benchmark order and levels by maturity. */
+  reviewFramework = $state.raw<ReviewFramework | null>(null);
   framework = $state.raw<FrameworkDef | null>(null);
   responses = $state.raw<Record<string, Response>>({});
   /** The name recorded in history for changes made here. */
@@ -60,6 +63,7 @@ class Session {
   async loadReview(): Promise<void> {
     const [rf, responses] = await Promise.all([api.reviewFramework(), api.listResponses()]);
     this.review = rf.review;
+    this.reviewFramework = rf;
     this.framework = rf.framework;
     this.responses = Object.fromEntries(responses.map((r) => [r.benchmark_id, r]));
   }

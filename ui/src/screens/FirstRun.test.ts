@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { axeViolations } from '../test/axe';
+import { firstRun } from '../test/core';
 import { createBackend, type FakeBackend } from '../test/fakeBackend';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
@@ -22,7 +23,9 @@ describe('first run', () => {
     expect(card.textContent).toContain('Test schools');
     expect(card.textContent).toContain('3 benchmarks in 2 dimensions');
     expect(screen.getByTestId('framework-no-levels').textContent).toContain('No levels');
-    expect(screen.getAllByRole('radio')).toHaveLength(2);
+    // Every framework the core offers: the bundled ones and those in the data folder.
+    expect(screen.getAllByRole('radio')).toHaveLength(firstRun.frameworks.length);
+    expect(firstRun.frameworks.map((f) => f.id)).toContain('computing-quality');
     expect(await axeViolations()).toEqual([]);
   });
 
@@ -93,17 +96,26 @@ describe('first run', () => {
 });
 
 describe('startup error', () => {
-  it('shows the message and what to do instead of the app', async () => {
+  it('shows the core’s message and what to do instead of the app', async () => {
     shell.backend = createBackend();
-    shell.backend.info = {
-      ...shell.backend.info,
-      startup_error: { code: 'schema_too_new', message: 'The data folder was written by a newer Waymark.', field: null },
-    };
+    // A database file that is not SQLite at all, as the core reports it.
+    shell.backend.info = firstRun.startup_errors.not_a_database;
+    const error = shell.backend.info.startup_error!;
+    expect(error.code).toBe('not_a_database');
     render(App);
     await screen.findByRole('heading', { level: 1, name: 'Waymark cannot open your review' });
-    expect(screen.getByText('The data folder was written by a newer Waymark.')).toBeTruthy();
-    expect(screen.getByText(/Install that version/)).toBeTruthy();
-    expect(screen.getByText('/tmp/waymark-test')).toBeTruthy();
+    expect(screen.getByText(error.message)).toBeTruthy();
+    expect(screen.getByText(/Restore the data folder from a backup, or ask your IT support/)).toBeTruthy();
+    expect(screen.getByText(shell.backend.info.data_dir)).toBeTruthy();
     expect(screen.queryByRole('navigation')).toBeNull();
+  });
+
+  it('explains a data folder that cannot be used', async () => {
+    shell.backend = createBackend();
+    shell.backend.info = firstRun.startup_errors.data_dir;
+    render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Waymark cannot open your review' });
+    expect(screen.getByText(shell.backend.info.startup_error!.message)).toBeTruthy();
+    expect(screen.getByText(/Check that the folder exists/)).toBeTruthy();
   });
 });
