@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { axeViolations } from '../test/axe';
-import { firstRun } from '../test/core';
+import { firstRun, testQuality } from '../test/core';
 import { createBackend, type FakeBackend } from '../test/fakeBackend';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
@@ -117,5 +117,41 @@ describe('startup error', () => {
     await screen.findByRole('heading', { level: 1, name: 'Waymark cannot open your review' });
     expect(screen.getByText(shell.backend.info.startup_error!.message)).toBeTruthy();
     expect(screen.getByText(/Check that the folder exists/)).toBeTruthy();
+  });
+});
+
+describe('who I am, kept by an earlier version in the webview', () => {
+  beforeEach(() => {
+    window.location.hash = '#/dashboard';
+    localStorage.clear();
+  });
+
+  it('is moved into the data folder once, so nobody loses their name', async () => {
+    shell.backend = createBackend();
+    expect(shell.backend.info.user_is_set).toBe(false);
+    localStorage.setItem('waymark.who-i-am', 'Jo Patel');
+    const { unmount } = render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    expect(screen.getByRole('link', { name: 'Jo Patel' })).toBeTruthy();
+    expect(shell.backend.calls.filter((c) => c.command === 'set_author').map((c) => c.args)).toEqual([{ name: 'Jo Patel' }]);
+    expect(localStorage.getItem('waymark.who-i-am')).toBeNull();
+    unmount();
+
+    // The next start reads the name from the data folder and sends nothing.
+    render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    expect(screen.getByRole('link', { name: 'Jo Patel' })).toBeTruthy();
+    expect(shell.backend.calls.filter((c) => c.command === 'set_author')).toHaveLength(1);
+  });
+
+  it('never overwrites a name the data folder already has', async () => {
+    shell.backend = createBackend();
+    shell.backend.info = testQuality.authors!.find((a) => a.name === 'Sam Lee')!.app_info;
+    localStorage.setItem('waymark.who-i-am', 'Jo Patel');
+    render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    expect(screen.getByRole('link', { name: 'Sam Lee' })).toBeTruthy();
+    expect(shell.backend.calls.some((c) => c.command === 'set_author')).toBe(false);
+    expect(localStorage.getItem('waymark.who-i-am')).toBeNull();
   });
 });

@@ -184,12 +184,15 @@ describe('the registered app', () => {
     expect(screen.getByText(/Removed Jo Patel/)).toBeTruthy();
   });
 
-  it('who I am: the chosen name is used for the next change', async () => {
+  it('who I am: the chosen name is kept in the data folder and named for changes', async () => {
     await go('#/group', 'Working group');
     await fireEvent.input(screen.getByLabelText('Your name'), { target: { value: 'Sam Lee' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Use this name' }));
-    expect(localStorage.getItem('waymark.who-i-am')).toBe('Sam Lee');
+    await screen.findByText('Changes are now recorded as Sam Lee.');
+    expect(shell.backend!.calls.filter((c) => c.command === 'set_author').map((c) => c.args)).toEqual([{ name: 'Sam Lee' }]);
     expect(screen.getByRole('link', { name: 'Sam Lee' })).toBeTruthy();
+    // The webview keeps no copy: the next start reads it from the data folder.
+    expect(localStorage.length).toBe(0);
   });
 
   it('search: Ctrl+K focuses it, results link to benchmarks with the words marked', async () => {
