@@ -39,7 +39,7 @@ unit: ui-deps
 
 ## The real app in a real window under Xvfb, driven over WebDriver (tauri-driver).
 e2e: ui
-	$(CARGO) build -p waymark-app --locked
+	$(CARGO) build -p waymark-app -p waymark-cli --locked
 	scripts/e2e.sh
 
 ## Benchmarks (release build): status over growing history; evidence scans against b3sum and
