@@ -6,6 +6,7 @@
 // a type generated from Rust (bindings.ts).
 import type {
   AppInfo,
+  BenchmarkDetail,
   CommandError,
   EvidenceItem,
   EvidenceScreen,
@@ -37,7 +38,7 @@ export interface ReviewFixture {
   app_info: AppInfo;
   review_framework: ReviewFramework;
   /** benchmark_detail's previous and next of every benchmark. */
-  neighbours: Record<string, { previous: string | null; next: string | null }>;
+  neighbours: Record<string, Pick<BenchmarkDetail, 'previous' | 'next'>>;
   /** The status the core gave in each state the recording reached. */
   statuses: { state: ReviewState; status: Status }[];
   /** The evidence screen once two files were added and one went missing. */

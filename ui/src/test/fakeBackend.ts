@@ -10,6 +10,7 @@ import type {
   AppInfo,
   CommandError,
   Contributor,
+  ContributorInput,
   DescribeEvidenceInput,
   EvidenceItem,
   FutureAction,
@@ -223,7 +224,7 @@ function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: R
     case 'list_contributors':
       return b.contributors;
     case 'add_contributor': {
-      const input = args.input as { name: string; role: string | null; email: string | null };
+      const input = args.input as ContributorInput;
       const c: Contributor = { id: `c${b.contributors.length + 1}`, ...input, created_at: now() };
       b.contributors.push(c);
       return c;
