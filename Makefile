@@ -39,7 +39,7 @@ unit: ui-deps
 
 ## The real app in a real window under Xvfb, driven over WebDriver (tauri-driver).
 e2e: ui
-	$(CARGO) build -p waymark-app --locked
+	$(CARGO) build -p waymark-app -p waymark-cli --locked
 	scripts/e2e.sh
 
 ## Benchmarks (release build): status over growing history; evidence scans against b3sum and
@@ -55,10 +55,11 @@ measure: ui
 	$(CARGO) build -p waymark-app --locked
 	scripts/e2e.sh measure
 
-## Regenerate ui/src/lib/bindings.ts (the Rust types) and ui/src/lib/commands.ts (the command
-## wrappers, from src-tauri/command_list.rs).
+## Regenerate ui/src/lib/bindings.ts (the Rust types), ui/src/lib/commands.ts (the command
+## wrappers, from src-tauri/command_list.rs) and ui/src/test/fixtures/core/*.json (the core's
+## answers the UI's tests replay, from src-tauri/ui_fixtures.rs).
 bindings:
-	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --lib the_generated_
+	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --lib -- the_generated_ the_ui_fixtures_are_the_cores_answers
 
 ## Regenerate docs/errors.md from the core's error codes.
 errors:
