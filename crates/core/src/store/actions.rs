@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, new_id, now, optional};
 use crate::error::{AtPath, Entity, Error, Hint, Result};
-use crate::input::{FieldProblem, MAX_NAME_CHARS, Problems, first, too_long};
+use crate::input::{FieldProblem, Problems, first, too_long};
 
 /// Where an action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,9 +109,6 @@ impl NewAction {
                 "text",
                 "The action is over 2,000 characters; keep it short and put detail in commentary.",
             );
-        }
-        if optional(self.owner.as_deref()).is_some_and(|o| too_long(&o, MAX_NAME_CHARS)) {
-            p.add("owner", "This is over 200 characters; shorten it.");
         }
         if let Some(date) = optional(self.due_date.as_deref())
             && chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err()
