@@ -202,29 +202,25 @@ impl Page {
         }
         self.end_text();
         self.set_fill(colour);
-        self.ops.push(Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(round(x)),
-                y: Pt(round(y)),
-                width: Pt(round(w)),
-                height: Pt(round(h)),
-                mode: Some(PaintMode::Fill),
-                winding_order: None,
-            },
-        });
+        self.rect(x, y, w, h, PaintMode::Fill);
     }
 
     /// Outlines a rectangle whose lower-left corner is (`x`, `y`).
     pub fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: Rgb, thickness: f32) {
         self.end_text();
         self.set_stroke(colour, thickness);
+        self.rect(x, y, w, h, PaintMode::Stroke);
+    }
+
+    /// A rectangle painted with the current fill or stroke, at whole hundredths of a point.
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, mode: PaintMode) {
         self.ops.push(Op::DrawRectangle {
             rectangle: Rect {
                 x: Pt(round(x)),
                 y: Pt(round(y)),
                 width: Pt(round(w)),
                 height: Pt(round(h)),
-                mode: Some(PaintMode::Stroke),
+                mode: Some(mode),
                 winding_order: None,
             },
         });
