@@ -19,6 +19,12 @@ async function go(hash: string, heading: string | RegExp) {
   return screen.findByRole('heading', { level: 1, name: heading });
 }
 
+/** Moves the open app to another page. */
+async function visit(hash: string, heading: string | RegExp) {
+  window.location.hash = hash;
+  return screen.findByRole('heading', { level: 1, name: heading });
+}
+
 describe('the registered app', () => {
   beforeAll(async () => {
     shell.backend = createBackend({ registered: true });
@@ -134,11 +140,12 @@ describe('the registered app', () => {
     expect(screen.getByText(/No actions yet/)).toBeTruthy();
     await fireEvent.input(screen.getByLabelText('Action'), { target: { value: 'Share the vision with staff' } });
     await fireEvent.input(screen.getByLabelText('Owner'), { target: { value: 'Alex Kim' } });
-    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2027-03-31' } });
+    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2030-03-31' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
     const row = await screen.findByTestId('action-row');
     expect(within(row).getByText('Share the vision with staff')).toBeTruthy();
-    expect(within(row).getByText('31 Mar 2027')).toBeTruthy();
+    expect(within(row).getByText('31 Mar 2030')).toBeTruthy();
+    expect(within(row).getByText('Open')).toBeTruthy();
     expect(await axeViolations()).toEqual([]);
 
     await fireEvent.click(within(row).getByRole('button', { name: /^Edit/ }));
@@ -147,8 +154,8 @@ describe('the registered app', () => {
     await fireEvent.click(within(row).getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(within(screen.getByTestId('action-row')).getByText('Jo Patel')).toBeTruthy());
     expect(shell.backend!.calls.find((c) => c.command === 'update_action')?.args).toEqual({
-      id: 'a1',
-      action: { text: 'Share the vision with staff', owner: 'Jo Patel', due_date: '2027-03-31', benchmarks: [] },
+      id: 'action-1',
+      action: { text: 'Share the vision with staff', owner: 'Jo Patel', due_date: '2030-03-31', benchmarks: [] },
     });
     expect(document.title).toBe('Action plan – Waymark');
 
@@ -229,5 +236,35 @@ describe('the registered app', () => {
         role: 'Computing lead',
       },
     });
+  });
+});
+
+describe('an action past its due date', () => {
+  beforeAll(() => {
+    shell.backend = createBackend({ registered: true });
+  });
+
+  it('is overdue on the plan and counted on the dashboard, as the core judges it', async () => {
+    await go('#/actions', 'Action plan');
+    await fireEvent.input(screen.getByLabelText('Action'), { target: { value: 'Update the computing policy' } });
+    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2025-09-01' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
+    const row = await screen.findByTestId('action-row');
+    expect(within(row).getByText(/^1 Sept? 2025$/)).toBeTruthy();
+    expect(within(row).getByText('Overdue')).toBeTruthy();
+    expect(shell.backend!.actions.map((a) => a.overdue)).toEqual([true]);
+    expect(await axeViolations()).toEqual([]);
+
+    const summary = async () => (await screen.findByTestId('action-summary')).textContent?.replace(/\s+/g, ' ').trim();
+    await visit('#/dashboard', 'Dashboard');
+    await waitFor(async () => expect(await summary()).toBe('Action plan: 1 open action, 1 overdue.'));
+    expect(await axeViolations()).toEqual([]);
+
+    await visit('#/actions', 'Action plan');
+    await fireEvent.click(within(await screen.findByTestId('action-row')).getByRole('button', { name: 'Mark done' }));
+    await waitFor(() => expect(within(screen.getByTestId('action-row')).getByText('Done')).toBeTruthy());
+    expect(within(screen.getByTestId('action-row')).queryByText('Overdue')).toBeNull();
+    await visit('#/dashboard', 'Dashboard');
+    await waitFor(async () => expect(await summary()).toBe('Action plan: 0 open actions.'));
   });
 });
