@@ -6,8 +6,9 @@
 //! data folder, drives the command functions through the steps a UI test takes, and records
 //! every status it reaches under the review state that produced it (the responses, the evidence
 //! and the actions: everything the status depends on), and the core's answer to every action
-//! the tests add, edit or mark. Ids, timestamps, temporary paths and the login name are replaced
-//! with stable stand-ins, so the JSON is the same on every run.
+//! the tests add, edit or mark. `checks.json` holds the core's problems with every form input
+//! the tests type. Ids, timestamps, temporary paths and the login name are replaced with stable
+//! stand-ins, so the JSON is the same on every run.
 //!
 //! Whether an action is overdue is the core's judgement as of the day of recording, so the
 //! actions the tests plan are due long ago or years ahead, never near today.
@@ -21,8 +22,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Value, json};
 use waymark_core::evidence::{ReadProblem, StatusDetail};
+use waymark_core::input::FieldProblem;
 use waymark_core::progress::{Gaps, Ratio, Reason};
-use waymark_core::store::{ActionStatus, InstitutionInput, NewAction, Phase};
+use waymark_core::store::{ActionStatus, ContributorInput, InstitutionInput, NewAction, Phase};
 use waymark_core::workspace::{SkipReason, WorkProgress};
 
 use crate::commands::{self, RegisterInput, SaveResponseInput};
@@ -598,6 +600,11 @@ fn test_quality(n: &mut Normaliser) -> Value {
     s.set_action_status(n, &mut actions, &id, ActionStatus::Done);
     s.record(n, &mut book);
 
+    // BenchmarkPage.test.ts: an action added from a benchmark's page.
+    let s = Scenario::registered(n, "test-quality");
+    s.add_action(n, &mut actions, quick_action("Plan termly monitoring"));
+    s.record(n, &mut book);
+
     json!({
         "app_info": app_info,
         "review_framework": review_framework,
@@ -630,6 +637,90 @@ fn overdue_action() -> NewAction {
         due_date: Some("2025-09-01".into()),
         benchmarks: vec![],
     }
+}
+
+/// What the quick add on benchmark 1.2's page sends.
+fn quick_action(text: &str) -> NewAction {
+    NewAction {
+        text: text.into(),
+        owner: None,
+        due_date: None,
+        benchmarks: vec!["1.2".into()],
+    }
+}
+
+/// The core's problems with every form input the UI's tests type (none when it can be saved),
+/// in the shape the forms send it.
+fn checks() -> Value {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let s = AppState::open(dir.path().join("Waymark"));
+    let institution = |name: &str| InstitutionInput {
+        name: name.into(),
+        identifier: None,
+        phase: None,
+        contact_name: None,
+        email: None,
+        role: None,
+    };
+    let as_registered = |name: &str| InstitutionInput {
+        name: name.into(),
+        ..register_input("test-quality").institution
+    };
+    let institutions = vec![
+        // FirstRun.test.ts: a blank name and a malformed email, then names alone, then in full.
+        InstitutionInput {
+            email: Some("head@school".into()),
+            ..institution("")
+        },
+        institution("Hillside"),
+        InstitutionInput {
+            identifier: None,
+            ..as_registered("Hillside Primary")
+        },
+        // a11y.test.ts: the settings screen renames the institution.
+        as_registered("Hillside Primary Academy"),
+    ];
+    let action = |text: &str| NewAction {
+        text: text.into(),
+        ..NewAction::default()
+    };
+    let actions = vec![
+        // a11y.test.ts: the action plan.
+        share_the_vision("Alex Kim"),
+        share_the_vision("Jo Patel"),
+        action(""),
+        action("Another"),
+        overdue_action(),
+        // BenchmarkPage.test.ts: the quick add, empty and then filled in.
+        quick_action(""),
+        quick_action("Plan termly monitoring"),
+    ];
+    let member = |email: Option<&str>| ContributorInput {
+        name: "Jo Patel".into(),
+        role: Some("Governor".into()),
+        email: email.map(str::to_owned),
+    };
+    // a11y.test.ts: the working group, with a malformed email and then without one.
+    let contributors = vec![member(Some("jo@school")), member(None)];
+
+    json!({
+        "institution": answered(&institutions, |i| commands::check_institution(&s, i)),
+        "action": answered(&actions, |a| commands::check_action(&s, a)),
+        "contributor": answered(&contributors, |c| commands::check_contributor(&s, c)),
+    })
+}
+
+/// Each input with the problems `check` found in it.
+fn answered<T: Serialize + Clone>(
+    inputs: &[T],
+    check: impl Fn(T) -> Result<Vec<FieldProblem>, CommandError>,
+) -> Value {
+    Value::Array(
+        inputs
+            .iter()
+            .map(|i| json!({ "input": to_json(i), "problems": ok(check(i.clone())) }))
+            .collect(),
+    )
 }
 
 /// A review of the framework without levels, as its page opens.
@@ -790,6 +881,7 @@ fn record_all() -> BTreeMap<&'static str, Value> {
     files.insert("test-quality.json", test_quality(&mut n));
     files.insert("no-levels.json", no_levels(&mut n));
     files.insert("words.json", words());
+    files.insert("checks.json", checks());
     files
 }
 

@@ -8,11 +8,14 @@ import type {
   AppInfo,
   BenchmarkDetail,
   CommandError,
+  ContributorInput,
   EvidenceItem,
   EvidenceScreen,
+  FieldProblem,
   FrameworkSummary,
   FutureAction,
   Gaps,
+  InstitutionInput,
   NewAction,
   ReadProblem,
   Reason,
@@ -23,6 +26,7 @@ import type {
   Status,
   StatusDetail,
 } from '../lib/bindings';
+import checksJson from './fixtures/core/checks.json';
 import firstRunJson from './fixtures/core/first-run.json';
 import noLevelsJson from './fixtures/core/no-levels.json';
 import testQualityJson from './fixtures/core/test-quality.json';
@@ -78,6 +82,25 @@ export type ReviewName = keyof typeof reviews;
 
 /** The test-quality review (the one most tests use). */
 export const testQuality = reviews['test-quality'];
+
+type Checked<T> = { input: T; problems: FieldProblem[] }[];
+
+/** The core's problems with each form input the tests type (check_institution and the rest). */
+export const checks = checksJson as unknown as {
+  institution: Checked<InstitutionInput>;
+  action: Checked<NewAction>;
+  contributor: Checked<ContributorInput>;
+};
+
+type Checks = typeof checks;
+
+/** The core's message about `field` in the recorded input `typed` picks out (checks.json). */
+export function coreSays<K extends keyof Checks>(kind: K, typed: (input: Checks[K][number]['input']) => boolean, field: string): string {
+  const recorded: Checked<Checks[K][number]['input']> = checks[kind];
+  const message = recorded.find((c) => typed(c.input))?.problems.find((p) => p.field === field)?.message;
+  if (!message) throw new Error(`the core was not recorded finding a problem with ${field} in a ${kind}`);
+  return message;
+}
 
 /** A value as one string with its keys in order, to find a recorded call by its arguments. */
 export function canonical(value: unknown): string {

@@ -5,8 +5,9 @@
 // It keeps what a test saves (responses, history, actions, people, evidence links) the way a
 // database would, but judges nothing: the status of a review state is the one the core gave for
 // that state, searches and neighbours are the core's, an action added, edited or marked is the
-// one the core answered (overdue or not), and anything the recording lacks is an error naming
-// it (and fails the test, see setup.ts) rather than a guess.
+// one the core answered (overdue or not), a form's problems are the ones the core found in the
+// same input, and anything the recording lacks is an error naming it (and fails the test, see
+// setup.ts) rather than a guess.
 import type {
   AppInfo,
   CommandError,
@@ -14,6 +15,7 @@ import type {
   ContributorInput,
   DescribeEvidenceInput,
   EvidenceItem,
+  FieldProblem,
   FutureAction,
   HistoryEntry,
   Institution,
@@ -24,6 +26,7 @@ import type {
 } from '../lib/bindings';
 import {
   canonical,
+  checks,
   firstRun,
   firstStatus,
   reviews,
@@ -220,6 +223,12 @@ function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: R
       }
       return answer;
     }
+    case 'check_institution':
+      return recordedCheck('institution', args.input);
+    case 'check_action':
+      return recordedCheck('action', args.action);
+    case 'check_contributor':
+      return recordedCheck('contributor', args.input);
     case 'list_contributors':
       return b.contributors;
     case 'add_contributor': {
@@ -266,6 +275,14 @@ function recordedAction(fixture: ReviewFixture, command: string, args: Record<st
   const found = fixture.actions?.find((c) => c.command === command && canonical(c.args) === key);
   if (!found) notRecorded(`${command}(${key})`);
   return structuredClone(found.answer);
+}
+
+/** The core's problems with a form's input (none when it can be saved). */
+function recordedCheck(kind: keyof typeof checks, input: unknown): FieldProblem[] {
+  const key = canonical(input);
+  const found = checks[kind].find((c) => canonical(c.input) === key);
+  if (!found) notRecorded(`check_${kind}(${key})`);
+  return structuredClone(found.problems);
 }
 
 function updateEvidence(b: FakeBackend, id: string, change: (item: EvidenceItem) => EvidenceItem): EvidenceItem {
