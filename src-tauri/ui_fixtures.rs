@@ -5,8 +5,13 @@
 //! Each scenario installs the UI's test frameworks (ui/src/test/fixtures/*.toml) into a fresh
 //! data folder, drives the command functions through the steps a UI test takes, and records
 //! every status it reaches under the review state that produced it (the responses, the evidence
-//! and the number of actions: everything progress depends on). Ids, timestamps, temporary paths
-//! and the login name are replaced with stable stand-ins, so the JSON is the same on every run.
+//! and the actions: everything the status depends on), and the core's answer to every action
+//! the tests add, edit or mark. `checks.json` holds the core's problems with every form input
+//! the tests type. Ids, timestamps, temporary paths and the login name are replaced with stable
+//! stand-ins, so the JSON is the same on every run.
+//!
+//! Whether an action is overdue is the core's judgement as of the day of recording, so the
+//! actions the tests plan are due long ago or years ahead, never near today.
 //!
 //! `the_ui_fixtures_are_the_cores_answers` fails when the committed JSON differs from what the
 //! core answers now; `make bindings` (WAYMARK_BLESS=1) rewrites it.
@@ -17,8 +22,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Value, json};
 use waymark_core::evidence::{ReadProblem, StatusDetail};
+use waymark_core::input::FieldProblem;
 use waymark_core::progress::{Gaps, Ratio, Reason};
-use waymark_core::store::{ActionStatus, InstitutionInput, NewAction, Phase};
+use waymark_core::store::{ActionStatus, ContributorInput, InstitutionInput, NewAction, Phase};
 use waymark_core::workspace::{SkipReason, WorkProgress};
 
 use crate::commands::{self, RegisterInput, SaveResponseInput};
@@ -286,11 +292,54 @@ impl Scenario {
                 })
             })
             .collect();
+        let actions: Vec<Value> = ok(commands::list_actions(&self.state))
+            .iter()
+            .map(|a| json!({ "id": a.id, "status": a.status, "due_date": a.due_date }))
+            .collect();
         json!({
             "responses": responses,
             "evidence": evidence,
-            "actions": ok(commands::list_actions(&self.state)).len(),
+            "actions": actions,
         })
+    }
+
+    /// Plans an action as the forms do (as [`ME`]), recording the core's answer.
+    fn add_action(&self, n: &mut Normaliser, book: &mut ActionBook, action: NewAction) -> String {
+        let answer = ok(commands::add_action(&self.state, action.clone(), ME.into()));
+        n.name(&answer.id, "action");
+        let args = json!({ "action": to_json(&action), "by": ME });
+        book.add(n, "add_action", args, &answer);
+        answer.id
+    }
+
+    /// Edits an action, recording the core's answer.
+    fn update_action(
+        &self,
+        n: &mut Normaliser,
+        book: &mut ActionBook,
+        id: &str,
+        action: NewAction,
+    ) {
+        let answer = ok(commands::update_action(
+            &self.state,
+            id.into(),
+            action.clone(),
+        ));
+        let args = json!({ "id": id, "action": to_json(&action) });
+        book.add(n, "update_action", args, &answer);
+    }
+
+    /// Marks an action, recording the core's answer.
+    fn set_action_status(
+        &self,
+        n: &mut Normaliser,
+        book: &mut ActionBook,
+        id: &str,
+        status: ActionStatus,
+    ) {
+        let answer = ok(commands::set_action_status(&self.state, id.into(), status));
+        let args = json!({ "id": id, "status": to_json(&status) });
+        book.add(n, "set_action_status", args, &answer);
     }
 
     /// Records the status the core gives for the review as it stands.
@@ -352,7 +401,8 @@ impl StatusBook {
             json!([
                 s["progress"],
                 s["awaiting_confirmation"],
-                s["evidence_files"]
+                s["evidence_files"],
+                s["actions"]
             ])
         };
         if let Some((_, seen)) = self.0.iter().find(|(s, _)| *s == state) {
@@ -376,6 +426,34 @@ impl StatusBook {
     }
 }
 
+/// The core's answers to the action commands the UI's tests send (add_action, update_action,
+/// set_action_status), by command and arguments. The fake shell keeps the answers as its action
+/// plan, so the next call names the recorded id; one call recorded with two different answers
+/// could not be replayed, and fails here.
+#[derive(Default)]
+struct ActionBook(Vec<Value>);
+
+impl ActionBook {
+    fn add(&mut self, n: &mut Normaliser, command: &str, args: Value, answer: &impl Serialize) {
+        let call = n.value(json!({ "command": command, "args": args }));
+        let answer = n.value(to_json(answer));
+        if let Some(seen) = self
+            .0
+            .iter()
+            .find(|c| c["command"] == call["command"] && c["args"] == call["args"])
+        {
+            assert_eq!(
+                seen["answer"], answer,
+                "the same call was answered differently: {call}"
+            );
+            return;
+        }
+        let mut entry = call;
+        entry["answer"] = answer;
+        self.0.push(entry);
+    }
+}
+
 /// The app's info as the UI's tests see it: the login name is whatever the machine's is, so
 /// it is shown as [`ME`] when no name was set in the app.
 fn info_of(n: &mut Normaliser, state: &AppState) -> Value {
@@ -390,6 +468,7 @@ fn info_of(n: &mut Normaliser, state: &AppState) -> Value {
 /// ui/src/screens/*.test.ts), in their order.
 fn test_quality(n: &mut Normaliser) -> Value {
     let mut book = StatusBook::default();
+    let mut actions = ActionBook::default();
 
     // a11y.test.ts: one review through the dashboard, a benchmark, evidence, actions, search.
     let s = Scenario::registered(n, "test-quality");
@@ -424,22 +503,12 @@ fn test_quality(n: &mut Normaliser) -> Value {
     s.record(n, &mut book);
     ok(evidence::link_evidence(&s.state, vision, link("1.1", None)));
     s.record(n, &mut book);
-    let action = ok(commands::add_action(
-        &s.state,
-        NewAction {
-            text: "Share the vision with staff".into(),
-            owner: Some("Alex Kim".into()),
-            due_date: Some("2027-03-31".into()),
-            benchmarks: vec![],
-        },
-        ME.into(),
-    ));
+    // The action plan: add an action, give it another owner, mark it done.
+    let id = s.add_action(n, &mut actions, share_the_vision("Alex Kim"));
     s.record(n, &mut book);
-    ok(commands::set_action_status(
-        &s.state,
-        action.id,
-        ActionStatus::Done,
-    ));
+    s.update_action(n, &mut actions, &id, share_the_vision("Jo Patel"));
+    s.record(n, &mut book);
+    s.set_action_status(n, &mut actions, &id, ActionStatus::Done);
     s.record(n, &mut book);
     let searches = vec![s.search(n, "vision")];
     let mut authors = Vec::new();
@@ -524,17 +593,134 @@ fn test_quality(n: &mut Normaliser) -> Value {
     ));
     s.record(n, &mut book);
 
+    // a11y.test.ts: an action past its due date, on the plan and the dashboard, then done.
+    let s = Scenario::registered(n, "test-quality");
+    let id = s.add_action(n, &mut actions, overdue_action());
+    s.record(n, &mut book);
+    s.set_action_status(n, &mut actions, &id, ActionStatus::Done);
+    s.record(n, &mut book);
+
+    // BenchmarkPage.test.ts: an action added from a benchmark's page.
+    let s = Scenario::registered(n, "test-quality");
+    s.add_action(n, &mut actions, quick_action("Plan termly monitoring"));
+    s.record(n, &mut book);
+
     json!({
         "app_info": app_info,
         "review_framework": review_framework,
         "neighbours": neighbours,
         "statuses": book.json(),
+        "actions": Value::Array(actions.0),
         "evidence": evidence_screen,
         "searches": searches,
         "authors": authors,
         "conflict": conflict,
         "carried": carried,
     })
+}
+
+/// The action a11y.test.ts plans, owned by `owner`; due years ahead, so it is not overdue.
+fn share_the_vision(owner: &str) -> NewAction {
+    NewAction {
+        text: "Share the vision with staff".into(),
+        owner: Some(owner.into()),
+        due_date: Some("2030-03-31".into()),
+        benchmarks: vec![],
+    }
+}
+
+/// An action that was due long ago, so the core calls it overdue.
+fn overdue_action() -> NewAction {
+    NewAction {
+        text: "Update the computing policy".into(),
+        owner: None,
+        due_date: Some("2025-09-01".into()),
+        benchmarks: vec![],
+    }
+}
+
+/// What the quick add on benchmark 1.2's page sends.
+fn quick_action(text: &str) -> NewAction {
+    NewAction {
+        text: text.into(),
+        owner: None,
+        due_date: None,
+        benchmarks: vec!["1.2".into()],
+    }
+}
+
+/// The core's problems with every form input the UI's tests type (none when it can be saved),
+/// in the shape the forms send it.
+fn checks() -> Value {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let s = AppState::open(dir.path().join("Waymark"));
+    let institution = |name: &str| InstitutionInput {
+        name: name.into(),
+        identifier: None,
+        phase: None,
+        contact_name: None,
+        email: None,
+        role: None,
+    };
+    let as_registered = |name: &str| InstitutionInput {
+        name: name.into(),
+        ..register_input("test-quality").institution
+    };
+    let institutions = vec![
+        // FirstRun.test.ts: a blank name and a malformed email, then names alone, then in full.
+        InstitutionInput {
+            email: Some("head@school".into()),
+            ..institution("")
+        },
+        institution("Hillside"),
+        InstitutionInput {
+            identifier: None,
+            ..as_registered("Hillside Primary")
+        },
+        // a11y.test.ts: the settings screen renames the institution.
+        as_registered("Hillside Primary Academy"),
+    ];
+    let action = |text: &str| NewAction {
+        text: text.into(),
+        ..NewAction::default()
+    };
+    let actions = vec![
+        // a11y.test.ts: the action plan.
+        share_the_vision("Alex Kim"),
+        share_the_vision("Jo Patel"),
+        action(""),
+        action("Another"),
+        overdue_action(),
+        // BenchmarkPage.test.ts: the quick add, empty and then filled in.
+        quick_action(""),
+        quick_action("Plan termly monitoring"),
+    ];
+    let member = |email: Option<&str>| ContributorInput {
+        name: "Jo Patel".into(),
+        role: Some("Governor".into()),
+        email: email.map(str::to_owned),
+    };
+    // a11y.test.ts: the working group, with a malformed email and then without one.
+    let contributors = vec![member(Some("jo@school")), member(None)];
+
+    json!({
+        "institution": answered(&institutions, |i| commands::check_institution(&s, i)),
+        "action": answered(&actions, |a| commands::check_action(&s, a)),
+        "contributor": answered(&contributors, |c| commands::check_contributor(&s, c)),
+    })
+}
+
+/// Each input with the problems `check` found in it.
+fn answered<T: Serialize + Clone>(
+    inputs: &[T],
+    check: impl Fn(T) -> Result<Vec<FieldProblem>, CommandError>,
+) -> Value {
+    Value::Array(
+        inputs
+            .iter()
+            .map(|i| json!({ "input": to_json(i), "problems": ok(check(i.clone())) }))
+            .collect(),
+    )
 }
 
 /// A review of the framework without levels, as its page opens.
@@ -695,6 +881,7 @@ fn record_all() -> BTreeMap<&'static str, Value> {
     files.insert("test-quality.json", test_quality(&mut n));
     files.insert("no-levels.json", no_levels(&mut n));
     files.insert("words.json", words());
+    files.insert("checks.json", checks());
     files
 }
 

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { flushAll } from '../lib/pending';
-import { testQuality } from '../test/core';
+import { coreSays, testQuality } from '../test/core';
 import { createBackend, type FakeBackend } from '../test/fakeBackend';
 import { sentence } from '../lib/text';
 
@@ -154,6 +154,29 @@ describe('benchmark page', () => {
     await waitFor(() => expect((screen.getByRole('button', { name: /Previous/ }) as HTMLButtonElement).disabled).toBe(false));
     await fireEvent.keyDown(window, { key: 'ArrowLeft', altKey: true });
     await screen.findByRole('heading', { level: 1, name: '1.1 Vision' });
+  });
+
+  it('plans an action from the page once the core finds nothing wrong with it', async () => {
+    const backend = createBackend();
+    await open('1.2', backend);
+    expect(screen.getByText('No actions planned for this benchmark yet.')).toBeTruthy();
+    const add = screen.getByRole('button', { name: 'Add action for this benchmark' });
+    await fireEvent.click(add);
+    const field = screen.getByLabelText('Action');
+    await waitFor(() => expect(field.getAttribute('aria-invalid')).toBe('true'));
+    const empty = coreSays('action', (a) => a.text === '' && a.benchmarks.includes('1.2'), 'text');
+    expect(document.getElementById('quick-action-error')?.textContent).toBe(empty);
+    expect(backend.calls.some((c) => c.command === 'add_action')).toBe(false);
+
+    await fireEvent.input(field, { target: { value: 'Plan termly monitoring' } });
+    await fireEvent.click(add);
+    const item = (await screen.findByText('Plan termly monitoring')).closest('li')!;
+    expect(within(item).getByText('Open')).toBeTruthy();
+    expect(field.getAttribute('aria-invalid')).toBeNull();
+    expect(backend.calls.find((c) => c.command === 'add_action')?.args).toEqual({
+      action: { text: 'Plan termly monitoring', owner: null, due_date: null, benchmarks: ['1.2'] },
+      by: 'sam',
+    });
   });
 
   it('offers commentary only in a framework without levels', async () => {

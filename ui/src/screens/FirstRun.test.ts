@@ -2,7 +2,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { axeViolations } from '../test/axe';
-import { firstRun, testQuality } from '../test/core';
+import type { InstitutionInput } from '../lib/bindings';
+import { coreSays, firstRun, testQuality } from '../test/core';
 import { createBackend, type FakeBackend } from '../test/fakeBackend';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
@@ -29,15 +30,21 @@ describe('first run', () => {
     expect(await axeViolations()).toEqual([]);
   });
 
-  it('checks the form inline before sending anything', async () => {
+  it('shows every problem the core finds beside its field before sending anything', async () => {
     render(App);
     await fireEvent.click(await screen.findByTestId('framework-test-quality'));
     await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'head@school' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Register' }));
     const name = screen.getByLabelText('Institution name');
-    expect(name.getAttribute('aria-invalid')).toBe('true');
+    await waitFor(() => expect(name.getAttribute('aria-invalid')).toBe('true'));
     expect(document.activeElement).toBe(name);
     expect(screen.getByLabelText('Email').getAttribute('aria-invalid')).toBe('true');
+    const typed = (i: InstitutionInput) => i.name === '' && i.email === 'head@school';
+    expect(document.getElementById('register-name-error')?.textContent).toBe(coreSays('institution', typed, 'name'));
+    expect(document.getElementById('register-email-error')?.textContent).toBe(coreSays('institution', typed, 'email'));
+    expect(shell.backend!.calls.filter((c) => c.command === 'check_institution').map((c) => c.args)).toEqual([
+      { input: { name: '', identifier: null, phase: null, contact_name: null, email: 'head@school', role: null } },
+    ]);
     expect(shell.backend!.calls.some((c) => c.command === 'register')).toBe(false);
   });
 

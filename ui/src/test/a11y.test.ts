@@ -4,7 +4,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { axeViolations } from './axe';
-import { testQuality } from './core';
+import { coreSays, testQuality } from './core';
 import { createBackend, type FakeBackend } from './fakeBackend';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
@@ -17,6 +17,18 @@ async function go(hash: string, heading: string | RegExp) {
   window.location.hash = hash;
   render(App);
   return screen.findByRole('heading', { level: 1, name: heading });
+}
+
+/** Moves the open app to another page. */
+async function visit(hash: string, heading: string | RegExp) {
+  window.location.hash = hash;
+  return screen.findByRole('heading', { level: 1, name: heading });
+}
+
+/** The message a field's error line shows. */
+function errorOf(field: HTMLElement): string | null | undefined {
+  const ids = field.getAttribute('aria-describedby')?.split(' ') ?? [];
+  return document.getElementById(ids.find((id) => id.endsWith('-error')) ?? '')?.textContent;
 }
 
 describe('the registered app', () => {
@@ -129,16 +141,26 @@ describe('the registered app', () => {
     expect(await axeViolations()).toEqual([]);
   });
 
-  it('action plan: add an action, mark it done, filter', async () => {
+  it('action plan: the core’s check, add an action, mark it done, filter', async () => {
     await go('#/actions', 'Action plan');
     expect(screen.getByText(/No actions yet/)).toBeTruthy();
-    await fireEvent.input(screen.getByLabelText('Action'), { target: { value: 'Share the vision with staff' } });
+    // Nothing typed: the core says what is missing, beside the field, and nothing is sent.
+    await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
+    const text = screen.getByLabelText('Action');
+    await waitFor(() => expect(text.getAttribute('aria-invalid')).toBe('true'));
+    expect(errorOf(text)).toBe(coreSays('action', (a) => a.text === '' && a.benchmarks.length === 0, 'text'));
+    expect(document.activeElement).toBe(text);
+    expect(shell.backend!.calls.some((c) => c.command === 'add_action')).toBe(false);
+
+    await fireEvent.input(text, { target: { value: 'Share the vision with staff' } });
     await fireEvent.input(screen.getByLabelText('Owner'), { target: { value: 'Alex Kim' } });
-    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2027-03-31' } });
+    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2030-03-31' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
     const row = await screen.findByTestId('action-row');
     expect(within(row).getByText('Share the vision with staff')).toBeTruthy();
-    expect(within(row).getByText('31 Mar 2027')).toBeTruthy();
+    expect(within(row).getByText('31 Mar 2030')).toBeTruthy();
+    expect(within(row).getByText('Open')).toBeTruthy();
+    expect(text.getAttribute('aria-invalid')).toBeNull();
     expect(await axeViolations()).toEqual([]);
 
     await fireEvent.click(within(row).getByRole('button', { name: /^Edit/ }));
@@ -147,8 +169,8 @@ describe('the registered app', () => {
     await fireEvent.click(within(row).getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(within(screen.getByTestId('action-row')).getByText('Jo Patel')).toBeTruthy());
     expect(shell.backend!.calls.find((c) => c.command === 'update_action')?.args).toEqual({
-      id: 'a1',
-      action: { text: 'Share the vision with staff', owner: 'Jo Patel', due_date: '2027-03-31', benchmarks: [] },
+      id: 'action-1',
+      action: { text: 'Share the vision with staff', owner: 'Jo Patel', due_date: '2030-03-31', benchmarks: [] },
     });
     expect(document.title).toBe('Action plan – Waymark');
 
@@ -174,8 +196,18 @@ describe('the registered app', () => {
     await screen.findByText('Alex Kim');
     await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Jo Patel' } });
     await fireEvent.input(screen.getByLabelText('Role'), { target: { value: 'Governor' } });
+    // A malformed email: the core's problem is shown beside it and nobody is added.
+    const email = screen.getByLabelText('Email');
+    await fireEvent.input(email, { target: { value: 'jo@school' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add member' }));
+    await waitFor(() => expect(email.getAttribute('aria-invalid')).toBe('true'));
+    expect(errorOf(email)).toBe(coreSays('contributor', (c) => c.email === 'jo@school', 'email'));
+    expect(document.activeElement).toBe(email);
+    expect(shell.backend!.calls.some((c) => c.command === 'add_contributor')).toBe(false);
+    await fireEvent.input(email, { target: { value: '' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Add member' }));
     await screen.findByText('Jo Patel');
+    expect(email.getAttribute('aria-invalid')).toBeNull();
     const table = screen.getByRole('table', { name: 'Who last changed each answer' });
     expect(within(table).getByText('sam')).toBeTruthy();
     expect(await axeViolations()).toEqual([]);
@@ -229,5 +261,35 @@ describe('the registered app', () => {
         role: 'Computing lead',
       },
     });
+  });
+});
+
+describe('an action past its due date', () => {
+  beforeAll(() => {
+    shell.backend = createBackend({ registered: true });
+  });
+
+  it('is overdue on the plan and counted on the dashboard, as the core judges it', async () => {
+    await go('#/actions', 'Action plan');
+    await fireEvent.input(screen.getByLabelText('Action'), { target: { value: 'Update the computing policy' } });
+    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2025-09-01' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
+    const row = await screen.findByTestId('action-row');
+    expect(within(row).getByText(/^1 Sept? 2025$/)).toBeTruthy();
+    expect(within(row).getByText('Overdue')).toBeTruthy();
+    expect(shell.backend!.actions.map((a) => a.overdue)).toEqual([true]);
+    expect(await axeViolations()).toEqual([]);
+
+    const summary = async () => (await screen.findByTestId('action-summary')).textContent?.replace(/\s+/g, ' ').trim();
+    await visit('#/dashboard', 'Dashboard');
+    await waitFor(async () => expect(await summary()).toBe('Action plan: 1 open action, 1 overdue.'));
+    expect(await axeViolations()).toEqual([]);
+
+    await visit('#/actions', 'Action plan');
+    await fireEvent.click(within(await screen.findByTestId('action-row')).getByRole('button', { name: 'Mark done' }));
+    await waitFor(() => expect(within(screen.getByTestId('action-row')).getByText('Done')).toBeTruthy());
+    expect(within(screen.getByTestId('action-row')).queryByText('Overdue')).toBeNull();
+    await visit('#/dashboard', 'Dashboard');
+    await waitFor(async () => expect(await summary()).toBe('Action plan: 0 open actions.'));
   });
 });

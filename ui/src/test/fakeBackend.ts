@@ -4,8 +4,10 @@
 //
 // It keeps what a test saves (responses, history, actions, people, evidence links) the way a
 // database would, but judges nothing: the status of a review state is the one the core gave for
-// that state, searches and neighbours are the core's, and a state the recording never reached
-// is an error naming it (and fails the test, see setup.ts) rather than a guess.
+// that state, searches and neighbours are the core's, an action added, edited or marked is the
+// one the core answered (overdue or not), a form's problems are the ones the core found in the
+// same input, and anything the recording lacks is an error naming it (and fails the test, see
+// setup.ts) rather than a guess.
 import type {
   AppInfo,
   CommandError,
@@ -13,16 +15,26 @@ import type {
   ContributorInput,
   DescribeEvidenceInput,
   EvidenceItem,
+  FieldProblem,
   FutureAction,
   HistoryEntry,
   Institution,
   LinkInput,
-  NewAction,
   Response,
   SaveResponseInput,
   Status,
 } from '../lib/bindings';
-import { firstRun, firstStatus, reviews, stateKey, type ReviewFixture, type ReviewName, type ReviewState } from './core';
+import {
+  canonical,
+  checks,
+  firstRun,
+  firstStatus,
+  reviews,
+  stateKey,
+  type ReviewFixture,
+  type ReviewName,
+  type ReviewState,
+} from './core';
 
 export interface FakeBackend {
   calls: { command: string; args: Record<string, unknown> }[];
@@ -99,7 +111,7 @@ function reviewState(b: FakeBackend): ReviewState {
       needs_confirmation: r.needs_confirmation,
     })),
     evidence: b.evidence.map((i) => ({ id: i.id, present: i.present, needs_attention: i.needs_attention, links: i.links })),
-    actions: b.actions.length,
+    actions: b.actions.map((a) => ({ id: a.id, status: a.status, due_date: a.due_date })),
   };
 }
 
@@ -196,31 +208,27 @@ function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: R
     }
     case 'list_actions':
       return b.actions;
-    case 'add_action': {
-      const action: FutureAction = {
-        ...(args.action as NewAction),
-        id: `a${b.actions.length + 1}`,
-        status: 'open',
-        created_by: args.by as string,
-        created_at: now(),
-        updated_at: now(),
-        done_at: null,
-      };
-      b.actions.push(action);
-      return action;
-    }
+    case 'add_action':
     case 'update_action':
     case 'set_action_status': {
-      const i = b.actions.findIndex((x) => x.id === args.id);
-      const old = b.actions[i];
-      if (!old) notRecorded(`${command} of action ${String(args.id)}, which does not exist`);
-      const updated: FutureAction =
-        command === 'update_action'
-          ? { ...old, ...(args.action as NewAction), updated_at: now() }
-          : { ...old, status: args.status as FutureAction['status'], done_at: args.status === 'done' ? now() : null };
-      b.actions[i] = updated;
-      return updated;
+      // The action as the core answered this call: the fake keeps it, deciding nothing (not
+      // its status, dates or whether it is overdue).
+      const answer = recordedAction(fixture, command, args);
+      if (command === 'add_action') {
+        b.actions.push(answer);
+      } else {
+        const i = b.actions.findIndex((x) => x.id === args.id);
+        if (i < 0) notRecorded(`${command} of action ${String(args.id)}, which does not exist`);
+        b.actions[i] = answer;
+      }
+      return answer;
     }
+    case 'check_institution':
+      return recordedCheck('institution', args.input);
+    case 'check_action':
+      return recordedCheck('action', args.action);
+    case 'check_contributor':
+      return recordedCheck('contributor', args.input);
     case 'list_contributors':
       return b.contributors;
     case 'add_contributor': {
@@ -259,6 +267,22 @@ function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: R
     default:
       return notRecorded(`the command ${command}`);
   }
+}
+
+/** The core's answer to an action command with these arguments. */
+function recordedAction(fixture: ReviewFixture, command: string, args: Record<string, unknown>): FutureAction {
+  const key = canonical(args);
+  const found = fixture.actions?.find((c) => c.command === command && canonical(c.args) === key);
+  if (!found) notRecorded(`${command}(${key})`);
+  return structuredClone(found.answer);
+}
+
+/** The core's problems with a form's input (none when it can be saved). */
+function recordedCheck(kind: keyof typeof checks, input: unknown): FieldProblem[] {
+  const key = canonical(input);
+  const found = checks[kind].find((c) => canonical(c.input) === key);
+  if (!found) notRecorded(`check_${kind}(${key})`);
+  return structuredClone(found.problems);
 }
 
 function updateEvidence(b: FakeBackend, id: string, change: (item: EvidenceItem) => EvidenceItem): EvidenceItem {
