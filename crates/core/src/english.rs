@@ -44,15 +44,16 @@ impl Display for Reason {
             Reason::RequiredEvidence {
                 evidence,
                 needed_percent: 100,
+                missing,
             } => write!(
                 f,
-                "{} of {} required evidence items missing",
-                evidence.total - evidence.done.min(evidence.total),
+                "{missing} of {} required evidence items missing",
                 evidence.total
             ),
             Reason::RequiredEvidence {
                 evidence,
                 needed_percent,
+                ..
             } => write!(
                 f,
                 "{} of {} required evidence items have evidence ({}%); needs {needed_percent}%",

@@ -507,3 +507,25 @@ fn overdue_is_decided_once_by_the_core_for_today_and_for_a_documents_date() {
     let summary = ws.status(&review).expect("status").actions;
     assert_eq!((summary.planned, summary.open, summary.overdue), (3, 2, 1));
 }
+
+#[test]
+fn the_day_dates_are_judged_on_can_be_fixed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut ws = Workspace::open(dir.path()).expect("open");
+    let review = ws
+        .register("computing-quality", None, &school(), "Head")
+        .expect("register");
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    ws.set_today(Some(day("2027-04-01")));
+    assert_eq!(ws.today(), day("2027-04-01"));
+    let plan = NewAction {
+        text: "Audit".into(),
+        due_date: Some("2027-03-31".into()),
+        ..NewAction::default()
+    };
+    assert!(ws.add_action(&review, &plan, "Head").expect("add").overdue);
+    ws.set_today(Some(day("2027-03-31")));
+    assert!(!ws.actions(&review).expect("list")[0].overdue, "due today is not overdue");
+    ws.set_today(None);
+    assert_eq!(ws.today(), chrono::Local::now().date_naive());
+}

@@ -380,7 +380,11 @@ evidence: Ratio,
 /**
  * The percentage needed.
  */
-needed_percent: number, } | { "kind": "future_actions", 
+needed_percent: number, 
+/**
+ * Applicable requirements still without evidence.
+ */
+missing: number, } | { "kind": "future_actions", 
 /**
  * Actions planned now.
  */

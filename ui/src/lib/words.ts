@@ -32,7 +32,7 @@ export function reasonText(r: Reason): string {
       return `${r.complete} of ${r.total} dimensions complete; needs ${r.needed}`;
     case 'required_evidence':
       return r.needed_percent === 100
-        ? `${r.evidence.total - Math.min(r.evidence.done, r.evidence.total)} of ${r.evidence.total} required evidence items missing`
+        ? `${r.missing} of ${r.evidence.total} required evidence items missing`
         : `${r.evidence.done} of ${r.evidence.total} required evidence items have evidence (${r.evidence.percent}%); needs ${r.needed_percent}%`;
     case 'future_actions':
       return `${plural(r.planned, 'future action', 'future actions')} planned; needs ${r.needed}`;

@@ -144,11 +144,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FutureAction> {
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
         done_at: r.get(8)?,
+        // Decided by Workspace, which knows what day it is (see Workspace::today).
         overdue: false,
-    })
-    .map(|mut a| {
-        a.overdue = a.is_overdue(chrono::Local::now().date_naive());
-        a
     })
 }
 

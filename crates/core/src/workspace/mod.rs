@@ -50,6 +50,8 @@ pub struct Workspace {
     /// Parsed framework versions, by (id, version): reads take `&self`, so the cache is
     /// filled through a `RefCell` (a `Workspace` is used by one thread at a time).
     frameworks: RefCell<HashMap<(String, String), Arc<Framework>>>,
+    /// The day rules about dates are judged on; `None` is this computer's local date.
+    today: Option<chrono::NaiveDate>,
 }
 
 /// The framework a review is judged by, with the facts about it the UI must not work out
@@ -157,7 +159,26 @@ impl Workspace {
             catalog: OnceCell::new(),
             data_dir: data_dir.to_owned(),
             frameworks: RefCell::default(),
+            today: None,
         })
+    }
+
+    /// The day date rules (overdue actions) are judged on: the local date, unless fixed.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// Judges dates as if it were `day` (`None`: the real local date again). For tests and
+    /// recordings that must not change with the calendar, and a preview of a later date.
+    pub fn set_today(&mut self, day: Option<chrono::NaiveDate>) {
+        self.today = day;
+    }
+
+    /// An action as the front ends see it: with whether it is overdue today.
+    fn dated(&self, mut action: FutureAction) -> FutureAction {
+        action.overdue = action.is_overdue(self.today());
+        action
     }
 
     /// The data folder.
@@ -515,7 +536,7 @@ impl Workspace {
         })
     }
 
-    /// How many actions are planned, open and overdue today.
+    /// How many actions are planned, open and overdue (as of [`Workspace::today`]).
     pub fn action_summary(&self, review: &Review) -> Result<ActionSummary> {
         let actions = self.actions(review)?;
         let count =
@@ -554,7 +575,9 @@ impl Workspace {
         by: &str,
     ) -> Result<FutureAction> {
         self.check_benchmarks(review, &action.benchmarks)?;
-        self.store.add_action(&review.id, action, by)
+        self.store
+            .add_action(&review.id, action, by)
+            .map(|a| self.dated(a))
     }
 
     /// Edits a future action (`id` may be a unique prefix).
@@ -566,7 +589,9 @@ impl Workspace {
     ) -> Result<FutureAction> {
         self.check_benchmarks(review, &action.benchmarks)?;
         let id = self.store.resolve_action_id(&review.id, id)?;
-        self.store.update_action(&review.id, &id, action)
+        self.store
+            .update_action(&review.id, &id, action)
+            .map(|a| self.dated(a))
     }
 
     /// Sets a future action's status (`id` may be a unique prefix).
@@ -577,12 +602,19 @@ impl Workspace {
         status: ActionStatus,
     ) -> Result<FutureAction> {
         let id = self.store.resolve_action_id(&review.id, id)?;
-        self.store.set_action_status(&review.id, &id, status)
+        self.store
+            .set_action_status(&review.id, &id, status)
+            .map(|a| self.dated(a))
     }
 
     /// The action plan, in the order planned.
     pub fn actions(&self, review: &Review) -> Result<Vec<FutureAction>> {
-        self.store.actions(&review.id)
+        Ok(self
+            .store
+            .actions(&review.id)?
+            .into_iter()
+            .map(|a| self.dated(a))
+            .collect())
     }
 
     /// The future actions linked to one benchmark.
