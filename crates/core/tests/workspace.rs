@@ -525,7 +525,10 @@ fn the_day_dates_are_judged_on_can_be_fixed() {
     };
     assert!(ws.add_action(&review, &plan, "Head").expect("add").overdue);
     ws.set_today(Some(day("2027-03-31")));
-    assert!(!ws.actions(&review).expect("list")[0].overdue, "due today is not overdue");
+    assert!(
+        !ws.actions(&review).expect("list")[0].overdue,
+        "due today is not overdue"
+    );
     ws.set_today(None);
     assert_eq!(ws.today(), chrono::Local::now().date_naive());
 }
