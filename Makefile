@@ -5,8 +5,10 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NPM ?= npm
 UI_DEPS := ui/node_modules/.package-lock.json
+# The Tauri CLI that builds installers (package.json at the root).
+TAURI_CLI := node_modules/.bin/tauri
 
-.PHONY: run test setup ui ui-deps lint unit e2e bench measure bindings schema errors
+.PHONY: run test setup ui ui-deps lint unit e2e package package-check bench measure bindings schema errors
 
 ## Build and launch the desktop app on its default data folder (WAYMARK_DATA_DIR overrides).
 run: setup ui
@@ -14,7 +16,7 @@ run: setup ui
 	target/debug/waymark-app
 
 ## Every check CI runs: formatting, lints, type checks, unit tests and the app end to end.
-test: setup ui lint unit e2e
+test: setup ui lint unit e2e package-check
 
 setup:
 	@scripts/setup.sh
@@ -39,8 +41,22 @@ unit: ui-deps
 
 ## The real app in a real window under Xvfb, driven over WebDriver (tauri-driver).
 e2e: ui
-	$(CARGO) build -p waymark-app --locked
+	$(CARGO) build -p waymark-app -p waymark-cli --locked
 	scripts/e2e.sh
+
+$(TAURI_CLI): package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+
+## Installers for this computer's platform (release build) in target/release/bundle/: .deb and
+## .rpm on Linux, .msi and .exe (NSIS) on Windows, .app and .dmg on macOS. Each carries the app
+## and the `waymark` CLI. See README.md, "Installing Waymark on many machines".
+package: setup ui-deps $(TAURI_CLI)
+	$(TAURI_CLI) build --ci
+
+## The Linux package made from the e2e tests' debug build (no second build), unpacked and
+## smoke-tested: the packaged CLI runs and the packaged app shows its first screen.
+package-check: e2e $(TAURI_CLI)
+	scripts/package-test.sh
 
 ## Benchmarks (release build): status over growing history; evidence scans against b3sum and
 ## git status (apt-get install b3sum for the reference); the PDF report of 500 benchmarks.
@@ -55,10 +71,11 @@ measure: ui
 	$(CARGO) build -p waymark-app --locked
 	scripts/e2e.sh measure
 
-## Regenerate ui/src/lib/bindings.ts (the Rust types) and ui/src/lib/commands.ts (the command
-## wrappers, from src-tauri/command_list.rs).
+## Regenerate ui/src/lib/bindings.ts (the Rust types), ui/src/lib/commands.ts (the command
+## wrappers, from src-tauri/command_list.rs) and ui/src/test/fixtures/core/*.json (the core's
+## answers the UI's tests replay, from src-tauri/ui_fixtures.rs).
 bindings:
-	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --lib the_generated_
+	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --lib -- the_generated_ the_ui_fixtures_are_the_cores_answers
 
 ## Regenerate docs/errors.md from the core's error codes.
 errors:

@@ -111,7 +111,7 @@ pub fn typescript() -> String {
     let cfg = Config::default();
     let decls = declarations![&cfg;
         CommandError, waymark_core::ErrorCode, cm::AppInfo, cm::RegisterInput, cm::SaveResponseInput,
-        ws::BenchmarkDetail, ws::ReviewFramework, ws::BenchmarkPlace, ws::EvidenceSummary, cm::ContributorInput,
+        ws::BenchmarkDetail, ws::ReviewFramework, ws::BenchmarkPlace, ws::EvidenceSummary, ws::ActionSummary, st::ContributorInput, waymark_core::input::FieldProblem,
         waymark_core::Status, se::SearchHit, se::HitField, up::UpgradeReport, up::Flagged,
         pg::Progress, pg::Ratio, pg::DimensionProgress, pg::AwardStatus, pg::Reason, pg::Gaps, pg::MissingEvidence,
         pg::BenchmarkProgress, pg::RequirementProgress, pg::RequirementState,

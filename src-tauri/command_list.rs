@@ -35,6 +35,9 @@ app_commands! {
         commands::add_contributor(input: ContributorInput) -> Contributor;
         commands::remove_contributor(id: String) -> ();
         commands::update_institution(input: InstitutionInput) -> Institution;
+        commands::check_institution(input: InstitutionInput) -> Vec<FieldProblem>;
+        commands::check_action(action: NewAction) -> Vec<FieldProblem>;
+        commands::check_contributor(input: ContributorInput) -> Vec<FieldProblem>;
         evidence::list_evidence() -> EvidenceScreen;
         evidence::link_evidence(id: String, link: LinkInput) -> EvidenceItem;
         evidence::unlink_evidence(id: String, link: LinkInput) -> EvidenceItem;

@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use waymark_core::framework::FrameworkSummary;
+use waymark_core::input::FieldProblem;
 use waymark_core::search::SearchHit;
 use waymark_core::store::{
-    ActionStatus, Contributor, FutureAction, HistoryEntry, Institution, InstitutionInput,
-    NewAction, Response, Review,
+    ActionStatus, Contributor, ContributorInput, FutureAction, HistoryEntry, Institution,
+    InstitutionInput, NewAction, Response, Review,
 };
 use waymark_core::workspace::{BenchmarkDetail, ReviewFramework};
 use waymark_core::{Error, ResponseUpdate, Status, Workspace};
@@ -60,17 +61,6 @@ pub struct SaveResponseInput {
     pub base_revision: Option<i64>,
     /// Who is editing.
     pub by: String,
-}
-
-/// A new member of the working group.
-#[derive(Debug, Clone, Deserialize, TS)]
-pub struct ContributorInput {
-    /// Name.
-    pub name: String,
-    /// Role.
-    pub role: Option<String>,
-    /// Email.
-    pub email: Option<String>,
 }
 
 fn review(ws: &Workspace) -> CmdResult<Review> {
@@ -228,9 +218,7 @@ pub fn list_contributors(state: &AppState) -> CmdResult<Vec<Contributor>> {
 
 /// Adds a member of the working group.
 pub fn add_contributor(state: &AppState, input: ContributorInput) -> CmdResult<Contributor> {
-    state.with(|ws| {
-        Ok(ws.add_contributor(&input.name, input.role.as_deref(), input.email.as_deref())?)
-    })
+    state.with(|ws| Ok(ws.add_contributor(&input)?))
 }
 
 /// Removes a member of the working group.
@@ -241,4 +229,25 @@ pub fn remove_contributor(state: &AppState, id: String) -> CmdResult<()> {
 /// Corrects the institution's details.
 pub fn update_institution(state: &AppState, input: InstitutionInput) -> CmdResult<Institution> {
     state.with(|ws| Ok(ws.update_institution(&input)?))
+}
+
+/// Every problem with institution details as typed, for the form (nothing is saved).
+pub fn check_institution(
+    _state: &AppState,
+    input: InstitutionInput,
+) -> CmdResult<Vec<FieldProblem>> {
+    Ok(input.problems())
+}
+
+/// Every problem with a future action as typed, for the form (nothing is saved).
+pub fn check_action(_state: &AppState, action: NewAction) -> CmdResult<Vec<FieldProblem>> {
+    Ok(action.problems())
+}
+
+/// Every problem with a working-group member as typed, for the form (nothing is saved).
+pub fn check_contributor(
+    _state: &AppState,
+    input: ContributorInput,
+) -> CmdResult<Vec<FieldProblem>> {
+    Ok(input.problems())
 }

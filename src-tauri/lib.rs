@@ -25,19 +25,20 @@ use waymark_core::evidence::EvidenceItem;
 use waymark_core::framework::FrameworkSummary;
 use waymark_core::search::SearchHit;
 use waymark_core::store::{
-    ActionStatus, Contributor, FutureAction, HistoryEntry, Institution, InstitutionInput,
-    NewAction, Response,
+    ActionStatus, Contributor, ContributorInput, FutureAction, HistoryEntry, Institution,
+    InstitutionInput, NewAction, Response,
 };
 use waymark_core::workspace::{
     AddReport, BenchmarkDetail, FreezeReport, RescanReport, ReviewFramework, WorkProgress,
 };
 
-use commands::{AppInfo, CmdResult, ContributorInput, RegisterInput, SaveResponseInput};
+use commands::{AppInfo, CmdResult, RegisterInput, SaveResponseInput};
 use documents::{ExportInput, Exported};
 use error::CommandError;
 use evidence::{AddEvidenceInput, DescribeEvidenceInput, EvidenceScreen, LinkInput};
 use progress_sink::ProgressSink;
 use state::AppState;
+use waymark_core::input::FieldProblem;
 
 /// Event sent to the UI whenever evidence statuses may have changed (a job finished, the
 /// start-up rescan, a watched folder changed), so every screen showing evidence refreshes.
@@ -188,3 +189,5 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ui_fixtures;

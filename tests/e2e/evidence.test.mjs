@@ -77,7 +77,7 @@ test('evidence added, modified, deleted and moved while the app is open shows ea
     mkdirSync(join(files, 'archive'));
     renameSync(join(files, 'photos', 'Coding club.txt'), join(files, 'archive', 'Coding club.txt'));
     await waitForStatus(app, 'Coding club.txt', 'moved', 'after it was moved within the evidence folder');
-    const moved = (await app.invoke('list_evidence')).items.find((i) => i.title === 'Coding club.txt');
+    const moved = (await app.invoke('list_evidence')).library.items.find((i) => i.title === 'Coding club.txt');
     assert.ok(moved.path.endsWith(join('archive', 'Coding club.txt')), `relinked to the new place: ${moved.path}`);
     await app.screenshot('evidence-changes');
     await app.assertAccessible('evidence');

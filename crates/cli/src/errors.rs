@@ -6,6 +6,30 @@ use waymark_core::{Entity, Error, Hint};
 
 /// The message for a person at a terminal.
 pub fn message(e: &Error) -> String {
+    // A hint the CLI can say better (with its own command) replaces the core's wording of it.
+    if let Error::NotFound {
+        what,
+        id,
+        hint: Hint::FrameworkContents { framework },
+    } = e
+    {
+        return format!(
+            "{} {id:?} was not found. `waymark frameworks show {framework}` lists the framework's benchmarks and evidence requirements.",
+            what.name()
+        );
+    }
+    if let Error::NotFound {
+        what,
+        id,
+        hint: Hint::CheckTheList,
+    } = e
+        && let Some(cmd) = list_command(*what)
+    {
+        return format!(
+            "{} {id:?} was not found. `{cmd}` shows the ids.",
+            what.name()
+        );
+    }
     let base = e.to_string();
     match next_step(e) {
         Some(step) => format!("{base} {step}"),
@@ -22,17 +46,6 @@ fn next_step(e: &Error) -> Option<String> {
         Error::DataDir { .. } | Error::NoDataDir => {
             Some("Choose one with --data-dir DIR or WAYMARK_DATA_DIR.".into())
         }
-        Error::NotFound {
-            what,
-            hint: Hint::CheckTheList,
-            ..
-        } => list_command(*what).map(|cmd| format!("`{cmd}` shows the ids.")),
-        Error::NotFound {
-            hint: Hint::FrameworkContents { framework },
-            ..
-        } => Some(format!(
-            "`waymark frameworks show {framework}` lists its benchmarks and evidence requirements."
-        )),
         Error::NotFound {
             what: Entity::Framework,
             ..
@@ -97,6 +110,8 @@ mod tests {
             m.contains("waymark frameworks show computing-quality"),
             "{m}"
         );
+        // Said once, in the CLI's words, not also in the core's.
+        assert!(!m.contains("framework's list of benchmarks shows"), "{m}");
     }
 
     #[test]

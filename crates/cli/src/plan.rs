@@ -1,7 +1,7 @@
 //! Commands on the action plan and the working group.
 
 use waymark_core::Error;
-use waymark_core::store::{ActionStatus, FutureAction, NewAction};
+use waymark_core::store::{ActionStatus, ContributorInput, FutureAction, NewAction};
 
 use crate::Context;
 use crate::args::{ActionsCmd, GroupCmd};
@@ -99,7 +99,7 @@ pub fn group(ctx: &Context, cmd: GroupCmd) -> Result<(), Error> {
     let mut ws = ctx.open()?;
     match cmd {
         GroupCmd::Add { name, role, email } => {
-            let c = ws.add_contributor(&name, role.as_deref(), email.as_deref())?;
+            let c = ws.add_contributor(&ContributorInput { name, role, email })?;
             if ctx.json {
                 return output::json(&c);
             }

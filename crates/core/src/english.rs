@@ -44,15 +44,16 @@ impl Display for Reason {
             Reason::RequiredEvidence {
                 evidence,
                 needed_percent: 100,
+                missing,
             } => write!(
                 f,
-                "{} of {} required evidence items missing",
-                evidence.total - evidence.done.min(evidence.total),
+                "{missing} of {} required evidence items missing",
                 evidence.total
             ),
             Reason::RequiredEvidence {
                 evidence,
                 needed_percent,
+                ..
             } => write!(
                 f,
                 "{} of {} required evidence items have evidence ({}%); needs {needed_percent}%",
@@ -168,6 +169,14 @@ impl Display for Hint {
             ),
             Hint::RestoreBackup => f.write_str(
                 "The database is missing data it should hold; restore the data folder from a backup.",
+            ),
+            Hint::LinkedTo { links } if links.is_empty() => {
+                f.write_str("The item is not linked to anything; nothing was changed.")
+            }
+            Hint::LinkedTo { links } => write!(
+                f,
+                "The item is linked to: {}; nothing was changed.",
+                links.join(", ")
             ),
             Hint::MaybeRemoved => {
                 f.write_str("It may have been removed meanwhile; look at the list again.")

@@ -211,6 +211,11 @@ pub enum Hint {
     InstallFramework,
     /// The database lacks data it should hold; restore it from a backup.
     RestoreBackup,
+    /// What an evidence item is linked to (when asked to unlink something it is not).
+    LinkedTo {
+        /// Its links: requirement ids (with their benchmark) or benchmark ids.
+        links: Vec<String>,
+    },
     /// It may have been removed meanwhile; look again.
     MaybeRemoved,
     /// Only a benchmark that has a response can be confirmed.
@@ -322,16 +327,15 @@ pub enum Error {
         message: String,
     },
     /// No review is registered yet.
-    #[error(
-        "No self-review is registered yet. Register first: choose a framework and enter the institution's name."
-    )]
+    #[error("No self-review is registered yet: register the institution for a framework first.")]
     NotRegistered,
     /// The user cancelled a long operation; nothing was saved.
     #[error("Cancelled; nothing was changed.")]
     Cancelled,
     /// The edit was based on an older revision than the one stored.
     #[error(
-        "{benchmark} was changed by {by} at {at} since you opened it. Your text has not been lost: reload to see both versions and choose."
+        "{benchmark} was changed by {by} at {} since you opened it. Your text has not been lost: reload to see both versions and choose.",
+        local_time(at)
     )]
     Conflict {
         /// The benchmark.
@@ -409,6 +413,19 @@ fn io_advice(e: &std::io::Error) -> &'static str {
             "Check that the folder exists and can be written to and that the file is not open in another program."
         }
     }
+}
+
+/// "10:05 on 1 December 2026" in this computer's time zone, for a stored RFC 3339 time (the
+/// text as it is when it cannot be read).
+fn local_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at).map_or_else(
+        |_| at.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%H:%M on %-d %B %Y")
+                .to_string()
+        },
+    )
 }
 
 fn join_reasons(reasons: &[Reason]) -> String {
@@ -589,6 +606,18 @@ mod tests {
             let json = serde_json::to_string(code).expect("serialise");
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
+    }
+
+    #[test]
+    fn a_conflict_says_when_in_words_not_as_a_timestamp() {
+        let e = Error::Conflict {
+            benchmark: "1.1".into(),
+            by: "Alex".into(),
+            at: "2026-12-01T10:05:06.073Z".into(),
+        };
+        let m = e.to_string();
+        assert!(m.contains("December 2026"), "{m}");
+        assert!(!m.contains("T10:05:06"), "{m}");
     }
 
     #[test]

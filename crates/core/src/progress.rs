@@ -129,6 +129,8 @@ pub enum Reason {
         evidence: Ratio,
         /// The percentage needed.
         needed_percent: u8,
+        /// Applicable requirements still without evidence.
+        missing: u32,
     },
     /// Too few future actions are planned.
     FutureActions {
@@ -438,6 +440,7 @@ fn award_status(
             reasons.push(Reason::RequiredEvidence {
                 evidence: e,
                 needed_percent: p,
+                missing: e.total - e.done,
             });
         }
     }

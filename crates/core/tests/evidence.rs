@@ -552,7 +552,7 @@ fn unlinking_removes_one_link_or_every_link_to_a_benchmark() {
         .expect_err("not linked");
     assert_eq!(err.code().as_str(), "not_found");
     assert!(
-        matches!(&err, Error::NotFound { hint: Hint::Available { ids }, .. } if ids == &["1.1", "2.1"]),
+        matches!(&err, Error::NotFound { hint: Hint::LinkedTo { links }, .. } if links == &["1.1", "2.1"]),
         "the hint lists the links: {err}"
     );
 

@@ -1,6 +1,6 @@
 //! A school lead's self-review through the core's one entry point, against a real SQLite file.
 
-use waymark_core::store::{ActionStatus, Change, InstitutionInput, NewAction};
+use waymark_core::store::{ActionStatus, Change, ContributorInput, InstitutionInput, NewAction};
 use waymark_core::{Error, ResponseUpdate, Workspace};
 
 fn school() -> InstitutionInput {
@@ -299,11 +299,22 @@ fn future_actions_are_planned_tracked_and_counted() {
 fn the_working_group_is_kept() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut ws = Workspace::open(dir.path()).expect("open");
+    let member = |name: &str, role: Option<&str>, email: Option<&str>| ContributorInput {
+        name: name.into(),
+        role: role.map(Into::into),
+        email: email.map(Into::into),
+    };
     let c = ws
-        .add_contributor("Siân Owen", Some("Computing lead"), None)
+        .add_contributor(&member("Siân Owen", Some("Computing lead"), None))
         .expect("add");
-    ws.add_contributor("Dafydd ap Gwilym", None, None)
+    ws.add_contributor(&member("Dafydd ap Gwilym", None, None))
         .expect("add");
+    // Every problem at once for a form; the save refuses with the first.
+    let bad = member(" ", None, Some("not an email"));
+    let fields: Vec<String> = bad.problems().into_iter().map(|p| p.field).collect();
+    assert_eq!(fields, ["name", "email"]);
+    let err = ws.add_contributor(&bad).expect_err("refused");
+    assert_eq!(err.field(), Some("name"));
     let names: Vec<String> = ws
         .contributors()
         .expect("list")
@@ -451,4 +462,73 @@ fn a_data_folder_that_cannot_be_created_is_explained() {
     );
     // The app shows this message too: no command-line flag in it (the CLI adds its own).
     assert!(!err.to_string().contains("--"), "{err}");
+}
+
+#[test]
+fn overdue_is_decided_once_by_the_core_for_today_and_for_a_documents_date() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut ws = Workspace::open(dir.path()).expect("open");
+    let review = ws
+        .register("computing-quality", None, &school(), "Head")
+        .expect("register");
+    let today = chrono::Local::now().date_naive();
+    let plan = |text: &str, due: chrono::NaiveDate| NewAction {
+        text: text.into(),
+        due_date: Some(due.format("%Y-%m-%d").to_string()),
+        ..NewAction::default()
+    };
+    let yesterday = ws
+        .add_action(&review, &plan("late", today - chrono::Days::new(1)), "Head")
+        .expect("add");
+    let due_today = ws
+        .add_action(&review, &plan("today", today), "Head")
+        .expect("add");
+    let done = ws
+        .add_action(
+            &review,
+            &plan("done late", today - chrono::Days::new(9)),
+            "Head",
+        )
+        .expect("add");
+    ws.set_action_status(&review, &done.id, ActionStatus::Done)
+        .expect("done");
+    let actions = ws.actions(&review).expect("list");
+    let overdue: Vec<&str> = actions
+        .iter()
+        .filter(|a| a.overdue)
+        .map(|a| a.text.as_str())
+        .collect();
+    assert_eq!(overdue, ["late"], "due today is not overdue; done never is");
+    assert!(yesterday.overdue && !due_today.overdue);
+    // A document dated next week sees the action due today as overdue too.
+    let next_week = today + chrono::Days::new(7);
+    let later: Vec<bool> = actions.iter().map(|a| a.is_overdue(next_week)).collect();
+    assert_eq!(later, [true, true, false]);
+    let summary = ws.status(&review).expect("status").actions;
+    assert_eq!((summary.planned, summary.open, summary.overdue), (3, 2, 1));
+}
+
+#[test]
+fn the_day_dates_are_judged_on_can_be_fixed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut ws = Workspace::open(dir.path()).expect("open");
+    let review = ws
+        .register("computing-quality", None, &school(), "Head")
+        .expect("register");
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    ws.set_today(Some(day("2027-04-01")));
+    assert_eq!(ws.today(), day("2027-04-01"));
+    let plan = NewAction {
+        text: "Audit".into(),
+        due_date: Some("2027-03-31".into()),
+        ..NewAction::default()
+    };
+    assert!(ws.add_action(&review, &plan, "Head").expect("add").overdue);
+    ws.set_today(Some(day("2027-03-31")));
+    assert!(
+        !ws.actions(&review).expect("list")[0].overdue,
+        "due today is not overdue"
+    );
+    ws.set_today(None);
+    assert_eq!(ws.today(), chrono::Local::now().date_naive());
 }

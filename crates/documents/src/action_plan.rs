@@ -74,21 +74,13 @@ pub fn action_plan(ws: &Workspace, review: &Review, date: NaiveDate) -> Result<D
     )
 }
 
-fn is_overdue(a: &FutureAction, date: NaiveDate) -> bool {
-    a.status != ActionStatus::Done
-        && a.due_date
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .is_some_and(|d| d < date)
-}
-
 /// "5 actions: 2 open, 1 under way, 2 done; 1 overdue."
 fn summary(actions: &[FutureAction], date: NaiveDate) -> String {
     if actions.is_empty() {
         return "No future actions have been planned yet.".to_owned();
     }
     let count = |s: ActionStatus| actions.iter().filter(|a| a.status == s).count();
-    let overdue = actions.iter().filter(|a| is_overdue(a, date)).count();
+    let overdue = actions.iter().filter(|a| a.is_overdue(date)).count();
     format!(
         "{} {}: {} open, {} under way, {} done{}.",
         actions.len(),
@@ -148,7 +140,7 @@ pub(crate) fn actions_table(
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
-            let overdue = is_overdue(a, date);
+            let overdue = a.is_overdue(date);
             vec![
                 Cell::from(a.text.as_str()),
                 Cell::from(benchmarks),

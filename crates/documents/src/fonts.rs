@@ -5,7 +5,7 @@
 //! wrapping is deterministic and matches what a viewer draws. Characters the font lacks
 //! (emoji, most CJK) are drawn as the replacement character rather than as invisible glyphs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use printpdf::{FontId, ParsedFont};
@@ -34,7 +34,7 @@ impl Metrics {
         // Pre-fill printable ASCII and Latin-1/Latin Extended-A: nearly all text a school writes.
         for c in (' '..='~').chain('\u{a0}'..='\u{17f}') {
             if let Some(gid) = glyph(&font, c) {
-                widths.insert(c, font.get_horizontal_advance(gid));
+                widths.insert(c, font.get_glyph_width(gid).unwrap_or(0));
             }
         }
         Self {
@@ -48,7 +48,7 @@ impl Metrics {
         match self.widths.get(&c) {
             Some(w) => *w,
             None => glyph(&self.font, c)
-                .map(|g| self.font.get_horizontal_advance(g))
+                .and_then(|g| self.font.get_glyph_width(g))
                 .unwrap_or(0),
         }
     }
@@ -93,9 +93,32 @@ impl Fonts {
         }
     }
 
-    /// The parsed font, for embedding.
-    pub(crate) fn parsed(&self, face: Face) -> &ParsedFont {
-        &self.metrics(face).font
+    /// The face cut down to the characters drawn (plus `.notdef`), for embedding: a
+    /// certificate then carries a few kilobytes of font instead of DejaVu's 700 KB. The
+    /// subset keeps a Unicode cmap, so printpdf maps text to the subset's own glyph ids, and
+    /// the same characters always give the same bytes.
+    pub(crate) fn subset(&self, face: Face, chars: &BTreeSet<char>) -> Result<ParsedFont, String> {
+        use allsorts::binary::read::ReadScope;
+        use allsorts::font_data::FontData;
+        use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+
+        let font = &self.metrics(face).font;
+        // allsorts requires .notdef first and no duplicates (a BTreeSet gives both).
+        let glyphs: BTreeSet<u16> = chars.iter().filter_map(|c| glyph(font, *c)).collect();
+        let ids: Vec<u16> = std::iter::once(0).chain(glyphs).collect();
+        let source = match face {
+            Face::Regular => dejavu::sans::regular(),
+            Face::Bold => dejavu::sans::bold(),
+        };
+        let data = ReadScope::new(source)
+            .read::<FontData<'_>>()
+            .map_err(|e| e.to_string())?;
+        let provider = data.table_provider(0).map_err(|e| e.to_string())?;
+        let bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode)
+            .map_err(|e| e.to_string())?;
+        let mut warnings = Vec::new();
+        ParsedFont::from_bytes(&bytes, 0, &mut warnings)
+            .ok_or_else(|| "the subset font could not be read back".to_owned())
     }
 
     /// Width of `text` in points at `size`. `text` should already be [`Fonts::printable`].

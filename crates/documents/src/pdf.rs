@@ -6,6 +6,8 @@
 //! trailer `/ID` is a BLAKE3 hash of the text drawn, so the same data and date give
 //! byte-identical files.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use printpdf::{OffsetDateTime, PdfDocument, PdfFont, PdfPage, PdfSaveOptions, Pt, Rect};
 
@@ -47,16 +49,18 @@ pub(crate) fn render(
     file_name: String,
 ) -> Result<Document, Error> {
     let mut doc = PdfDocument::new(meta.title);
-    let used = pages.iter().fold([false; 2], |acc, p| {
-        [acc[0] || p.faces[0], acc[1] || p.faces[1]]
-    });
-    for face in [Face::Regular, Face::Bold] {
-        if used[face as usize] {
-            doc.resources
-                .fonts
-                .map
-                .insert(font_id(face), PdfFont::new(fonts.parsed(face).clone()));
-        }
+    let pages: Vec<(f32, f32, Vec<printpdf::Op>)> = pages
+        .into_iter()
+        .map(|p| (p.width, p.height, p.into_ops()))
+        .collect();
+    for (face, chars) in characters_drawn(pages.iter().flat_map(|(_, _, ops)| ops)) {
+        let font = fonts
+            .subset(face, &chars)
+            .map_err(|e| Error::Internal(format!("The font could not be embedded ({e}).")))?;
+        doc.resources
+            .fonts
+            .map
+            .insert(font_id(face), PdfFont::new(font));
     }
 
     let stamp = OffsetDateTime::from_unix_timestamp(
@@ -83,9 +87,7 @@ pub(crate) fn render(
     let count = pages.len();
     doc.pages = pages
         .into_iter()
-        .map(|page| {
-            let (w, h) = (page.width, page.height);
-            let ops = page.into_ops();
+        .map(|(w, h, ops)| {
             for op in &ops {
                 if let printpdf::Op::ShowText { items } = op {
                     for item in items {
@@ -129,6 +131,41 @@ pub(crate) fn render(
         pages: count,
         file_name,
     })
+}
+
+/// The characters drawn in each face, following the `SetFont` before each `ShowText`.
+fn characters_drawn<'a>(
+    ops: impl Iterator<Item = &'a printpdf::Op>,
+) -> Vec<(Face, BTreeSet<char>)> {
+    let mut used: [BTreeSet<char>; 2] = [BTreeSet::new(), BTreeSet::new()];
+    let mut current = None;
+    for op in ops {
+        match op {
+            printpdf::Op::SetFont {
+                font: printpdf::PdfFontHandle::External(id),
+                ..
+            } => {
+                current = [Face::Regular, Face::Bold]
+                    .into_iter()
+                    .find(|f| font_id(*f) == *id);
+            }
+            printpdf::Op::ShowText { items } => {
+                if let Some(face) = current {
+                    for item in items {
+                        if let printpdf::TextItem::Text(t) = item {
+                            used[face as usize].extend(t.chars());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    [Face::Regular, Face::Bold]
+        .into_iter()
+        .zip(used)
+        .filter(|(_, chars)| !chars.is_empty())
+        .collect()
 }
 
 /// A safe file name: `<title> - <institution>.pdf`, without characters Windows, macOS or

@@ -2,7 +2,10 @@
 //   first run   data-testid="framework-<id>", fields "Institution name" and "Email", button "Register"
 //   sidebar     links "Dashboard", "Benchmarks", "Action plan", "Working group", "Search"
 //   dashboard   heading "Dashboard"; data-testid "award-commitment", "award-progress",
-//               "award-quality-mark", whose text contains "Eligible" when eligible
+//               "award-quality-mark", whose text contains "Eligible" when eligible;
+//               "overall-progress" ("D of T benchmarks done (P%)"), "evidence-progress"
+//               ("Required evidence: D of T items (P%)"), "dimension-<id>" (ending
+//               "D of T (P%)"), "evidence-files" ("N evidence files; M need attention")
 //   benchmark   data-testid="benchmark-page"; radios name="level" value="1".."4"; field
 //               "Commentary"; data-testid="save-status" ("Saved" exactly when saved);
 //               buttons "Previous", "Next"

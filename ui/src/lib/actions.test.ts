@@ -13,6 +13,7 @@ const action = (id: string, over: Partial<FutureAction>): FutureAction => ({
   created_at: `2026-01-0${id.length}T00:00:00Z`,
   updated_at: '2026-01-01T00:00:00Z',
   done_at: null,
+  overdue: false,
   ...over,
 });
 

@@ -118,7 +118,7 @@ describe('Autosaver', () => {
     await saver.flush();
     expect(saver.state.kind).toBe('error');
     if (saver.state.kind === 'error') {
-      expect(saver.state.error.code).toBe('unexpected');
+      expect(saver.state.error.code).toBe('internal');
       expect(saver.state.error.message).toContain('ipc closed');
     }
   });

@@ -140,19 +140,43 @@ files: number,
  */
 needs_attention: number, };
 
+export type ActionSummary = { 
+/**
+ * Actions planned (any status): what award rules count.
+ */
+planned: number, 
+/**
+ * Of those, not done yet.
+ */
+open: number, 
+/**
+ * Of the open ones, past their due date today.
+ */
+overdue: number, };
+
 export type ContributorInput = { 
 /**
- * Name.
+ * Name (required).
  */
 name: string, 
 /**
- * Role.
+ * Role ("Computing lead").
  */
 role: string | null, 
 /**
  * Email.
  */
 email: string | null, };
+
+export type FieldProblem = { 
+/**
+ * The field (`name`, `email`, `identifier`, `due_date`, …).
+ */
+field: string, 
+/**
+ * What is wrong and how to fix it.
+ */
+message: string, };
 
 export type Status = { 
 /**
@@ -178,7 +202,11 @@ awaiting_confirmation: Array<string>,
 /**
  * Tracked evidence files.
  */
-evidence_files: EvidenceSummary, };
+evidence_files: EvidenceSummary, 
+/**
+ * The action plan at a glance.
+ */
+actions: ActionSummary, };
 
 export type SearchHit = { 
 /**
@@ -352,7 +380,11 @@ evidence: Ratio,
 /**
  * The percentage needed.
  */
-needed_percent: number, } | { "kind": "future_actions", 
+needed_percent: number, 
+/**
+ * Applicable requirements still without evidence.
+ */
+missing: number, } | { "kind": "future_actions", 
 /**
  * Actions planned now.
  */
@@ -696,7 +728,12 @@ updated_at: string,
 /**
  * When marked done.
  */
-done_at: string | null, };
+done_at: string | null, 
+/**
+ * Whether it is overdue today (see [`FutureAction::is_overdue`]), for the screens that
+ * show the plan as it stands now.
+ */
+overdue: boolean, };
 
 export type NewAction = { 
 /**

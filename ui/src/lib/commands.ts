@@ -1,7 +1,7 @@
 // Generated from src-tauri/command_list.rs by src-tauri/bindings.rs — do not edit by hand.
 // Regenerate with `make bindings`.
 
-import type { ActionStatus, AddEvidenceInput, AddReport, AppInfo, BenchmarkDetail, Contributor, ContributorInput, DescribeEvidenceInput, EvidenceItem, EvidenceScreen, ExportInput, Exported, FrameworkSummary, FreezeReport, FutureAction, HistoryEntry, Institution, InstitutionInput, LinkInput, NewAction, RegisterInput, RescanReport, Response, ReviewFramework, SaveResponseInput, SearchHit, Status, WorkProgress } from './bindings';
+import type { ActionStatus, AddEvidenceInput, AddReport, AppInfo, BenchmarkDetail, Contributor, ContributorInput, DescribeEvidenceInput, EvidenceItem, EvidenceScreen, ExportInput, Exported, FieldProblem, FrameworkSummary, FreezeReport, FutureAction, HistoryEntry, Institution, InstitutionInput, LinkInput, NewAction, RegisterInput, RescanReport, Response, ReviewFramework, SaveResponseInput, SearchHit, Status, WorkProgress } from './bindings';
 import { call, channel } from './invoke';
 
 /** Every command the desktop shell offers, typed as Rust declares it. */
@@ -27,6 +27,9 @@ export const commands = {
   addContributor: (input: ContributorInput) => call<Contributor>('add_contributor', { input }),
   removeContributor: (id: string) => call<null>('remove_contributor', { id }),
   updateInstitution: (input: InstitutionInput) => call<Institution>('update_institution', { input }),
+  checkInstitution: (input: InstitutionInput) => call<Array<FieldProblem>>('check_institution', { input }),
+  checkAction: (action: NewAction) => call<Array<FieldProblem>>('check_action', { action }),
+  checkContributor: (input: ContributorInput) => call<Array<FieldProblem>>('check_contributor', { input }),
   listEvidence: () => call<EvidenceScreen>('list_evidence'),
   linkEvidence: (id: string, link: LinkInput) => call<EvidenceItem>('link_evidence', { id, link }),
   unlinkEvidence: (id: string, link: LinkInput) => call<EvidenceItem>('unlink_evidence', { id, link }),

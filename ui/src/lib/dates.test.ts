@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDueDate, formatWhen, isOverdue, todayIso } from './dates';
+import { formatDueDate, formatWhen } from './dates';
 
 const now = new Date('2026-03-10T12:00:00Z');
 
@@ -16,11 +16,8 @@ describe('dates', () => {
     expect(formatWhen('not a date', { now })).toBe('not a date');
   });
 
-  it('formats due dates and knows when they have passed', () => {
+  it('formats due dates', () => {
     expect(formatDueDate('2027-03-31')).toBe('31 Mar 2027');
-    expect(todayIso({ now, timeZone: 'UTC' })).toBe('2026-03-10');
-    expect(isOverdue('2026-03-09', '2026-03-10')).toBe(true);
-    expect(isOverdue('2026-03-10', '2026-03-10')).toBe(false);
-    expect(isOverdue(null, '2026-03-10')).toBe(false);
+    expect(formatDueDate('soon')).toBe('soon');
   });
 });

@@ -38,13 +38,3 @@ export function formatDueDate(date: string): string {
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(d);
 }
-
-/** Today as YYYY-MM-DD in the computer's (or the given) time zone. */
-export function todayIso(options: DateOptions = {}): string {
-  return dayKey(options.now ?? new Date(), options.timeZone);
-}
-
-/** Whether a due date has passed (a date due today is not overdue). */
-export function isOverdue(due: string | null, today: string): boolean {
-  return due !== null && due < today;
-}

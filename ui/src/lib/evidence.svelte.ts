@@ -9,9 +9,16 @@ import type {
   EvidenceItem,
   EvidenceLibrary,
   LinkInput,
+  Skipped,
   WorkProgress,
 } from './bindings';
 import { session } from './session.svelte';
+import { skipReasonText } from './words';
+
+/** "plan.pdf: missing; put the file back or remove the item". */
+function skippedText(s: Skipped): string {
+  return `${s.path}: ${skipReasonText(s.reason)}`;
+}
 
 /** A running job, for the progress bar. */
 export type Job = { label: string; progress: WorkProgress | null; cancellable: boolean; cancelling: boolean };
@@ -21,6 +28,8 @@ export type JobOutcome = { tone: 'ok' | 'warning' | 'error'; text: string; detai
 
 class Evidence {
   library = $state.raw<EvidenceLibrary | null>(null);
+  /** Folders the shell could not watch (checking by hand still works). */
+  watchProblems = $state.raw<CommandError[]>([]);
   loadError = $state.raw<CommandError | null>(null);
   job = $state.raw<Job | null>(null);
   outcome = $state.raw<JobOutcome | null>(null);
@@ -32,7 +41,9 @@ class Evidence {
 
   async refresh(): Promise<void> {
     try {
-      this.library = await api.listEvidence();
+      const screen = await api.listEvidence();
+      this.library = screen.library;
+      this.watchProblems = screen.watch_problems;
       this.loadError = null;
     } catch (e) {
       this.loadError = toCommandError(e);
@@ -63,7 +74,7 @@ class Evidence {
     const report = await this.run(label, (p) => api.addEvidence({ paths, links, by: session.me }, p), true);
     if (!report) return false;
     const added = report.added.length;
-    const skipped = report.skipped.map((s) => `${s.path}: ${s.reason}`);
+    const skipped = report.skipped.map(skippedText);
     this.outcome = {
       tone: skipped.length ? 'warning' : 'ok',
       text:
@@ -102,7 +113,7 @@ class Evidence {
       text:
         `Kept copies of ${r.frozen} ${r.frozen === 1 ? 'file' : 'files'}` +
         (r.skipped.length ? `; ${r.skipped.length} could not be kept:` : '.'),
-      details: r.skipped.map((s) => `${s.path}: ${s.reason}`),
+      details: r.skipped.map(skippedText),
     };
     await this.afterChange();
   }

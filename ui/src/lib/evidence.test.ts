@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EvidenceItem } from './bindings';
+import { testQuality } from '../test/core';
 import {
   describeWork,
   fileName,
@@ -13,21 +14,15 @@ import {
   workFraction,
 } from './evidence';
 
-const item = (id: string, over: Partial<EvidenceItem> = {}): EvidenceItem => ({
+// Items as the core sent them (two files added, one gone missing since), changed only in the
+// fields a test is about; whether an item is present or needs attention is never set here.
+const [vision, trip] = testQuality.evidence!.library.items as [EvidenceItem, EvidenceItem];
+const item = (id: string, over: Partial<Pick<EvidenceItem, 'title' | 'path' | 'note' | 'links'>> = {}): EvidenceItem => ({
+  ...vision,
   id,
   path: `/school/evidence/${id}.pdf`,
   title: `Item ${id}`,
-  note: null,
-  media_type: 'application/pdf',
-  size: 1000,
-  hash: 'ab'.repeat(32),
-  status: 'ok',
-  status_detail: null,
-  personal_data: false,
-  frozen_hash: null,
   links: [],
-  added_by: 'sam',
-  added_at: '2026-11-01T09:00:00Z',
   ...over,
 });
 
@@ -49,10 +44,13 @@ describe('evidence display helpers', () => {
     expect(folderOf('plan.pdf')).toBe('');
   });
 
-  it('counts statuses and picks out what needs attention', () => {
-    const items = [item('a'), item('b', { status: 'missing' }), item('c', { status: 'modified' }), item('d', { status: 'moved' })];
-    expect(statusCounts(items)).toEqual({ ok: 1, modified: 1, missing: 1, moved: 1, unreadable: 0 });
-    expect(needingAttention(items).map((i) => i.id)).toEqual(['b', 'c']);
+  it('counts statuses and picks out what the core says needs attention', () => {
+    expect(vision.status).toBe('ok');
+    expect(trip).toMatchObject({ status: 'missing', present: false, needs_attention: true });
+    expect(statusCounts([vision, trip])).toEqual({ ok: 1, modified: 0, missing: 1, moved: 0, unreadable: 0 });
+    expect(needingAttention([vision, trip]).map((i) => i.title)).toEqual(['trip.jpg']);
+    // The core's flag decides, not the status word.
+    expect(needingAttention([{ ...vision, needs_attention: true }, { ...trip, needs_attention: false }]).map((i) => i.title)).toEqual(['Vision.pdf']);
   });
 
   it('finds items by benchmark and by requirement', () => {
@@ -68,7 +66,7 @@ describe('evidence display helpers', () => {
   it('filters by status and by words in title, path or note', () => {
     const items = [
       item('a', { title: 'Curriculum map', note: 'Year 7' }),
-      item('b', { title: 'Survey', status: 'missing' }),
+      { ...trip, id: 'b', title: 'Survey' },
       item('c', { title: 'Lesson video', path: '/videos/lesson.mp4' }),
     ];
     expect(filterItems(items, { status: 'attention', text: '' }).map((i) => i.id)).toEqual(['b']);

@@ -1,29 +1,26 @@
-// Evidence for display: status words, sizes, counts and filters. Which requirements still
-// lack evidence is the core's judgement (status.progress.missing_evidence), never redone here.
+// Evidence for display: status words, sizes, counts and filters. Whether a file is present and
+// whether it needs the lead's attention are the core's judgements (EvidenceItem.present,
+// .needs_attention), as is which requirements still lack evidence; none is redone here.
 
 import type { EvidenceItem, EvidenceStatus, WorkProgress } from './bindings';
 
-/** How each status is shown: a word, whether it needs the lead's attention, and what to do. */
-export const STATUS: Record<EvidenceStatus, { label: string; attention: boolean; help: string }> = {
-  ok: { label: 'OK', attention: false, help: 'The file is where it was, unchanged.' },
+/** How each status is shown: a word, and what to do about it. */
+export const STATUS: Record<EvidenceStatus, { label: string; help: string }> = {
+  ok: { label: 'OK', help: 'The file is where it was, unchanged.' },
   modified: {
     label: 'Changed',
-    attention: true,
     help: 'The file has changed since it was added. Accept the new version if it is still the right evidence.',
   },
   missing: {
     label: 'Missing',
-    attention: true,
     help: 'The file is no longer there and was not found in the evidence folders. Put it back, or remove the item.',
   },
   moved: {
     label: 'Moved',
-    attention: false,
     help: 'The same file was found at a new place; Waymark now points there.',
   },
   unreadable: {
     label: 'Cannot be read',
-    attention: true,
     help: 'The file is there but cannot be read (another program may have it open, or permissions changed).',
   },
 };
@@ -66,9 +63,9 @@ export function statusCounts(items: EvidenceItem[]): Record<EvidenceStatus, numb
   return counts;
 }
 
-/** Items that need the lead to do something. */
+/** Items the core says need the lead to do something. */
 export function needingAttention(items: EvidenceItem[]): EvidenceItem[] {
-  return items.filter((i) => STATUS[i.status].attention);
+  return items.filter((i) => i.needs_attention);
 }
 
 /** Items linked to a benchmark (directly or through one of its requirements). */
@@ -88,7 +85,7 @@ export type EvidenceFilter = { status: EvidenceStatus | 'all' | 'attention'; tex
 export function filterItems(items: EvidenceItem[], filter: EvidenceFilter): EvidenceItem[] {
   const words = filter.text.toLocaleLowerCase().split(/\s+/).filter((w) => w !== '');
   return items.filter((i) => {
-    if (filter.status === 'attention' && !STATUS[i.status].attention) return false;
+    if (filter.status === 'attention' && !i.needs_attention) return false;
     if (filter.status !== 'all' && filter.status !== 'attention' && i.status !== filter.status) return false;
     const hay = `${i.title} ${i.path} ${i.note ?? ''}`.toLocaleLowerCase();
     return words.every((w) => hay.includes(w));

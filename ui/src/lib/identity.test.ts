@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { IDENTITY_KEY, readIdentity, writeIdentity } from './identity';
+import { describe, expect, it, vi } from 'vitest';
+import { OLD_IDENTITY_KEY, moveOldIdentity } from './identity';
 
-function memory(): Storage {
-  const data = new Map<string, string>();
+function memory(entries: Record<string, string> = {}): Storage {
+  const data = new Map(Object.entries(entries));
   return {
     get length() {
       return data.size;
@@ -15,32 +15,47 @@ function memory(): Storage {
   };
 }
 
-describe('who I am', () => {
-  it('defaults to the login name, then to a placeholder', () => {
-    expect(readIdentity(memory(), 'sam')).toBe('sam');
-    expect(readIdentity(memory(), '  ')).toBe('Waymark user');
+describe('moving who I am into the data folder', () => {
+  it('sends a name kept by an earlier version once, then forgets it', async () => {
+    const store = memory({ [OLD_IDENTITY_KEY]: '  Sam Lee ' });
+    const setAuthor = vi.fn(async (name: string) => name);
+    expect(await moveOldIdentity(store, false, setAuthor)).toBe('Sam Lee');
+    expect(setAuthor.mock.calls).toEqual([['Sam Lee']]);
+    expect(store.getItem(OLD_IDENTITY_KEY)).toBeNull();
+    expect(await moveOldIdentity(store, true, setAuthor)).toBeNull();
+    expect(setAuthor).toHaveBeenCalledTimes(1);
   });
 
-  it('remembers a chosen name, and forgets it when cleared', () => {
-    const store = memory();
-    expect(writeIdentity(store, '  Sam Lee ', 'sam')).toBe('Sam Lee');
-    expect(store.getItem(IDENTITY_KEY)).toBe('Sam Lee');
-    expect(readIdentity(store, 'sam')).toBe('Sam Lee');
-    expect(writeIdentity(store, '', 'sam')).toBe('sam');
-    expect(store.getItem(IDENTITY_KEY)).toBeNull();
+  it('never overwrites a name the data folder already has', async () => {
+    const store = memory({ [OLD_IDENTITY_KEY]: 'Old Name' });
+    const setAuthor = vi.fn(async (name: string) => name);
+    expect(await moveOldIdentity(store, true, setAuthor)).toBeNull();
+    expect(setAuthor).not.toHaveBeenCalled();
+    expect(store.getItem(OLD_IDENTITY_KEY)).toBeNull();
   });
 
-  it('survives storage that throws', () => {
+  it('does nothing without an old name', async () => {
+    const setAuthor = vi.fn(async (name: string) => name);
+    expect(await moveOldIdentity(memory(), false, setAuthor)).toBeNull();
+    expect(await moveOldIdentity(memory({ [OLD_IDENTITY_KEY]: '   ' }), false, setAuthor)).toBeNull();
+    expect(await moveOldIdentity(undefined, false, setAuthor)).toBeNull();
+    expect(setAuthor).not.toHaveBeenCalled();
+  });
+
+  it('keeps the old name to try again when sending fails', async () => {
+    const store = memory({ [OLD_IDENTITY_KEY]: 'Sam Lee' });
+    const failing = vi.fn(async () => Promise.reject({ code: 'read_only', message: 'x', field: null }));
+    expect(await moveOldIdentity(store, false, failing)).toBeNull();
+    expect(store.getItem(OLD_IDENTITY_KEY)).toBe('Sam Lee');
+  });
+
+  it('survives storage that throws', async () => {
     const broken = {
       getItem: () => {
         throw new Error('denied');
       },
-      setItem: () => {
-        throw new Error('denied');
-      },
       removeItem: () => {},
     };
-    expect(readIdentity(broken, 'sam')).toBe('sam');
-    expect(writeIdentity(broken, 'Alex', 'sam')).toBe('Alex');
+    expect(await moveOldIdentity(broken, false, async (n) => n)).toBeNull();
   });
 });

@@ -1,30 +1,44 @@
-// "Who I am": the name recorded in history for this computer's changes. Kept in the webview's
-// localStorage (it is a preference of this person on this computer, not review data).
+// "Who I am": the name recorded in the history of changes made on this computer. The core keeps
+// it in the data folder (set_author; app_info.user reports it, or the login name), so it is the
+// same for every front end and moves with a restored backup. Earlier versions of the app kept it
+// in the webview's localStorage; this moves such a name into the data folder once.
 
-export const IDENTITY_KEY = 'waymark.who-i-am';
+/** Where earlier versions of the app kept the name. */
+export const OLD_IDENTITY_KEY = 'waymark.who-i-am';
 
-type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+type Store = Pick<Storage, 'getItem' | 'removeItem'>;
 
-/** The stored name, else the login name, else a placeholder the core accepts. */
-export function readIdentity(storage: Store | undefined, loginName: string): string {
-  let stored: string | null;
+/**
+ * Moves a name kept by an earlier version into the data folder, once: sent with `setAuthor`
+ * only when the data folder has no name of its own (`userIsSet` false), so a name set since is
+ * never overwritten. The old key is forgotten once the data folder has a name; if sending
+ * fails it stays, to be tried at the next start. Returns the name now in use, or null when
+ * nothing was moved.
+ */
+export async function moveOldIdentity(
+  storage: Store | undefined,
+  userIsSet: boolean,
+  setAuthor: (name: string) => Promise<string>,
+): Promise<string | null> {
+  let old: string | null;
   try {
-    stored = storage?.getItem(IDENTITY_KEY) ?? null;
+    old = storage?.getItem(OLD_IDENTITY_KEY)?.trim() || null;
   } catch {
-    stored = null;
+    return null;
   }
-  const name = stored?.trim() || loginName.trim();
-  return name || 'Waymark user';
-}
-
-/** Stores the name; an empty name goes back to the login name. Returns the name now in use. */
-export function writeIdentity(storage: Store | undefined, name: string, loginName: string): string {
-  const trimmed = name.trim();
+  if (!old) return null;
+  let moved: string | null = null;
+  if (!userIsSet) {
+    try {
+      moved = await setAuthor(old);
+    } catch {
+      return null;
+    }
+  }
   try {
-    if (trimmed) storage?.setItem(IDENTITY_KEY, trimmed);
-    else storage?.removeItem(IDENTITY_KEY);
+    storage?.removeItem(OLD_IDENTITY_KEY);
   } catch {
-    // Storage can be unavailable; the name still applies for this session.
+    // Unavailable storage cannot be cleared; the data folder has a name now, so it is not read again.
   }
-  return trimmed || readIdentity(undefined, loginName);
+  return moved;
 }

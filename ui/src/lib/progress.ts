@@ -1,24 +1,23 @@
-// Progress arithmetic for display. Percentages round down, as the core does, so "50%" never
-// shows before the Certificate of Progress unlocks.
+// Progress for display. Every percentage is the core's (Ratio.percent: rounded down, so "50%"
+// never shows before the Certificate of Progress unlocks; an empty total is 100%), so the app,
+// the CLI and the report print the same number. Nothing here counts or divides.
 
-import type { Ratio } from './bindings';
+import type { BenchmarkProgress, Ratio, Status } from './bindings';
 
-/** Whole percent done, rounded down; 0 when there is nothing to do. */
+/** The core's whole percent. */
 export function percent(r: Ratio): number {
-  if (r.total <= 0) return 0;
-  return Math.floor((Math.min(r.done, r.total) * 100) / r.total);
+  return r.percent;
 }
 
 /** "12 of 40 (30%)". */
 export function describeRatio(r: Ratio, noun?: { one: string; many: string }): string {
   const what = noun ? ` ${r.total === 1 ? noun.one : noun.many}` : '';
-  return `${r.done} of ${r.total}${what} (${percent(r)}%)`;
+  return `${r.done} of ${r.total}${what} (${r.percent}%)`;
 }
 
-/** Fraction 0..1 for drawing a bar, clamped. */
+/** How much of a bar to fill, 0..1: the core's percentage, clamped. */
 export function fraction(r: Ratio): number {
-  if (r.total <= 0) return 0;
-  return Math.max(0, Math.min(1, r.done / r.total));
+  return Math.max(0, Math.min(1, r.percent / 100));
 }
 
 /** The SVG stroke-dasharray for a ring of radius r showing the ratio. */
@@ -26,4 +25,9 @@ export function ringDash(r: Ratio, radius: number): string {
   const circumference = 2 * Math.PI * radius;
   const filled = fraction(r) * circumference;
   return `${filled.toFixed(2)} ${(circumference - filled).toFixed(2)}`;
+}
+
+/** Each benchmark's state as the core judged it, by id. */
+export function benchmarkProgress(status: Status | null): Map<string, BenchmarkProgress> {
+  return new Map((status?.progress.benchmarks ?? []).map((b) => [b.id, b]));
 }

@@ -1,6 +1,7 @@
 // What every screen shares: app info, the review's status and framework, the responses, and
 // who is making changes. Screens read it; the refresh functions re-read from the shell after a
-// change, so progress and awards always come from the core's own rules.
+// change, so progress and awards always come from the core's own rules. Who is making changes
+// is kept by the core in the data folder (app_info.user, set_author), never in the webview.
 
 import { api, toCommandError } from './api';
 import type {
@@ -9,11 +10,13 @@ import type {
   FrameworkDef,
   Response,
   Review,
+  ReviewFramework,
   Status,
 } from './bindings';
-import { readIdentity, writeIdentity } from './identity';
+import { moveOldIdentity } from './identity';
 import { joinAnd } from './text';
 
+/** The webview's storage, only to move a name an earlier version kept there. */
 function storage(): Storage | undefined {
   try {
     return window.localStorage;
@@ -32,6 +35,8 @@ class Session {
   /** null before registration. */
   status = $state.raw<Status | null>(null);
   review = $state.raw<Review | null>(null);
+  /** The framework with the core's benchmark order and levels by maturity. */
+  reviewFramework = $state.raw<ReviewFramework | null>(null);
   framework = $state.raw<FrameworkDef | null>(null);
   responses = $state.raw<Record<string, Response>>({});
   /** The name recorded in history for changes made here. */
@@ -45,8 +50,11 @@ class Session {
     try {
       const info = await api.appInfo();
       this.info = info;
-      this.me = readIdentity(storage(), info.user);
+      this.me = info.user;
       if (!info.startup_error) {
+        if ((await moveOldIdentity(storage(), info.user_is_set, (name) => api.setAuthor(name))) !== null) {
+          await this.reloadInfo();
+        }
         this.status = await api.currentStatus();
         if (this.status) await this.loadReview();
       }
@@ -60,6 +68,7 @@ class Session {
   async loadReview(): Promise<void> {
     const [rf, responses] = await Promise.all([api.reviewFramework(), api.listResponses()]);
     this.review = rf.review;
+    this.reviewFramework = rf;
     this.framework = rf.framework;
     this.responses = Object.fromEntries(responses.map((r) => [r.benchmark_id, r]));
   }
@@ -97,8 +106,16 @@ class Session {
     this.responses = Object.fromEntries(responses.map((r) => [r.benchmark_id, r]));
   }
 
-  setMe(name: string): void {
-    this.me = writeIdentity(storage(), name, this.info?.user ?? '');
+  /** Sets who is making changes here (a blank name goes back to the login name). */
+  async setMe(name: string): Promise<void> {
+    await api.setAuthor(name);
+    await this.reloadInfo();
+  }
+
+  private async reloadInfo(): Promise<void> {
+    const info = await api.appInfo();
+    this.info = info;
+    this.me = info.user;
   }
 }
 

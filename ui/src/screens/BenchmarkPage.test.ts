@@ -2,8 +2,9 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { flushAll } from '../lib/pending';
-import { framework } from '../test/fixtures';
+import { coreSays, testQuality } from '../test/core';
 import { createBackend, type FakeBackend } from '../test/fakeBackend';
+import { sentence } from '../lib/text';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
 vi.mock('@tauri-apps/api/core', () => ({
@@ -102,12 +103,43 @@ describe('benchmark page', () => {
 
   it('shows a carried answer’s note and confirms it', async () => {
     const backend = createBackend();
-    stored(backend, '1.2', { needs_confirmation: true, carried_note: 'renamed from 6.3 in version 1.0' });
+    // An answer to 6.3 in version 0.9, carried to 1.2 by the core's upgrade.
+    const carried = testQuality.carried!;
+    backend.responses.set('1.2', carried);
     await open('1.2', backend);
-    expect(screen.getByText(/Renamed from 6\.3 in version 1\.0\./)).toBeTruthy();
+    expect(carried.carried_note).toMatch(/6\.3/);
+    expect(screen.getByText((text) => text.startsWith(sentence(carried.carried_note!)))).toBeTruthy();
+    expect(screen.getByTestId('benchmark-state').textContent).toBe('Carried over: waiting for your confirmation');
     await fireEvent.click(screen.getByRole('button', { name: 'Confirm' }));
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Confirm' })).toBeNull());
     expect(backend.calls.find((c) => c.command === 'confirm_response')?.args).toEqual({ benchmark_id: '1.2', by: 'sam' });
+    // Level 1 and commentary: the core counts it once confirmed.
+    await waitFor(() => expect(screen.getByTestId('benchmark-state').textContent).toBe('Done'));
+  });
+
+  it('says what the core says the benchmark lacks', async () => {
+    const backend = createBackend();
+    const { box } = await open('1.2', backend);
+    expect(screen.getByTestId('benchmark-state').textContent).toBe('No level chosen and no commentary.');
+    await fireEvent.input(box, { target: { value: 'Termly monitoring.' } });
+    await fireEvent.blur(box);
+    await waitFor(() => expect(screen.getByTestId('benchmark-state').textContent).toBe('No level chosen.'));
+  });
+
+  it('calls a level the most mature only when the core says it is the top one', async () => {
+    const backend = createBackend();
+    await open('1.2', backend);
+    // Level 2 of 1.2 has no next steps but is not the top of the scale: say nothing of maturity.
+    await fireEvent.click(screen.getByRole('radio', { name: /Level 2/ }));
+    await waitFor(() => expect(backend.responses.get('1.2')?.level).toBe(2));
+    await waitFor(() => expect(backend.calls.filter((c) => c.command === 'current_status').length).toBeGreaterThan(1));
+    expect(screen.queryByText(/most mature level/)).toBeNull();
+    expect(screen.queryByText('Next steps from this level')).toBeNull();
+    await fireEvent.click(screen.getByRole('radio', { name: /Level 3/ }));
+    await screen.findByText('This is the most mature level: keep the evidence for it up to date.');
+    await fireEvent.click(screen.getByRole('radio', { name: /Level 1/ }));
+    await screen.findByText('Plan monitoring.');
+    expect(screen.queryByText(/most mature level/)).toBeNull();
   });
 
   it('goes to the next and previous benchmark with the buttons and Alt+arrows', async () => {
@@ -124,10 +156,33 @@ describe('benchmark page', () => {
     await screen.findByRole('heading', { level: 1, name: '1.1 Vision' });
   });
 
+  it('plans an action from the page once the core finds nothing wrong with it', async () => {
+    const backend = createBackend();
+    await open('1.2', backend);
+    expect(screen.getByText('No actions planned for this benchmark yet.')).toBeTruthy();
+    const add = screen.getByRole('button', { name: 'Add action for this benchmark' });
+    await fireEvent.click(add);
+    const field = screen.getByLabelText('Action');
+    await waitFor(() => expect(field.getAttribute('aria-invalid')).toBe('true'));
+    const empty = coreSays('action', (a) => a.text === '' && a.benchmarks.includes('1.2'), 'text');
+    expect(document.getElementById('quick-action-error')?.textContent).toBe(empty);
+    expect(backend.calls.some((c) => c.command === 'add_action')).toBe(false);
+
+    await fireEvent.input(field, { target: { value: 'Plan termly monitoring' } });
+    await fireEvent.click(add);
+    const item = (await screen.findByText('Plan termly monitoring')).closest('li')!;
+    expect(within(item).getByText('Open')).toBeTruthy();
+    expect(field.getAttribute('aria-invalid')).toBeNull();
+    expect(backend.calls.find((c) => c.command === 'add_action')?.args).toEqual({
+      action: { text: 'Plan termly monitoring', owner: null, due_date: null, benchmarks: ['1.2'] },
+      by: 'sam',
+    });
+  });
+
   it('offers commentary only in a framework without levels', async () => {
-    const backend = createBackend({ framework: { ...framework, scale: null, progress: null } });
-    backend.info = { ...backend.info };
+    const backend = createBackend({ review: 'no-levels' });
     await open('1.1', backend);
+    expect(screen.getByTestId('benchmark-state').textContent).toBe('No commentary.');
     expect(screen.queryAllByRole('radio')).toHaveLength(0);
     expect(screen.getByLabelText('Commentary')).toBeTruthy();
   });

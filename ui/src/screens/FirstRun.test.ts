@@ -2,6 +2,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { axeViolations } from '../test/axe';
+import type { InstitutionInput } from '../lib/bindings';
+import { coreSays, firstRun, testQuality } from '../test/core';
 import { createBackend, type FakeBackend } from '../test/fakeBackend';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
@@ -22,19 +24,27 @@ describe('first run', () => {
     expect(card.textContent).toContain('Test schools');
     expect(card.textContent).toContain('3 benchmarks in 2 dimensions');
     expect(screen.getByTestId('framework-no-levels').textContent).toContain('No levels');
-    expect(screen.getAllByRole('radio')).toHaveLength(2);
+    // Every framework the core offers: the bundled ones and those in the data folder.
+    expect(screen.getAllByRole('radio')).toHaveLength(firstRun.frameworks.length);
+    expect(firstRun.frameworks.map((f) => f.id)).toContain('computing-quality');
     expect(await axeViolations()).toEqual([]);
   });
 
-  it('checks the form inline before sending anything', async () => {
+  it('shows every problem the core finds beside its field before sending anything', async () => {
     render(App);
     await fireEvent.click(await screen.findByTestId('framework-test-quality'));
     await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'head@school' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Register' }));
     const name = screen.getByLabelText('Institution name');
-    expect(name.getAttribute('aria-invalid')).toBe('true');
+    await waitFor(() => expect(name.getAttribute('aria-invalid')).toBe('true'));
     expect(document.activeElement).toBe(name);
     expect(screen.getByLabelText('Email').getAttribute('aria-invalid')).toBe('true');
+    const typed = (i: InstitutionInput) => i.name === '' && i.email === 'head@school';
+    expect(document.getElementById('register-name-error')?.textContent).toBe(coreSays('institution', typed, 'name'));
+    expect(document.getElementById('register-email-error')?.textContent).toBe(coreSays('institution', typed, 'email'));
+    expect(shell.backend!.calls.filter((c) => c.command === 'check_institution').map((c) => c.args)).toEqual([
+      { input: { name: '', identifier: null, phase: null, contact_name: null, email: 'head@school', role: null } },
+    ]);
     expect(shell.backend!.calls.some((c) => c.command === 'register')).toBe(false);
   });
 
@@ -93,17 +103,62 @@ describe('first run', () => {
 });
 
 describe('startup error', () => {
-  it('shows the message and what to do instead of the app', async () => {
+  it('shows the core’s message and what to do instead of the app', async () => {
     shell.backend = createBackend();
-    shell.backend.info = {
-      ...shell.backend.info,
-      startup_error: { code: 'schema_too_new', message: 'The data folder was written by a newer Waymark.', field: null },
-    };
+    // A database file that is not SQLite at all, as the core reports it.
+    shell.backend.info = firstRun.startup_errors.not_a_database;
+    const error = shell.backend.info.startup_error!;
+    expect(error.code).toBe('not_a_database');
     render(App);
     await screen.findByRole('heading', { level: 1, name: 'Waymark cannot open your review' });
-    expect(screen.getByText('The data folder was written by a newer Waymark.')).toBeTruthy();
-    expect(screen.getByText(/Install that version/)).toBeTruthy();
-    expect(screen.getByText('/tmp/waymark-test')).toBeTruthy();
+    expect(screen.getByText(error.message)).toBeTruthy();
+    expect(screen.getByText(/Restore the data folder from a backup, or ask your IT support/)).toBeTruthy();
+    expect(screen.getByText(shell.backend.info.data_dir)).toBeTruthy();
     expect(screen.queryByRole('navigation')).toBeNull();
+  });
+
+  it('explains a data folder that cannot be used', async () => {
+    shell.backend = createBackend();
+    shell.backend.info = firstRun.startup_errors.data_dir;
+    render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Waymark cannot open your review' });
+    expect(screen.getByText(shell.backend.info.startup_error!.message)).toBeTruthy();
+    expect(screen.getByText(/Check that the folder exists/)).toBeTruthy();
+  });
+});
+
+describe('who I am, kept by an earlier version in the webview', () => {
+  beforeEach(() => {
+    window.location.hash = '#/dashboard';
+    localStorage.clear();
+  });
+
+  it('is moved into the data folder once, so nobody loses their name', async () => {
+    shell.backend = createBackend();
+    expect(shell.backend.info.user_is_set).toBe(false);
+    localStorage.setItem('waymark.who-i-am', 'Jo Patel');
+    const { unmount } = render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    expect(screen.getByRole('link', { name: 'Jo Patel' })).toBeTruthy();
+    expect(shell.backend.calls.filter((c) => c.command === 'set_author').map((c) => c.args)).toEqual([{ name: 'Jo Patel' }]);
+    expect(localStorage.getItem('waymark.who-i-am')).toBeNull();
+    unmount();
+
+    // The next start reads the name from the data folder and sends nothing.
+    render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    expect(screen.getByRole('link', { name: 'Jo Patel' })).toBeTruthy();
+    expect(shell.backend.calls.filter((c) => c.command === 'set_author')).toHaveLength(1);
+  });
+
+  it('never overwrites a name the data folder already has', async () => {
+    shell.backend = createBackend();
+    shell.backend.info = testQuality.authors!.find((a) => a.name === 'Sam Lee')!.app_info;
+    localStorage.setItem('waymark.who-i-am', 'Jo Patel');
+    render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    expect(screen.getByRole('link', { name: 'Sam Lee' })).toBeTruthy();
+    expect(shell.backend.calls.some((c) => c.command === 'set_author')).toBe(false);
+    expect(localStorage.getItem('waymark.who-i-am')).toBeNull();
   });
 });

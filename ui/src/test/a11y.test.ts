@@ -4,6 +4,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { axeViolations } from './axe';
+import { coreSays, testQuality } from './core';
 import { createBackend, type FakeBackend } from './fakeBackend';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
@@ -18,6 +19,18 @@ async function go(hash: string, heading: string | RegExp) {
   return screen.findByRole('heading', { level: 1, name: heading });
 }
 
+/** Moves the open app to another page. */
+async function visit(hash: string, heading: string | RegExp) {
+  window.location.hash = hash;
+  return screen.findByRole('heading', { level: 1, name: heading });
+}
+
+/** The message a field's error line shows. */
+function errorOf(field: HTMLElement): string | null | undefined {
+  const ids = field.getAttribute('aria-describedby')?.split(' ') ?? [];
+  return document.getElementById(ids.find((id) => id.endsWith('-error')) ?? '')?.textContent;
+}
+
 describe('the registered app', () => {
   beforeAll(async () => {
     shell.backend = createBackend({ registered: true });
@@ -30,10 +43,16 @@ describe('the registered app', () => {
     const commitment = screen.getByTestId('award-commitment');
     expect(within(commitment).getByText('Eligible')).toBeTruthy();
     const mark = screen.getByTestId('award-mark');
-    const link = within(mark).getByRole('link', { name: /1\.1 Vision: no level chosen/ });
+    const link = within(mark).getByRole('link', { name: '1.1 Vision: no level chosen, needs 3' });
     expect(link.getAttribute('href')).toBe('#/benchmarks/1.1');
     expect(within(mark).getByText('1 of 1 required evidence items missing').tagName).toBe('LI');
+    expect(within(mark).getByText('0 future actions planned; needs 1').tagName).toBe('LI');
+    const progress = screen.getByTestId('award-progress');
+    expect(within(progress).getByText('Progress is 0% (0 of 3 benchmarks complete); 2 more benchmarks needed for 50%')).toBeTruthy();
     expect(screen.getByRole('list', { name: 'Progress by dimension' }).textContent).toContain('0 of 2');
+    expect(screen.getByText('0 of 3 benchmarks done (0%)')).toBeTruthy();
+    expect(screen.getByText('Required evidence: 0 of 1 item (0%)')).toBeTruthy();
+    expect(screen.getByTestId('evidence-files').textContent).toMatch(/^0 evidence files\.$/);
     await waitFor(() => expect(screen.getByText(/No changes yet/)).toBeTruthy());
     expect(await axeViolations()).toEqual([]);
   });
@@ -73,14 +92,8 @@ describe('the registered app', () => {
   });
 
   it('evidence: statuses, filters, describe with the personal-data flag, no axe violations', async () => {
-    const base = {
-      media_type: 'application/pdf', size: 2048, hash: 'ab'.repeat(32), status_detail: null, note: null,
-      personal_data: false, frozen_hash: null, added_by: 'sam', added_at: '2026-11-01T09:00:00Z',
-    };
-    shell.backend!.evidence = [
-      { ...base, id: 'e1', path: '/school/Vision.pdf', title: 'Vision.pdf', status: 'ok', links: [{ benchmark_id: '1.1', requirement_id: '1.1-doc' }] },
-      { ...base, id: 'e2', path: '/school/Photos/trip.jpg', title: 'trip.jpg', status: 'missing', status_detail: 'the file is no longer at this path', links: [] },
-    ];
+    // Two files as the core tracks them: Vision.pdf linked to 1.1's statement, trip.jpg gone.
+    shell.backend!.evidence = structuredClone(testQuality.evidence!.library.items);
     await go('#/evidence', 'Evidence');
     await waitFor(() => expect(screen.getAllByTestId('evidence-item')).toHaveLength(2));
     expect(screen.getByTestId('evidence-summary').textContent).toContain('1 needs attention');
@@ -96,43 +109,58 @@ describe('the registered app', () => {
     await fireEvent.click(within(row).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(within(screen.getByTestId('evidence-item')).getByText('Personal data')).toBeTruthy());
     expect(shell.backend!.calls.find((c) => c.command === 'describe_evidence')?.args).toEqual({
-      input: { id: 'e2', title: 'Trip photos', note: null, personal_data: true },
+      input: { id: 'evidence-2', title: 'Trip photos', note: null, personal_data: true },
     });
   });
 
-  it('benchmark page: evidence per requirement, link and unlink a tracked file', async () => {
+  it('benchmark page: evidence per requirement as the core judges it, link and unlink a tracked file', async () => {
     await go('#/benchmarks/1.1', '1.1 Vision');
-    const group = await waitFor(() => {
-      const g = screen.getAllByTestId('evidence-group').find((x) => x.dataset.requirement === '1.1-doc');
-      expect(g).toBeTruthy();
-      return g!;
+    const group = (requirement: string) => screen.getAllByTestId('evidence-group').find((x) => x.dataset.requirement === requirement)!;
+    const doc = await waitFor(() => {
+      expect(group('1.1-doc')).toBeTruthy();
+      return group('1.1-doc');
     });
-    expect(within(group).getByTestId('requirement-state').textContent).toBe('Still needed');
+    // Vision.pdf is present and linked, so the core counts the statement as evidenced.
+    await waitFor(() => expect(within(doc).getByTestId('requirement-state').textContent).toBe('Evidenced'));
     // The title and the file name both read "Vision.pdf".
-    await waitFor(() => expect(within(group).getAllByText('Vision.pdf')).toHaveLength(2));
-    await fireEvent.click(within(group).getByRole('button', { name: 'Unlink' }));
-    await waitFor(() => expect(within(group).queryAllByTestId('evidence-item')).toHaveLength(0));
-    const other = screen.getAllByTestId('evidence-group').find((x) => x.dataset.requirement === '')!;
-    await fireEvent.change(within(other).getByLabelText('Evidence already tracked'), { target: { value: 'e1' } });
+    expect(within(doc).getAllByText('Vision.pdf')).toHaveLength(2);
+    // Required only from level 3; 1.1 is at level 2.
+    expect(within(group('1.1-review')).getByTestId('requirement-state').textContent).toBe('Needed from level 3 (Established)');
+    await fireEvent.click(within(doc).getByRole('button', { name: 'Unlink' }));
+    await waitFor(() => expect(within(doc).queryAllByTestId('evidence-item')).toHaveLength(0));
+    await waitFor(() => expect(within(doc).getByTestId('requirement-state').textContent).toBe('Still needed'));
+    const other = group('');
+    await fireEvent.change(within(other).getByLabelText('Evidence already tracked'), { target: { value: 'evidence-1' } });
     await fireEvent.click(within(other).getByRole('button', { name: 'Link' }));
     await waitFor(() => expect(within(other).getAllByText('Vision.pdf')).toHaveLength(2));
+    expect(within(group('1.1-doc')).getByTestId('requirement-state').textContent).toBe('Still needed');
     expect(shell.backend!.calls.filter((c) => c.command.endsWith('link_evidence')).map((c) => c.args)).toEqual([
-      { id: 'e1', link: { benchmark_id: '1.1', requirement_id: '1.1-doc' } },
-      { id: 'e1', link: { benchmark_id: '1.1', requirement_id: null } },
+      { id: 'evidence-1', link: { benchmark_id: '1.1', requirement_id: '1.1-doc' } },
+      { id: 'evidence-1', link: { benchmark_id: '1.1', requirement_id: null } },
     ]);
     expect(await axeViolations()).toEqual([]);
   });
 
-  it('action plan: add an action, mark it done, filter', async () => {
+  it('action plan: the core’s check, add an action, mark it done, filter', async () => {
     await go('#/actions', 'Action plan');
     expect(screen.getByText(/No actions yet/)).toBeTruthy();
-    await fireEvent.input(screen.getByLabelText('Action'), { target: { value: 'Share the vision with staff' } });
+    // Nothing typed: the core says what is missing, beside the field, and nothing is sent.
+    await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
+    const text = screen.getByLabelText('Action');
+    await waitFor(() => expect(text.getAttribute('aria-invalid')).toBe('true'));
+    expect(errorOf(text)).toBe(coreSays('action', (a) => a.text === '' && a.benchmarks.length === 0, 'text'));
+    expect(document.activeElement).toBe(text);
+    expect(shell.backend!.calls.some((c) => c.command === 'add_action')).toBe(false);
+
+    await fireEvent.input(text, { target: { value: 'Share the vision with staff' } });
     await fireEvent.input(screen.getByLabelText('Owner'), { target: { value: 'Alex Kim' } });
-    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2027-03-31' } });
+    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2030-03-31' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
     const row = await screen.findByTestId('action-row');
     expect(within(row).getByText('Share the vision with staff')).toBeTruthy();
-    expect(within(row).getByText('31 Mar 2027')).toBeTruthy();
+    expect(within(row).getByText('31 Mar 2030')).toBeTruthy();
+    expect(within(row).getByText('Open')).toBeTruthy();
+    expect(text.getAttribute('aria-invalid')).toBeNull();
     expect(await axeViolations()).toEqual([]);
 
     await fireEvent.click(within(row).getByRole('button', { name: /^Edit/ }));
@@ -141,8 +169,8 @@ describe('the registered app', () => {
     await fireEvent.click(within(row).getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(within(screen.getByTestId('action-row')).getByText('Jo Patel')).toBeTruthy());
     expect(shell.backend!.calls.find((c) => c.command === 'update_action')?.args).toEqual({
-      id: 'a1',
-      action: { text: 'Share the vision with staff', owner: 'Jo Patel', due_date: '2027-03-31', benchmarks: [] },
+      id: 'action-1',
+      action: { text: 'Share the vision with staff', owner: 'Jo Patel', due_date: '2030-03-31', benchmarks: [] },
     });
     expect(document.title).toBe('Action plan – Waymark');
 
@@ -168,8 +196,18 @@ describe('the registered app', () => {
     await screen.findByText('Alex Kim');
     await fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Jo Patel' } });
     await fireEvent.input(screen.getByLabelText('Role'), { target: { value: 'Governor' } });
+    // A malformed email: the core's problem is shown beside it and nobody is added.
+    const email = screen.getByLabelText('Email');
+    await fireEvent.input(email, { target: { value: 'jo@school' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add member' }));
+    await waitFor(() => expect(email.getAttribute('aria-invalid')).toBe('true'));
+    expect(errorOf(email)).toBe(coreSays('contributor', (c) => c.email === 'jo@school', 'email'));
+    expect(document.activeElement).toBe(email);
+    expect(shell.backend!.calls.some((c) => c.command === 'add_contributor')).toBe(false);
+    await fireEvent.input(email, { target: { value: '' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Add member' }));
     await screen.findByText('Jo Patel');
+    expect(email.getAttribute('aria-invalid')).toBeNull();
     const table = screen.getByRole('table', { name: 'Who last changed each answer' });
     expect(within(table).getByText('sam')).toBeTruthy();
     expect(await axeViolations()).toEqual([]);
@@ -178,12 +216,15 @@ describe('the registered app', () => {
     expect(screen.getByText(/Removed Jo Patel/)).toBeTruthy();
   });
 
-  it('who I am: the chosen name is used for the next change', async () => {
+  it('who I am: the chosen name is kept in the data folder and named for changes', async () => {
     await go('#/group', 'Working group');
     await fireEvent.input(screen.getByLabelText('Your name'), { target: { value: 'Sam Lee' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Use this name' }));
-    expect(localStorage.getItem('waymark.who-i-am')).toBe('Sam Lee');
+    await screen.findByText('Changes are now recorded as Sam Lee.');
+    expect(shell.backend!.calls.filter((c) => c.command === 'set_author').map((c) => c.args)).toEqual([{ name: 'Sam Lee' }]);
     expect(screen.getByRole('link', { name: 'Sam Lee' })).toBeTruthy();
+    // The webview keeps no copy: the next start reads it from the data folder.
+    expect(localStorage.length).toBe(0);
   });
 
   it('search: Ctrl+K focuses it, results link to benchmarks with the words marked', async () => {
@@ -202,8 +243,8 @@ describe('the registered app', () => {
   it('settings: institution details, data folder and version', async () => {
     await go('#/settings', 'Settings and about');
     expect((screen.getByLabelText('Institution name') as HTMLInputElement).value).toBe('Hillside Primary');
-    expect(screen.getByText('/tmp/waymark-test')).toBeTruthy();
-    expect(screen.getByText('0.1.0')).toBeTruthy();
+    expect(screen.getByText(testQuality.app_info.data_dir)).toBeTruthy();
+    expect(screen.getByText(testQuality.app_info.version)).toBeTruthy();
     expect(await axeViolations()).toEqual([]);
 
     const name = screen.getByLabelText('Institution name');
@@ -220,5 +261,35 @@ describe('the registered app', () => {
         role: 'Computing lead',
       },
     });
+  });
+});
+
+describe('an action past its due date', () => {
+  beforeAll(() => {
+    shell.backend = createBackend({ registered: true });
+  });
+
+  it('is overdue on the plan and counted on the dashboard, as the core judges it', async () => {
+    await go('#/actions', 'Action plan');
+    await fireEvent.input(screen.getByLabelText('Action'), { target: { value: 'Update the computing policy' } });
+    await fireEvent.input(screen.getByLabelText('Due date'), { target: { value: '2025-09-01' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add action' }));
+    const row = await screen.findByTestId('action-row');
+    expect(within(row).getByText(/^1 Sept? 2025$/)).toBeTruthy();
+    expect(within(row).getByText('Overdue')).toBeTruthy();
+    expect(shell.backend!.actions.map((a) => a.overdue)).toEqual([true]);
+    expect(await axeViolations()).toEqual([]);
+
+    const summary = async () => (await screen.findByTestId('action-summary')).textContent?.replace(/\s+/g, ' ').trim();
+    await visit('#/dashboard', 'Dashboard');
+    await waitFor(async () => expect(await summary()).toBe('Action plan: 1 open action, 1 overdue.'));
+    expect(await axeViolations()).toEqual([]);
+
+    await visit('#/actions', 'Action plan');
+    await fireEvent.click(within(await screen.findByTestId('action-row')).getByRole('button', { name: 'Mark done' }));
+    await waitFor(() => expect(within(screen.getByTestId('action-row')).getByText('Done')).toBeTruthy());
+    expect(within(screen.getByTestId('action-row')).queryByText('Overdue')).toBeNull();
+    await visit('#/dashboard', 'Dashboard');
+    await waitFor(async () => expect(await summary()).toBe('Action plan: 0 open actions.'));
   });
 });

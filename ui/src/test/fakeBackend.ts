@@ -1,23 +1,40 @@
-// An in-memory stand-in for the desktop shell, answering `invoke` the way the Rust commands
-// do (same names, same snake_case arguments, CommandError on failure). Tests mock only
+// A stand-in for the desktop shell, answering `invoke` with what the real core answered
+// (ui/src/test/fixtures/core/*.json, recorded by src-tauri/ui_fixtures.rs). Tests mock only
 // @tauri-apps/api/core with it; everything above the invoke layer is the real UI.
+//
+// It keeps what a test saves (responses, history, actions, people, evidence links) the way a
+// database would, but judges nothing: the status of a review state is the one the core gave for
+// that state, searches and neighbours are the core's, an action added, edited or marked is the
+// one the core answered (overdue or not), a form's problems are the ones the core found in the
+// same input, and anything the recording lacks is an error naming it (and fails the test, see
+// setup.ts) rather than a guess.
 import type {
   AppInfo,
   CommandError,
   Contributor,
+  ContributorInput,
   DescribeEvidenceInput,
   EvidenceItem,
-  FrameworkDef,
+  FieldProblem,
   FutureAction,
   HistoryEntry,
+  Institution,
   LinkInput,
-  NewAction,
   Response,
   SaveResponseInput,
   Status,
 } from '../lib/bindings';
-import { flattenBenchmarks } from '../lib/framework';
-import { framework, review, status as statusFixture, summaries } from './fixtures';
+import {
+  canonical,
+  checks,
+  firstRun,
+  firstStatus,
+  reviews,
+  stateKey,
+  type ReviewFixture,
+  type ReviewName,
+  type ReviewState,
+} from './core';
 
 export interface FakeBackend {
   calls: { command: string; args: Record<string, unknown> }[];
@@ -27,10 +44,26 @@ export interface FakeBackend {
   actions: FutureAction[];
   contributors: Contributor[];
   evidence: EvidenceItem[];
+  institution: Institution;
   info: AppInfo;
   /** Makes the next call of a command fail with this error. */
   failNext: Map<string, CommandError>;
   invoke: (command: string, args?: Record<string, unknown>) => Promise<unknown>;
+}
+
+/** Answers the recording lacks, since the last `takeMissing()`; setup.ts fails a test with any. */
+const missing: string[] = [];
+
+/** The answers asked for that the core was never recorded giving, and forgets them. */
+export function takeMissing(): string[] {
+  return missing.splice(0);
+}
+
+/** An answer the recording lacks: noted for setup.ts, and thrown so the UI sees a failure. */
+function notRecorded(what: string): never {
+  const message = `The core's answer for ${what} was not recorded: add the step to src-tauri/ui_fixtures.rs and run \`make bindings\`.`;
+  missing.push(message);
+  throw new Error(message);
 }
 
 let clock = Date.parse('2026-03-02T09:00:00.000Z');
@@ -38,12 +71,12 @@ const now = () => new Date((clock += 1000)).toISOString();
 
 export interface BackendOptions {
   registered?: boolean;
-  /** The framework the review is judged by (the fixture's by default). */
-  framework?: FrameworkDef;
+  /** The review the fake answers for (test-quality by default). */
+  review?: ReviewName;
 }
 
 export function createBackend(options: BackendOptions = {}): FakeBackend {
-  const fw = options.framework ?? framework;
+  const fixture = reviews[options.review ?? 'test-quality'];
   const backend: FakeBackend = {
     calls: [],
     registered: options.registered ?? true,
@@ -52,7 +85,8 @@ export function createBackend(options: BackendOptions = {}): FakeBackend {
     actions: [],
     contributors: [],
     evidence: [],
-    info: { version: '0.1.0', data_dir: '/tmp/waymark-test', user: 'sam', startup_error: null },
+    institution: firstStatus(fixture).institution,
+    info: options.registered === false ? firstRun.app_info : fixture.app_info,
     failNext: new Map(),
     invoke: async (command, args = {}) => {
       backend.calls.push({ command, args });
@@ -61,56 +95,75 @@ export function createBackend(options: BackendOptions = {}): FakeBackend {
         backend.failNext.delete(command);
         throw failure;
       }
-      return handle(backend, fw, command, args);
+      return handle(backend, fixture, command, args);
     },
   };
   return backend;
 }
 
-function currentStatus(b: FakeBackend): Status {
-  const done = [...b.responses.values()].filter((r) => r.level !== null && r.commentary.trim()).length;
-  return statusFixture(done);
+/** What the review's status depends on, as the fake holds it now. */
+function reviewState(b: FakeBackend): ReviewState {
+  return {
+    responses: [...b.responses.values()].map((r) => ({
+      benchmark_id: r.benchmark_id,
+      level: r.level,
+      commentary: r.commentary,
+      needs_confirmation: r.needs_confirmation,
+    })),
+    evidence: b.evidence.map((i) => ({ id: i.id, present: i.present, needs_attention: i.needs_attention, links: i.links })),
+    actions: b.actions.map((a) => ({ id: a.id, status: a.status, due_date: a.due_date })),
+  };
 }
 
-function handle(b: FakeBackend, framework: FrameworkDef, command: string, args: Record<string, unknown>): unknown {
+/** The status the core gave for the review as it stands (with the institution as edited). */
+function statusNow(b: FakeBackend, fixture: ReviewFixture): Status {
+  const state = reviewState(b);
+  const key = stateKey(state);
+  const found = fixture.statuses.find((s) => stateKey(s.state) === key);
+  if (!found) notRecorded(`the status of ${fixture.review_framework.framework.id} in ${JSON.stringify(state)}`);
+  return { ...found.status, institution: b.institution };
+}
+
+function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: Record<string, unknown>): unknown {
   switch (command) {
     case 'app_info':
       return b.info;
+    case 'set_author': {
+      const name = args.name as string;
+      const answer = fixture.authors?.find((a) => a.name === name);
+      if (!answer) notRecorded(`set_author(${JSON.stringify(name)})`);
+      b.info = answer.app_info;
+      return answer.answer;
+    }
     case 'list_frameworks':
-      return summaries;
+      return firstRun.frameworks;
     case 'current_status':
-      return b.registered ? currentStatus(b) : null;
+      return b.registered ? statusNow(b, fixture) : null;
     case 'register':
       b.registered = true;
-      return currentStatus(b);
+      b.info = fixture.app_info;
+      return statusNow(b, fixture);
     case 'review_framework':
-      return { review, framework };
+      return fixture.review_framework;
     case 'list_responses':
       return [...b.responses.values()];
     case 'benchmark_detail': {
       const id = args.benchmark_id as string;
-      const order = flattenBenchmarks(framework).map((e) => e.benchmark.id);
-      const i = order.indexOf(id);
+      const around = fixture.neighbours[id];
+      if (!around) notRecorded(`benchmark_detail(${JSON.stringify(id)})`);
       return {
         response: b.responses.get(id) ?? null,
         history: b.history.filter((h) => h.benchmark_id === id),
         actions: b.actions.filter((a) => a.benchmarks.includes(id)),
-        previous: i > 0 ? order[i - 1] : null,
-        next: i >= 0 && i < order.length - 1 ? order[i + 1] : null,
+        ...around,
       };
     }
     case 'save_response': {
       const input = args.input as SaveResponseInput;
       const current = b.responses.get(input.benchmark_id);
-      if (input.level !== null && !framework.scale?.levels.some((l) => l.value === input.level)) {
-        throw { code: 'invalid_input', message: 'That level is not on the scale.', field: 'level' } satisfies CommandError;
-      }
+      // The store's own check: a save based on an older revision is refused.
       if (current && input.base_revision !== null && input.base_revision !== current.revision) {
-        throw {
-          code: 'conflict',
-          message: `${input.benchmark_id} was changed by ${current.updated_by} since you opened it.`,
-          field: null,
-        } satisfies CommandError;
+        throw fixture.conflict ?? notRecorded('a conflicting save');
       }
       const at = now();
       const saved: Response = {
@@ -130,7 +183,7 @@ function handle(b: FakeBackend, framework: FrameworkDef, command: string, args: 
         change: 'edit',
         level: input.level,
         commentary: input.commentary,
-        framework_version: '1.0',
+        framework_version: fixture.review_framework.review.framework_version,
         note: null,
         changed_by: input.by,
         changed_at: at,
@@ -139,7 +192,7 @@ function handle(b: FakeBackend, framework: FrameworkDef, command: string, args: 
     }
     case 'confirm_response': {
       const r = b.responses.get(args.benchmark_id as string);
-      if (!r) throw { code: 'not_found', message: 'No response to confirm.', field: null };
+      if (!r) notRecorded(`confirming ${String(args.benchmark_id)}, which has no response`);
       const confirmed = { ...r, needs_confirmation: false, carried_note: null, revision: r.revision + 1 };
       b.responses.set(r.benchmark_id, confirmed);
       return confirmed;
@@ -147,50 +200,39 @@ function handle(b: FakeBackend, framework: FrameworkDef, command: string, args: 
     case 'recent_changes':
       return [...b.history].reverse().slice(0, args.limit as number);
     case 'search': {
-      const q = (args.query as string).toLowerCase();
-      return flattenBenchmarks(framework)
-        .filter((e) => `${e.benchmark.id} ${e.benchmark.title} ${e.benchmark.guidance}`.toLowerCase().includes(q))
-        .map((e) => ({
-          benchmark_id: e.benchmark.id,
-          benchmark_title: e.benchmark.title,
-          dimension_title: e.dimension.title,
-          field: 'guidance',
-          snippet: e.benchmark.guidance,
-        }));
+      const query = args.query as string;
+      const key = stateKey(reviewState(b));
+      const found = fixture.searches?.find((s) => s.query === query && stateKey(s.state) === key);
+      if (!found) notRecorded(`search(${JSON.stringify(query)}) in ${key}`);
+      return found.hits;
     }
     case 'list_actions':
       return b.actions;
-    case 'add_action': {
-      const a = args.action as NewAction;
-      if (!a.text.trim()) throw { code: 'invalid_input', message: 'Say what the action is.', field: 'text' };
-      const action: FutureAction = {
-        ...a,
-        id: `a${b.actions.length + 1}`,
-        status: 'open',
-        created_by: args.by as string,
-        created_at: now(),
-        updated_at: now(),
-        done_at: null,
-      };
-      b.actions.push(action);
-      return action;
-    }
+    case 'add_action':
     case 'update_action':
     case 'set_action_status': {
-      const i = b.actions.findIndex((x) => x.id === args.id);
-      const old = b.actions[i];
-      if (!old) throw { code: 'not_found', message: 'No such action.', field: null };
-      const updated: FutureAction =
-        command === 'update_action'
-          ? { ...old, ...(args.action as NewAction), updated_at: now() }
-          : { ...old, status: args.status as FutureAction['status'], done_at: args.status === 'done' ? now() : null };
-      b.actions[i] = updated;
-      return updated;
+      // The action as the core answered this call: the fake keeps it, deciding nothing (not
+      // its status, dates or whether it is overdue).
+      const answer = recordedAction(fixture, command, args);
+      if (command === 'add_action') {
+        b.actions.push(answer);
+      } else {
+        const i = b.actions.findIndex((x) => x.id === args.id);
+        if (i < 0) notRecorded(`${command} of action ${String(args.id)}, which does not exist`);
+        b.actions[i] = answer;
+      }
+      return answer;
     }
+    case 'check_institution':
+      return recordedCheck('institution', args.input);
+    case 'check_action':
+      return recordedCheck('action', args.action);
+    case 'check_contributor':
+      return recordedCheck('contributor', args.input);
     case 'list_contributors':
       return b.contributors;
     case 'add_contributor': {
-      const input = args.input as { name: string; role: string | null; email: string | null };
+      const input = args.input as ContributorInput;
       const c: Contributor = { id: `c${b.contributors.length + 1}`, ...input, created_at: now() };
       b.contributors.push(c);
       return c;
@@ -200,9 +242,8 @@ function handle(b: FakeBackend, framework: FrameworkDef, command: string, args: 
       return null;
     case 'list_evidence':
       return {
-        items: b.evidence,
-        folders: [...new Set(b.evidence.map((i) => i.path.replace(/\/[^/]*$/, '')))],
-        watch_problems: [],
+        library: { items: b.evidence, folders: fixture.evidence?.library.folders ?? [] },
+        watch_problems: fixture.evidence?.watch_problems ?? [],
       };
     case 'link_evidence':
     case 'unlink_evidence': {
@@ -215,23 +256,39 @@ function handle(b: FakeBackend, framework: FrameworkDef, command: string, args: 
     }
     case 'describe_evidence': {
       const input = args.input as DescribeEvidenceInput;
-      if (!input.title.trim()) throw { code: 'invalid_input', message: 'Give the evidence a title.', field: 'title' };
       return updateEvidence(b, input.id, (i) => ({ ...i, title: input.title, note: input.note, personal_data: input.personal_data }));
     }
     case 'remove_evidence':
       b.evidence = b.evidence.filter((i) => i.id !== args.id);
       return null;
     case 'update_institution':
-      return { ...statusFixture().institution, ...(args.input as object) };
+      b.institution = { ...b.institution, ...(args.input as object) };
+      return b.institution;
     default:
-      throw `command ${command} not found`;
+      return notRecorded(`the command ${command}`);
   }
+}
+
+/** The core's answer to an action command with these arguments. */
+function recordedAction(fixture: ReviewFixture, command: string, args: Record<string, unknown>): FutureAction {
+  const key = canonical(args);
+  const found = fixture.actions?.find((c) => c.command === command && canonical(c.args) === key);
+  if (!found) notRecorded(`${command}(${key})`);
+  return structuredClone(found.answer);
+}
+
+/** The core's problems with a form's input (none when it can be saved). */
+function recordedCheck(kind: keyof typeof checks, input: unknown): FieldProblem[] {
+  const key = canonical(input);
+  const found = checks[kind].find((c) => canonical(c.input) === key);
+  if (!found) notRecorded(`check_${kind}(${key})`);
+  return structuredClone(found.problems);
 }
 
 function updateEvidence(b: FakeBackend, id: string, change: (item: EvidenceItem) => EvidenceItem): EvidenceItem {
   const i = b.evidence.findIndex((x) => x.id === id);
   const old = b.evidence[i];
-  if (!old) throw { code: 'not_found', message: `Evidence item "${id}" was not found.`, field: null };
+  if (!old) notRecorded(`evidence item ${id}, which is not tracked`);
   const updated = change(old);
   b.evidence[i] = updated;
   return updated;

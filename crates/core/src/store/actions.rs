@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, new_id, now, optional};
 use crate::error::{AtPath, Entity, Error, Hint, Result};
+use crate::input::{FieldProblem, Problems, first, too_long};
 
 /// Where an action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +65,22 @@ pub struct FutureAction {
     pub updated_at: String,
     /// When marked done.
     pub done_at: Option<String>,
+    /// Whether it is overdue today (see [`FutureAction::is_overdue`]), for the screens that
+    /// show the plan as it stands now.
+    pub overdue: bool,
+}
+
+impl FutureAction {
+    /// Whether the action is past its due date and not done on `as_of` (an action due that
+    /// very day is not overdue). Documents pass their own "as of" date.
+    pub fn is_overdue(&self, as_of: chrono::NaiveDate) -> bool {
+        self.status != ActionStatus::Done
+            && self
+                .due_date
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .is_some_and(|d| d < as_of)
+    }
 }
 
 /// A new or edited action as entered by the user.
@@ -81,26 +98,32 @@ pub struct NewAction {
 }
 
 impl NewAction {
-    /// Checks the text and the date, naming the field at fault.
-    pub fn validate(&self) -> Result<()> {
+    /// Every problem with the action, each naming its field (empty when it can be saved).
+    /// The benchmarks are checked against the framework by [`crate::Workspace`].
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut p = Problems::default();
         if self.text.trim().is_empty() {
-            return Err(Error::invalid("text", "Say what the action is."));
-        }
-        if self.text.chars().count() > 2000 {
-            return Err(Error::invalid(
+            p.add("text", "Say what the action is.");
+        } else if too_long(&self.text, 2000) {
+            p.add(
                 "text",
                 "The action is over 2,000 characters; keep it short and put detail in commentary.",
-            ));
+            );
         }
         if let Some(date) = optional(self.due_date.as_deref())
             && chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err()
         {
-            return Err(Error::invalid(
+            p.add(
                 "due_date",
                 format!("{date:?} is not a date; use the form 2027-03-31."),
-            ));
+            );
         }
-        Ok(())
+        p.into_vec()
+    }
+
+    /// Refuses an action with a problem, naming the field of the first.
+    pub fn validate(&self) -> Result<()> {
+        first(self.problems())
     }
 }
 
@@ -121,6 +144,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FutureAction> {
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
         done_at: r.get(8)?,
+        // Decided by Workspace, which knows what day it is (see Workspace::today).
+        overdue: false,
     })
 }
 

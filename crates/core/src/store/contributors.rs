@@ -1,10 +1,11 @@
 //! The working group: the people who contribute to the self-review.
 
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Store, new_id, now, optional};
 use crate::error::{AtPath, Entity, Error, Hint, Result};
+use crate::input::{FieldProblem, MAX_NAME_CHARS, Problems, first, is_email_shaped, too_long};
 
 /// A member of the working group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,29 +23,52 @@ pub struct Contributor {
     pub created_at: String,
 }
 
+/// A new member of the working group, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ContributorInput {
+    /// Name (required).
+    pub name: String,
+    /// Role ("Computing lead").
+    pub role: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+}
+
+impl ContributorInput {
+    /// Every problem with the member's details, each naming its field.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut p = Problems::default();
+        let name = self.name.trim();
+        if name.is_empty() {
+            p.add("name", "Enter the member's name.");
+        } else if too_long(name, MAX_NAME_CHARS) {
+            p.add("name", "The name is over 200 characters; shorten it.");
+        }
+        if optional(self.role.as_deref()).is_some_and(|r| too_long(&r, MAX_NAME_CHARS)) {
+            p.add("role", "This is over 200 characters; shorten it.");
+        }
+        if let Some(email) = optional(self.email.as_deref())
+            && !is_email_shaped(&email)
+        {
+            p.add(
+                "email",
+                format!("{email:?} is not an email address; use the form name@school.org.uk."),
+            );
+        }
+        p.into_vec()
+    }
+}
+
 impl Store {
     /// Adds a member to the working group.
-    pub fn add_contributor(
-        &mut self,
-        name: &str,
-        role: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<Contributor> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(Error::invalid("name", "A contributor needs a name."));
-        }
-        if name.chars().count() > 200 {
-            return Err(Error::invalid(
-                "name",
-                "The name is over 200 characters; shorten it.",
-            ));
-        }
+    pub fn add_contributor(&mut self, input: &ContributorInput) -> Result<Contributor> {
+        first(input.problems())?;
         let contributor = Contributor {
             id: new_id(),
-            name: name.to_owned(),
-            role: optional(role),
-            email: optional(email),
+            name: input.name.trim().to_owned(),
+            role: optional(input.role.as_deref()),
+            email: optional(input.email.as_deref()),
             created_at: now(),
         };
         let path = self.path.clone();

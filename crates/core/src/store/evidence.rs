@@ -680,7 +680,7 @@ impl Store {
                     Some(req) => format!("{benchmark_id} {req}"),
                     None => benchmark_id.to_owned(),
                 },
-                Hint::Available { ids: current },
+                Hint::LinkedTo { links: current },
             ))
         })
     }

@@ -4,7 +4,8 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, new_id, now, optional};
-use crate::error::{AtPath, Error, Result};
+use crate::error::{AtPath, Result};
+use crate::input::{FieldProblem, MAX_NAME_CHARS, Problems, first, is_email_shaped, too_long};
 
 /// The phase of education, used to choose wording and frameworks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,20 +102,17 @@ pub struct InstitutionInput {
 }
 
 impl InstitutionInput {
-    /// Checks every field and returns the first problem, naming the field.
-    pub fn validate(&self) -> Result<()> {
+    /// Every problem with the details, each naming its field (empty when they can be saved).
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut p = Problems::default();
         let name = self.name.trim();
         if name.is_empty() {
-            return Err(Error::invalid(
+            p.add(
                 "name",
-                "The institution's name is required.",
-            ));
-        }
-        if name.chars().count() > 200 {
-            return Err(Error::invalid(
-                "name",
-                "The name is over 200 characters; shorten it.",
-            ));
+                "Enter the institution's name, as it should appear on certificates.",
+            );
+        } else if too_long(name, MAX_NAME_CHARS) {
+            p.add("name", "The name is over 200 characters; shorten it.");
         }
         if let Some(id) = optional(self.identifier.as_deref())
             && (id.chars().count() > 32
@@ -122,34 +120,30 @@ impl InstitutionInput {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/'))
         {
-            return Err(Error::invalid(
+            p.add(
                 "identifier",
-                "The identifier should be a reference number such as a URN (6 digits) or UKPRN (8 digits).",
-            ));
+                "Enter a reference number such as a URN (6 digits) or UKPRN (8 digits), or leave it empty.",
+            );
         }
-        if let Some(email) = optional(self.email.as_deref()) {
-            let valid = email.split_once('@').is_some_and(|(user, domain)| {
-                !user.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-            }) && !email.contains(char::is_whitespace);
-            if !valid {
-                return Err(Error::invalid(
-                    "email",
-                    format!("{email:?} is not an email address; use the form name@school.org.uk."),
-                ));
-            }
+        if let Some(email) = optional(self.email.as_deref())
+            && !is_email_shaped(&email)
+        {
+            p.add(
+                "email",
+                format!("{email:?} is not an email address; use the form name@school.org.uk."),
+            );
         }
         for (field, value) in [("contact_name", &self.contact_name), ("role", &self.role)] {
-            if optional(value.as_deref()).is_some_and(|v| v.chars().count() > 200) {
-                return Err(Error::invalid(
-                    field,
-                    "This is over 200 characters; shorten it.",
-                ));
+            if optional(value.as_deref()).is_some_and(|v| too_long(&v, MAX_NAME_CHARS)) {
+                p.add(field, "This is over 200 characters; shorten it.");
             }
         }
-        Ok(())
+        p.into_vec()
+    }
+
+    /// Refuses details with a problem, naming the field of the first.
+    pub fn validate(&self) -> Result<()> {
+        first(self.problems())
     }
 }
 

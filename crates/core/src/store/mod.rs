@@ -23,7 +23,7 @@ use rusqlite::{
 use crate::error::{AtPath, Error, Foreign, Result, database_error};
 
 pub use actions::{ActionStatus, FutureAction, NewAction};
-pub use contributors::Contributor;
+pub use contributors::{Contributor, ContributorInput};
 pub use institution::{Institution, InstitutionInput, Phase};
 pub use migrations::LATEST_SCHEMA;
 pub(crate) use responses::Carried;

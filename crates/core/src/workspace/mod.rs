@@ -16,8 +16,8 @@ use crate::evidence::EvidenceStatus;
 use crate::framework::{Catalog, Framework, FrameworkDef, FrameworkError, ScaleLevel};
 use crate::progress::{self, Progress};
 use crate::store::{
-    ActionStatus, ArchivedResponse, Contributor, FutureAction, HistoryEntry, Institution,
-    InstitutionInput, NewAction, Response, ResponseEdit, Review, Store,
+    ActionStatus, ArchivedResponse, Contributor, ContributorInput, FutureAction, HistoryEntry,
+    Institution, InstitutionInput, NewAction, Response, ResponseEdit, Review, Store,
 };
 use crate::upgrade::{self, Flagged, UpgradeReport};
 
@@ -50,6 +50,8 @@ pub struct Workspace {
     /// Parsed framework versions, by (id, version): reads take `&self`, so the cache is
     /// filled through a `RefCell` (a `Workspace` is used by one thread at a time).
     frameworks: RefCell<HashMap<(String, String), Arc<Framework>>>,
+    /// The day rules about dates are judged on; `None` is this computer's local date.
+    today: Option<chrono::NaiveDate>,
 }
 
 /// The framework a review is judged by, with the facts about it the UI must not work out
@@ -132,6 +134,20 @@ pub struct Status {
     pub awaiting_confirmation: Vec<String>,
     /// Tracked evidence files.
     pub evidence_files: EvidenceSummary,
+    /// The action plan at a glance.
+    pub actions: ActionSummary,
+}
+
+/// The action plan at a glance, for the dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ActionSummary {
+    /// Actions planned (any status): what award rules count.
+    pub planned: u32,
+    /// Of those, not done yet.
+    pub open: u32,
+    /// Of the open ones, past their due date today.
+    pub overdue: u32,
 }
 
 impl Workspace {
@@ -143,7 +159,26 @@ impl Workspace {
             catalog: OnceCell::new(),
             data_dir: data_dir.to_owned(),
             frameworks: RefCell::default(),
+            today: None,
         })
+    }
+
+    /// The day date rules (overdue actions) are judged on: the local date, unless fixed.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// Judges dates as if it were `day` (`None`: the real local date again). For tests and
+    /// recordings that must not change with the calendar, and a preview of a later date.
+    pub fn set_today(&mut self, day: Option<chrono::NaiveDate>) {
+        self.today = day;
+    }
+
+    /// An action as the front ends see it: with whether it is overdue today.
+    fn dated(&self, mut action: FutureAction) -> FutureAction {
+        action.overdue = action.is_overdue(self.today());
+        action
     }
 
     /// The data folder.
@@ -497,6 +532,19 @@ impl Workspace {
             progress,
             awaiting_confirmation,
             evidence_files: self.evidence_summary(review)?,
+            actions: self.action_summary(review)?,
+        })
+    }
+
+    /// How many actions are planned, open and overdue (as of [`Workspace::today`]).
+    pub fn action_summary(&self, review: &Review) -> Result<ActionSummary> {
+        let actions = self.actions(review)?;
+        let count =
+            |f: &dyn Fn(&FutureAction) -> bool| actions.iter().filter(|a| f(a)).count() as u32;
+        Ok(ActionSummary {
+            planned: actions.len() as u32,
+            open: count(&|a| a.status != ActionStatus::Done),
+            overdue: count(&|a| a.overdue),
         })
     }
 
@@ -527,7 +575,9 @@ impl Workspace {
         by: &str,
     ) -> Result<FutureAction> {
         self.check_benchmarks(review, &action.benchmarks)?;
-        self.store.add_action(&review.id, action, by)
+        self.store
+            .add_action(&review.id, action, by)
+            .map(|a| self.dated(a))
     }
 
     /// Edits a future action (`id` may be a unique prefix).
@@ -539,7 +589,9 @@ impl Workspace {
     ) -> Result<FutureAction> {
         self.check_benchmarks(review, &action.benchmarks)?;
         let id = self.store.resolve_action_id(&review.id, id)?;
-        self.store.update_action(&review.id, &id, action)
+        self.store
+            .update_action(&review.id, &id, action)
+            .map(|a| self.dated(a))
     }
 
     /// Sets a future action's status (`id` may be a unique prefix).
@@ -550,12 +602,19 @@ impl Workspace {
         status: ActionStatus,
     ) -> Result<FutureAction> {
         let id = self.store.resolve_action_id(&review.id, id)?;
-        self.store.set_action_status(&review.id, &id, status)
+        self.store
+            .set_action_status(&review.id, &id, status)
+            .map(|a| self.dated(a))
     }
 
     /// The action plan, in the order planned.
     pub fn actions(&self, review: &Review) -> Result<Vec<FutureAction>> {
-        self.store.actions(&review.id)
+        Ok(self
+            .store
+            .actions(&review.id)?
+            .into_iter()
+            .map(|a| self.dated(a))
+            .collect())
     }
 
     /// The future actions linked to one benchmark.
@@ -573,13 +632,8 @@ impl Workspace {
     }
 
     /// Adds a member to the working group (a name is required; role and email optional).
-    pub fn add_contributor(
-        &mut self,
-        name: &str,
-        role: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<Contributor> {
-        self.store.add_contributor(name, role, email)
+    pub fn add_contributor(&mut self, input: &ContributorInput) -> Result<Contributor> {
+        self.store.add_contributor(input)
     }
 
     /// Removes a member (their name stays in the history of what they changed).

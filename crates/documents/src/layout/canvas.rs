@@ -103,7 +103,6 @@ pub(crate) struct Page {
     fill: Option<Rgb>,
     stroke: Option<(Rgb, u32)>,
     in_text: bool,
-    pub(crate) faces: [bool; 2],
 }
 
 /// Horizontal alignment of a line of text.
@@ -128,7 +127,6 @@ impl Page {
             fill: None,
             stroke: None,
             in_text: false,
-            faces: [false; 2],
         }
     }
 
@@ -189,7 +187,6 @@ impl Page {
             });
             self.font = Some(key);
         }
-        self.faces[style.face as usize] = true;
         self.ops.push(Op::SetTextMatrix {
             matrix: TextMatrix::Translate(Pt(round(x)), Pt(round(y))),
         });
@@ -205,29 +202,25 @@ impl Page {
         }
         self.end_text();
         self.set_fill(colour);
-        self.ops.push(Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(round(x)),
-                y: Pt(round(y)),
-                width: Pt(round(w)),
-                height: Pt(round(h)),
-                mode: Some(PaintMode::Fill),
-                winding_order: None,
-            },
-        });
+        self.rect(x, y, w, h, PaintMode::Fill);
     }
 
     /// Outlines a rectangle whose lower-left corner is (`x`, `y`).
     pub fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32, colour: Rgb, thickness: f32) {
         self.end_text();
         self.set_stroke(colour, thickness);
+        self.rect(x, y, w, h, PaintMode::Stroke);
+    }
+
+    /// A rectangle painted with the current fill or stroke, at whole hundredths of a point.
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, mode: PaintMode) {
         self.ops.push(Op::DrawRectangle {
             rectangle: Rect {
                 x: Pt(round(x)),
                 y: Pt(round(y)),
                 width: Pt(round(w)),
                 height: Pt(round(h)),
-                mode: Some(PaintMode::Stroke),
+                mode: Some(mode),
                 winding_order: None,
             },
         });
