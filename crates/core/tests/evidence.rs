@@ -367,7 +367,8 @@ fn long_operations_report_progress_and_a_cancel_saves_nothing() {
         true
     })
     .expect("rescan");
-    // Rescans report before they start and after each chunk of files (looked at in parallel).
+    // Rescans report once every item is read and after each chunk of files (looked at in
+    // parallel, starting while the rest are read).
     assert_eq!(seen, [(0, 4), (4, 4)]);
     std::fs::write(&names[0], "changed").expect("edit");
     let err = ws
@@ -379,6 +380,56 @@ fn long_operations_report_progress_and_a_cancel_saves_nothing() {
         EvidenceStatus::Ok,
         "a cancelled rescan records nothing"
     );
+}
+
+/// Enough files for several chunks on several threads: what each rescan finds is recorded
+/// against the right item, whichever chunk or thread looked at it.
+#[test]
+fn a_rescan_over_many_chunks_records_each_change_against_its_own_item() {
+    let (_dir, mut ws, review, files) = setup();
+    let names: Vec<PathBuf> = (0..1200)
+        .map(|i| files.join(format!("f{}/doc-{i:04}.txt", i % 7)))
+        .collect();
+    for (i, p) in names.iter().enumerate() {
+        std::fs::create_dir_all(p.parent().expect("folder")).expect("mkdir");
+        std::fs::write(p, format!("document {i}")).expect("write");
+        age(p);
+    }
+    ws.add_evidence(&review, &names, &[link("1.1", None)], "Head")
+        .expect("add");
+    for i in [3, 400, 1199] {
+        std::fs::write(&names[i], format!("document {i}, edited")).expect("edit");
+    }
+    std::fs::remove_file(&names[777]).expect("delete");
+    let mut chunks = 0;
+    let report = ws
+        .rescan_with(&review, &mut |_| {
+            chunks += 1;
+            true
+        })
+        .expect("rescan");
+    assert!(
+        chunks > 3,
+        "progress after each of several chunks: {chunks}"
+    );
+    assert_eq!(
+        (report.checked, report.ok, report.modified, report.missing),
+        (1200, 1196, 3, 1),
+        "{report:?}"
+    );
+    for item in ws.evidence(&review).expect("list") {
+        let want = match item.title.as_str() {
+            "doc-0003.txt" | "doc-0400.txt" | "doc-1199.txt" => EvidenceStatus::Modified,
+            "doc-0777.txt" => EvidenceStatus::Missing,
+            _ => EvidenceStatus::Ok,
+        };
+        assert_eq!(item.status, want, "{}", item.title);
+    }
+    // Put back: ok again, and a second quiet rescan records nothing new.
+    std::fs::write(&names[777], "document 777").expect("restore");
+    let report = ws.rescan(&review).expect("rescan");
+    assert_eq!((report.missing, report.modified), (0, 3), "{report:?}");
+    assert_eq!(status_of(&ws, &review, "doc-0777.txt"), EvidenceStatus::Ok);
 }
 
 fn id_of(ws: &Workspace, review: &Review, title: &str) -> String {

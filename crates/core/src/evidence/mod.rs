@@ -20,7 +20,7 @@ pub(crate) use files::{Entry, list_dir, mtime_ns, parent_of, walk_sized};
 pub use files::{FileFacts, path_key, walk};
 pub use hashing::hash_file;
 pub(crate) use hashing::{Hashed, Progress as HashProgress, hash_many, now_ns};
-pub(crate) use scan::{Observation, RACY_WINDOW_NS, observe_with};
+pub(crate) use scan::{Look, Observation, RACY_WINDOW_NS, look};
 pub use vault::{Stored, VAULT_DIR, Vault};
 pub use watch::{ChangeBatch, FolderWatcher, MAX_PATHS, MAX_WAIT_FACTOR, WatchError};
 

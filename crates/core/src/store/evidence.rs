@@ -24,15 +24,28 @@ pub(crate) struct NewEvidence<'a> {
     pub checked_at_ns: i64,
 }
 
-/// What the store needs to look at an item again.
+/// What a quiet rescan reads of each item: enough to tell by size and time whether its file
+/// could have changed. The rest ([`Tracked`]) is read only for the items that did, or whose
+/// status is not ok: reading every item's id and hashes was half of a quiet rescan's reading.
 #[derive(Debug, Clone)]
-pub(crate) struct Tracked {
-    pub id: String,
+pub(crate) struct Glance {
+    /// Names the row for the rest of this rescan (SQLite may renumber rows only on VACUUM).
+    pub rowid: i64,
     pub path: std::path::PathBuf,
     pub size: u64,
     pub mtime_ns: i64,
-    pub hash: String,
     pub checked_at_ns: i64,
+    pub status: EvidenceStatus,
+}
+
+/// What the store keeps about an item that a rescan records something for, or looks for.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracked {
+    pub rowid: i64,
+    pub id: String,
+    pub path: std::path::PathBuf,
+    pub size: u64,
+    pub hash: String,
     pub status: EvidenceStatus,
     /// The content last seen when it differs from the accepted one (a modified item).
     pub seen_hash: Option<String>,
@@ -104,28 +117,49 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceItem> {
 
 /// What [`tracked_from_row`] reads.
 pub(crate) const TRACKED_COLUMNS: &str =
-    "id, path_key, size, mtime_ns, hash, checked_at_ns, status, seen_hash, seen_size";
+    "rowid, id, path_key, size, hash, status, seen_hash, seen_size";
 
 pub(crate) fn tracked_from_row(r: &Row<'_>) -> rusqlite::Result<Tracked> {
-    // Borrowed reads where a copy is not kept: 10,000 rows per rescan.
-    let id: String = r.get(0)?;
+    let id: String = r.get(1)?;
     let status = parsed(
         r,
-        6,
+        5,
         ("evidence_items", "status"),
         &id,
         EvidenceStatus::parse,
     )?;
     Ok(Tracked {
+        rowid: r.get(0)?,
         id,
-        path: path_from_key(r.get_ref(1)?.as_blob()?),
-        size: r.get::<_, i64>(2)?.max(0) as u64,
-        mtime_ns: r.get(3)?,
+        path: path_from_key(r.get_ref(2)?.as_blob()?),
+        size: r.get::<_, i64>(3)?.max(0) as u64,
         hash: r.get(4)?,
+        status,
+        seen_hash: r.get(6)?,
+        seen_size: r.get::<_, Option<i64>>(7)?.map(|s| s.max(0) as u64),
+    })
+}
+
+/// What [`glance_from_row`] reads.
+const GLANCE_COLUMNS: &str = "rowid, id, path_key, size, mtime_ns, checked_at_ns, status";
+
+fn glance_from_row(r: &Row<'_>) -> rusqlite::Result<Glance> {
+    // Borrowed: the id only names the row if its status is not one Waymark wrote.
+    let id = r.get_ref(1)?.as_str()?;
+    let status = parsed(
+        r,
+        6,
+        ("evidence_items", "status"),
+        id,
+        EvidenceStatus::parse,
+    )?;
+    Ok(Glance {
+        rowid: r.get(0)?,
+        path: path_from_key(r.get_ref(2)?.as_blob()?),
+        size: r.get::<_, i64>(3)?.max(0) as u64,
+        mtime_ns: r.get(4)?,
         checked_at_ns: r.get(5)?,
         status,
-        seen_hash: r.get(7)?,
-        seen_size: r.get::<_, Option<i64>>(8)?.map(|s| s.max(0) as u64),
     })
 }
 
@@ -429,13 +463,8 @@ impl Store {
             .at(&self.path)
     }
 
-    /// What a rescan needs to know about every item, in the order added.
+    /// Everything about every item a rescan could need, in the order added.
     pub(crate) fn tracked(&self, review_id: &str) -> Result<Vec<Tracked>> {
-        // Read in table order: a rowid table stores rows in the order inserted, which is the
-        // order added. With `+review_id` SQLite reads the table straight through instead of
-        // going through the (review_id, path_key) index, looking each row up in the table,
-        // and then sorting by added_at (the sort spilled to a temporary file): that was 60%
-        // of a quiet rescan of 10,000 files. A data folder holds one review or a few.
         self.conn
             .prepare_cached(&format!(
                 "SELECT {TRACKED_COLUMNS} FROM evidence_items WHERE +review_id = ?1 AND removed_at IS NULL"
@@ -447,13 +476,36 @@ impl Store {
             .at(&self.path)
     }
 
-    /// [`Store::tracked`] for only the items at or under `paths` (files or folders), found
-    /// through the (review_id, path_key) index: a watcher's batch does not read 10,000 rows.
-    pub(crate) fn tracked_under(&self, review_id: &str, paths: &[PathBuf]) -> Result<Vec<Tracked>> {
+    /// A glance at every item, in the order added, each handed over as it is read, so a
+    /// rescan can look at the first files while the rest are still being read.
+    pub(crate) fn each_glance(&self, review_id: &str, each: &mut dyn FnMut(Glance)) -> Result<()> {
+        // Read in table order: a rowid table stores rows in the order inserted, which is the
+        // order added. With `+review_id` SQLite reads the table straight through instead of
+        // going through the (review_id, path_key) index, looking each row up in the table,
+        // and then sorting by added_at (the sort spilled to a temporary file): that was 60%
+        // of a quiet rescan of 10,000 files. A data folder holds one review or a few.
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {TRACKED_COLUMNS} FROM evidence_items
+                "SELECT {GLANCE_COLUMNS} FROM evidence_items WHERE +review_id = ?1 AND removed_at IS NULL"
+            ))
+            .at(&self.path)?;
+        for row in stmt
+            .query_map([review_id], glance_from_row)
+            .at(&self.path)?
+        {
+            each(row.at(&self.path)?);
+        }
+        Ok(())
+    }
+
+    /// A glance at only the items at or under `paths` (files or folders), found through the
+    /// (review_id, path_key) index: a watcher's batch does not read 10,000 rows.
+    pub(crate) fn glances_under(&self, review_id: &str, paths: &[PathBuf]) -> Result<Vec<Glance>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {GLANCE_COLUMNS} FROM evidence_items
                  WHERE review_id = ?1 AND (path_key = ?2 OR (path_key >= ?3 AND path_key < ?4))
                    AND removed_at IS NULL"
             ))
@@ -464,16 +516,30 @@ impl Store {
             // Everything under a folder: keys that start with the folder's key and a separator.
             let (key, lower, upper) = key_and_range(p);
             let rows = stmt
-                .query_map(params![review_id, key, lower, upper], tracked_from_row)
+                .query_map(params![review_id, key, lower, upper], glance_from_row)
                 .at(&self.path)?;
             for row in rows {
-                let t = row.at(&self.path)?;
-                if seen.insert(t.id.clone()) {
-                    out.push(t);
+                let g = row.at(&self.path)?;
+                if seen.insert(g.rowid) {
+                    out.push(g);
                 }
             }
         }
         Ok(out)
+    }
+
+    /// The whole record of the items glanced at as `rowids`, in that order.
+    pub(crate) fn tracked_rows(&self, rowids: &[i64]) -> Result<Vec<Tracked>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {TRACKED_COLUMNS} FROM evidence_items WHERE rowid = ?1"
+            ))
+            .at(&self.path)?;
+        rowids
+            .iter()
+            .map(|rowid| stmt.query_row([rowid], tracked_from_row).at(&self.path))
+            .collect()
     }
 
     /// Accepts a modified item's new content as the version of record (the old hash stays in

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use super::moves::{Missing, find_moved};
 use super::search_index::{IndexUpdate, TrackedPaths};
 use super::watched::watched;
-use super::workers::observe_chunks;
+use super::workers::{Step, observe_all};
 use super::{OnProgress, RescanReport, WorkProgress, absolute};
 use crate::error::{Error, Result};
-use crate::evidence::{EvidenceStatus, Observation, StatusDetail};
+use crate::evidence::{EvidenceStatus, Look, Observation, StatusDetail};
 use crate::store::Review;
-use crate::store::evidence::{Finding, Tracked};
+use crate::store::evidence::{Finding, Glance, Tracked};
 use crate::store::search_index::IndexChanges;
 use crate::workspace::Workspace;
 
@@ -55,81 +55,100 @@ impl Workspace {
         only: Option<&[PathBuf]>,
         on_progress: OnProgress<'_>,
     ) -> Result<RescanReport> {
-        let tracked = match only {
-            None => self.store.tracked(&review.id)?,
-            Some(changed) => self.store.tracked_under(&review.id, changed)?,
-        };
-        let selected: Vec<usize> = (0..tracked.len()).collect();
-        let mut progress = WorkProgress {
-            files_total: selected.len() as u64,
-            bytes_total: selected.iter().map(|&i| tracked[i].size).sum(),
-            ..WorkProgress::default()
-        };
+        let mut progress = WorkProgress::default();
         let mut report = RescanReport::default();
-        let mut findings = Vec::new();
-        let mut gone = Vec::new();
-        if !on_progress(&progress) {
-            return Err(Error::Cancelled);
-        }
-        // Stat (and, where needed, hash) in parallel; record on this thread, reporting progress
-        // and honouring a cancel after each chunk.
-        let completed =
-            observe_chunks(&tracked, &selected, |chunk, observations, checked_at_ns| {
-                for (&ti, observation) in chunk.iter().zip(observations) {
-                    let t = &tracked[ti];
-                    progress.files_done += 1;
-                    progress.bytes_done += t.size;
-                    report.checked += 1;
-                    let mut f = Finding {
-                        id: t.id.clone(),
-                        status: EvidenceStatus::Ok,
-                        detail: None,
-                        moved_to: None,
-                        facts: None,
-                        seen_hash: None,
-                        checked_at_ns,
-                    };
-                    match observation {
-                        // Nothing to record: same status, same facts, no hash needed. Writing nothing
-                        // keeps a quiet rescan of 10,000 files to stats alone.
-                        Observation::Same { hashed: false, .. }
-                            if t.status == EvidenceStatus::Ok =>
-                        {
+        // The items to record something for: their place among the glances, what was seen and
+        // when. An ok item whose size and time are unchanged is not among them: writing
+        // nothing for it keeps a quiet rescan of 10,000 files to stats alone.
+        let mut closer: Vec<(usize, Look, i64)> = Vec::new();
+        let store = &self.store;
+        // Stat (and, where needed, hash) in parallel, starting while the items are still being
+        // read; tally on this thread, reporting progress and honouring a cancel after each
+        // chunk.
+        let glances = observe_all(
+            |each| match only {
+                None => store.each_glance(&review.id, each),
+                Some(changed) => {
+                    store
+                        .glances_under(&review.id, changed)?
+                        .into_iter()
+                        .for_each(each);
+                    Ok(())
+                }
+            },
+            |step| match step {
+                Step::Read { files, bytes } => {
+                    progress.files_total = files;
+                    progress.bytes_total = bytes;
+                    on_progress(&progress)
+                }
+                Step::Chunk {
+                    base,
+                    items,
+                    looks,
+                    checked_at_ns,
+                } => {
+                    for (j, (g, look)) in items.iter().zip(looks).enumerate() {
+                        progress.files_done += 1;
+                        progress.bytes_done += g.size;
+                        report.checked += 1;
+                        if look.unchanged() && g.status == EvidenceStatus::Ok {
                             report.ok += 1;
-                            continue;
-                        }
-                        Observation::Same { facts, hashed } => {
-                            report.hashed += u32::from(hashed);
-                            f.facts = Some(facts);
-                        }
-                        Observation::Changed { facts, hash } => {
-                            report.hashed += 1;
-                            f.status = EvidenceStatus::Modified;
-                            f.detail = Some(StatusDetail::Changed);
-                            f.facts = Some(facts);
-                            f.seen_hash = Some(hash);
-                        }
-                        Observation::Unreadable(problem) => {
-                            f.status = EvidenceStatus::Unreadable;
-                            f.detail = Some(StatusDetail::Unreadable { problem });
-                        }
-                        Observation::Gone => {
-                            gone.push((findings.len(), ti));
-                            f.status = EvidenceStatus::Missing;
-                            f.detail = Some(StatusDetail::Gone);
+                        } else {
+                            closer.push((base + j, look, checked_at_ns));
                         }
                     }
-                    findings.push(f);
+                    on_progress(&progress)
                 }
-                on_progress(&progress)
-            });
-        if !completed {
+            },
+        )?;
+        let Some(glances) = glances else {
             return Err(Error::Cancelled);
+        };
+        // The whole record of only the items that need one.
+        let rowids: Vec<i64> = closer.iter().map(|&(i, ..)| glances[i].rowid).collect();
+        let tracked = self.store.tracked_rows(&rowids)?;
+        let mut findings = Vec::with_capacity(tracked.len());
+        let mut gone = Vec::new();
+        for (ti, ((_, look, checked_at_ns), t)) in closer.into_iter().zip(&tracked).enumerate() {
+            let mut f = Finding {
+                id: t.id.clone(),
+                status: EvidenceStatus::Ok,
+                detail: None,
+                moved_to: None,
+                facts: None,
+                seen_hash: None,
+                checked_at_ns,
+            };
+            match look.against(&t.hash) {
+                Observation::Same { facts, hashed } => {
+                    report.hashed += u32::from(hashed);
+                    f.facts = Some(facts);
+                }
+                Observation::Changed { facts, hash } => {
+                    report.hashed += 1;
+                    f.status = EvidenceStatus::Modified;
+                    f.detail = Some(StatusDetail::Changed);
+                    f.facts = Some(facts);
+                    f.seen_hash = Some(hash);
+                }
+                Observation::Unreadable(problem) => {
+                    f.status = EvidenceStatus::Unreadable;
+                    f.detail = Some(StatusDetail::Unreadable { problem });
+                }
+                Observation::Gone => {
+                    gone.push((findings.len(), ti));
+                    f.status = EvidenceStatus::Missing;
+                    f.detail = Some(StatusDetail::Gone);
+                }
+            }
+            findings.push(f);
         }
         let mut changes = IndexChanges::default();
         match only {
             None => self.search_all(
                 review,
+                &glances,
                 &tracked,
                 &gone,
                 &mut findings,
@@ -139,6 +158,7 @@ impl Workspace {
             Some(paths) => self.search_batch(
                 review,
                 paths,
+                &glances,
                 &tracked,
                 &gone,
                 &mut findings,
@@ -178,9 +198,11 @@ impl Workspace {
     /// The search after a full rescan: brings the index up to date (listing only folders
     /// changed since they were listed) when something is missing or the index exists (so it
     /// stays true for watcher batches), and looks for every missing item in it.
+    #[allow(clippy::too_many_arguments)]
     fn search_all(
         &mut self,
         review: &Review,
+        glances: &[Glance],
         tracked: &[Tracked],
         gone: &[(usize, usize)],
         findings: &mut Vec<Finding>,
@@ -193,9 +215,9 @@ impl Workspace {
         }
         let roots = watched(
             self.store.evidence_folders(&review.id)?,
-            tracked.iter().map(|t| t.path.as_path()),
+            glances.iter().map(|g| g.path.as_path()),
         );
-        let mut update = IndexUpdate::new(&self.store, &review.id, TrackedPaths::all(tracked))?;
+        let mut update = IndexUpdate::new(&self.store, &review.id, TrackedPaths::all(glances))?;
         update.refresh(&roots, &covered)?;
         // Written first, so the search reads the index as it is now (only when a folder
         // changed since it was listed, or on the first search).
@@ -217,6 +239,7 @@ impl Workspace {
         &mut self,
         review: &Review,
         paths: &[PathBuf],
+        glances: &[Glance],
         tracked: &[Tracked],
         gone: &[(usize, usize)],
         findings: &mut Vec<Finding>,
@@ -226,12 +249,12 @@ impl Workspace {
         let covered = self.store.search_roots(&review.id)?;
         let mut update = IndexUpdate::new(&self.store, &review.id, TrackedPaths::Ask)?;
         let uncovered = !covered.is_empty() && update.apply_paths(&covered, paths)?;
-        let looked_at: HashSet<&str> = tracked.iter().map(|t| t.id.as_str()).collect();
+        let looked_at: HashSet<i64> = glances.iter().map(|g| g.rowid).collect();
         let earlier: Vec<Tracked> = self
             .store
             .missing_items(&review.id)?
             .into_iter()
-            .filter(|t| !looked_at.contains(t.id.as_str()))
+            .filter(|t| !looked_at.contains(&t.rowid))
             .collect();
         let search = !gone.is_empty()
             || (!earlier.is_empty()

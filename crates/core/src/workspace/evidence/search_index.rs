@@ -12,21 +12,21 @@ use super::watched::minimise;
 use crate::error::Result;
 use crate::evidence::{Entry, FileFacts, RACY_WINDOW_NS, list_dir, mtime_ns};
 use crate::store::Store;
-use crate::store::evidence::Tracked;
+use crate::store::evidence::Glance;
 use crate::store::search_index::{IndexChanges, IndexedFile, ListedDir};
 
 /// How an update tells tracked files (which are not indexed) from the rest.
 pub(super) enum TrackedPaths<'a> {
     /// Every tracked item (a full rescan has them all), made into a set the first time a
     /// folder is listed (most rescans list none).
-    All(&'a [Tracked], OnceCell<HashSet<&'a Path>>),
+    All(&'a [Glance], OnceCell<HashSet<&'a Path>>),
     /// Ask the store, one path at a time (a watcher's batch names a few).
     Ask,
 }
 
 impl<'a> TrackedPaths<'a> {
     /// Every item in `tracked`.
-    pub(super) fn all(tracked: &'a [Tracked]) -> Self {
+    pub(super) fn all(tracked: &'a [Glance]) -> Self {
         TrackedPaths::All(tracked, OnceCell::new())
     }
 }
