@@ -367,7 +367,8 @@ fn long_operations_report_progress_and_a_cancel_saves_nothing() {
         true
     })
     .expect("rescan");
-    // Rescans report before they start and after each chunk of files (looked at in parallel).
+    // Rescans report once every item is read and after each chunk of files (looked at in
+    // parallel, starting while the rest are read).
     assert_eq!(seen, [(0, 4), (4, 4)]);
     std::fs::write(&names[0], "changed").expect("edit");
     let err = ws
@@ -379,6 +380,56 @@ fn long_operations_report_progress_and_a_cancel_saves_nothing() {
         EvidenceStatus::Ok,
         "a cancelled rescan records nothing"
     );
+}
+
+/// Enough files for several chunks on several threads: what each rescan finds is recorded
+/// against the right item, whichever chunk or thread looked at it.
+#[test]
+fn a_rescan_over_many_chunks_records_each_change_against_its_own_item() {
+    let (_dir, mut ws, review, files) = setup();
+    let names: Vec<PathBuf> = (0..1200)
+        .map(|i| files.join(format!("f{}/doc-{i:04}.txt", i % 7)))
+        .collect();
+    for (i, p) in names.iter().enumerate() {
+        std::fs::create_dir_all(p.parent().expect("folder")).expect("mkdir");
+        std::fs::write(p, format!("document {i}")).expect("write");
+        age(p);
+    }
+    ws.add_evidence(&review, &names, &[link("1.1", None)], "Head")
+        .expect("add");
+    for i in [3, 400, 1199] {
+        std::fs::write(&names[i], format!("document {i}, edited")).expect("edit");
+    }
+    std::fs::remove_file(&names[777]).expect("delete");
+    let mut chunks = 0;
+    let report = ws
+        .rescan_with(&review, &mut |_| {
+            chunks += 1;
+            true
+        })
+        .expect("rescan");
+    assert!(
+        chunks > 3,
+        "progress after each of several chunks: {chunks}"
+    );
+    assert_eq!(
+        (report.checked, report.ok, report.modified, report.missing),
+        (1200, 1196, 3, 1),
+        "{report:?}"
+    );
+    for item in ws.evidence(&review).expect("list") {
+        let want = match item.title.as_str() {
+            "doc-0003.txt" | "doc-0400.txt" | "doc-1199.txt" => EvidenceStatus::Modified,
+            "doc-0777.txt" => EvidenceStatus::Missing,
+            _ => EvidenceStatus::Ok,
+        };
+        assert_eq!(item.status, want, "{}", item.title);
+    }
+    // Put back: ok again, and a second quiet rescan records nothing new.
+    std::fs::write(&names[777], "document 777").expect("restore");
+    let report = ws.rescan(&review).expect("rescan");
+    assert_eq!((report.missing, report.modified), (0, 3), "{report:?}");
+    assert_eq!(status_of(&ws, &review, "doc-0777.txt"), EvidenceStatus::Ok);
 }
 
 fn id_of(ws: &Workspace, review: &Review, title: &str) -> String {
@@ -771,7 +822,8 @@ fn vanishing_replaced_and_unreadable_files_are_reported_not_fatal() {
     for p in &names {
         std::fs::write(p, "content").expect("write");
     }
-    // b.txt vanishes after the folder was listed, before it is read.
+    // b.txt vanishes after the folder was listed, before it is read (files are read on every
+    // core at once, so this is before any is).
     let vanishing = names[1].clone();
     let report = ws
         .add_evidence_with(
@@ -780,7 +832,7 @@ fn vanishing_replaced_and_unreadable_files_are_reported_not_fatal() {
             &[link("1.1", Some("1.1-plan"))],
             "Head",
             &mut |p| {
-                if p.files_done == 1 {
+                if p.files_done == 0 {
                     let _ = std::fs::remove_file(&vanishing);
                 }
                 true
@@ -877,4 +929,216 @@ fn vanishing_replaced_and_unreadable_files_are_reported_not_fatal() {
         counted - 1,
         "nothing unreadable or missing counts"
     );
+}
+
+/// A school's evidence usually has a few missing files: they are looked for again whenever
+/// something could have brought them back, however long after they went missing.
+fn missing_later_found_setup() -> (tempfile::TempDir, Workspace, Review, PathBuf, [PathBuf; 3]) {
+    let (dir, mut ws, review, files) = setup();
+    for sub in ["policies", "minutes", "photos"] {
+        std::fs::create_dir_all(files.join(sub)).expect("mkdir");
+    }
+    let paths = [
+        files.join("policies/esafety.pdf"),
+        files.join("minutes/march.txt"),
+        files.join("photos/trip.jpg"),
+    ];
+    for (i, p) in paths.iter().enumerate() {
+        std::fs::write(p, format!("evidence number {i}")).expect("write");
+        age(p);
+    }
+    // Untracked files of the same size as the missing ones, so the search has to hash.
+    std::fs::write(files.join("photos/other.jpg"), "evidence number 9").expect("write");
+    ws.add_evidence(
+        &review,
+        &[
+            files.join("policies"),
+            files.join("minutes"),
+            paths[2].clone(),
+        ],
+        &[link("1.1", None)],
+        "Head",
+    )
+    .expect("add");
+    (dir, ws, review, files, paths)
+}
+
+#[test]
+fn a_missing_item_moved_back_or_copied_in_later_is_found_by_a_full_rescan() {
+    let (dir, mut ws, review, files, [policy, minutes, _]) = missing_later_found_setup();
+    let outside = dir.path().join("desktop");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    let kept = outside.join("esafety.pdf");
+    std::fs::rename(&policy, &kept).expect("move out of the watched folders");
+    std::fs::copy(&minutes, outside.join("march.txt")).expect("copy");
+    std::fs::remove_file(&minutes).expect("delete");
+    for _ in 0..3 {
+        let report = ws.rescan(&review).expect("rescan");
+        assert_eq!((report.missing, report.moved), (2, 0), "{report:?}");
+    }
+    // Much later, moved back under a new name into another watched folder.
+    let back = files.join("photos/e-safety 2026.pdf");
+    std::fs::rename(&kept, &back).expect("move back");
+    let report = ws.rescan(&review).expect("rescan");
+    assert_eq!((report.missing, report.moved), (1, 1), "{report:?}");
+    let id = id_of(&ws, &review, "esafety.pdf");
+    assert_eq!(ws.evidence_path(&review, &id).expect("path"), back);
+
+    // Copied in under a new name, into a new folder.
+    std::fs::create_dir_all(files.join("minutes/2026")).expect("mkdir");
+    let copy = files.join("minutes/2026/minutes march.txt");
+    std::fs::copy(outside.join("march.txt"), &copy).expect("copy in");
+    let report = ws.rescan(&review).expect("rescan");
+    assert_eq!((report.missing, report.moved), (0, 1), "{report:?}");
+    let id = id_of(&ws, &review, "march.txt");
+    assert_eq!(ws.evidence_path(&review, &id).expect("path"), copy);
+    assert_eq!(status_of(&ws, &review, "march.txt"), EvidenceStatus::Moved);
+}
+
+#[test]
+fn a_missing_item_moved_back_or_copied_in_later_is_found_by_watcher_batches() {
+    let (dir, mut ws, review, files, [policy, minutes, trip]) = missing_later_found_setup();
+    let outside = dir.path().join("desktop");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    // Gone in a batch, before any search index exists: the batch builds it.
+    let kept = outside.join("esafety.pdf");
+    std::fs::rename(&policy, &kept).expect("move out");
+    let report = ws
+        .rescan_paths(&review, std::slice::from_ref(&policy))
+        .expect("batch");
+    assert_eq!((report.checked, report.missing), (1, 1), "{report:?}");
+    std::fs::copy(&minutes, outside.join("march.txt")).expect("copy");
+    std::fs::remove_file(&minutes).expect("delete");
+    let report = ws
+        .rescan_paths(&review, std::slice::from_ref(&minutes))
+        .expect("batch");
+    assert_eq!(report.missing, 1, "{report:?}");
+    // A batch about something else finds nothing new.
+    std::fs::write(&trip, "evidence number 2, retouched").expect("edit");
+    let report = ws
+        .rescan_paths(&review, std::slice::from_ref(&trip))
+        .expect("batch");
+    assert_eq!((report.modified, report.moved), (1, 0), "{report:?}");
+
+    // Moved back under a new name: the batch names only the new path.
+    let back = files.join("photos/e-safety 2026.pdf");
+    std::fs::rename(&kept, &back).expect("move back");
+    let report = ws
+        .rescan_paths(&review, std::slice::from_ref(&back))
+        .expect("batch");
+    assert_eq!((report.checked, report.moved), (0, 1), "{report:?}");
+    let id = id_of(&ws, &review, "esafety.pdf");
+    assert_eq!(ws.evidence_path(&review, &id).expect("path"), back);
+
+    // Copied into a folder created since (the batch names both).
+    let new_folder = files.join("minutes/2026");
+    std::fs::create_dir_all(&new_folder).expect("mkdir");
+    let copy = new_folder.join("minutes march.txt");
+    std::fs::copy(outside.join("march.txt"), &copy).expect("copy in");
+    let report = ws
+        .rescan_paths(&review, &[new_folder, copy.clone()])
+        .expect("batch");
+    assert_eq!(report.moved, 1, "{report:?}");
+    let id = id_of(&ws, &review, "march.txt");
+    assert_eq!(ws.evidence_path(&review, &id).expect("path"), copy);
+    assert_eq!(ws.rescan(&review).expect("rescan").missing, 0);
+}
+
+#[test]
+fn a_missing_item_copied_into_a_folder_added_after_the_search_began_is_found() {
+    let (dir, mut ws, review, files, [policy, ..]) = missing_later_found_setup();
+    let saved = dir.path().join("esafety.pdf");
+    std::fs::rename(&policy, &saved).expect("move out");
+    assert_eq!(ws.rescan(&review).expect("rescan").missing, 1);
+    // A folder added as evidence after the index was built, then a copy made into it.
+    let governors = dir.path().join("governors");
+    std::fs::create_dir_all(&governors).expect("mkdir");
+    std::fs::write(governors.join("agenda.txt"), "agenda").expect("write");
+    ws.add_evidence(
+        &review,
+        std::slice::from_ref(&governors),
+        &[link("1.2", None)],
+        "Head",
+    )
+    .expect("add");
+    let copy = governors.join("esafety copy.pdf");
+    std::fs::copy(&saved, &copy).expect("copy in");
+    let report = ws
+        .rescan_paths(&review, std::slice::from_ref(&copy))
+        .expect("batch");
+    assert_eq!(report.moved, 1, "{report:?}");
+    let id = id_of(&ws, &review, "esafety.pdf");
+    assert_eq!(ws.evidence_path(&review, &id).expect("path"), copy);
+    let _ = files;
+}
+
+#[test]
+fn the_folder_watcher_brings_back_a_missing_item_copied_in_later() {
+    use std::sync::mpsc;
+    use waymark_core::evidence::FolderWatcher;
+    let (dir, mut ws, review, files, [policy, ..]) = missing_later_found_setup();
+    let saved = dir.path().join("esafety.pdf");
+    std::fs::copy(&policy, &saved).expect("keep a copy");
+    let (tx, rx) = mpsc::channel();
+    let _watcher = FolderWatcher::start(
+        &ws.watched_folders(&review).expect("folders"),
+        Duration::from_millis(200),
+        move |batch| {
+            let _ = tx.send(batch);
+        },
+    )
+    .expect("watch");
+    let next_batch = |ws: &mut Workspace| {
+        let batch = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a batch within seconds");
+        ws.rescan_paths(&review, &batch.paths).expect("rescan")
+    };
+    std::fs::remove_file(&policy).expect("delete");
+    assert_eq!(next_batch(&mut ws).missing, 1);
+    std::fs::copy(&saved, files.join("photos/esafety (1).pdf")).expect("copy in");
+    assert_eq!(next_batch(&mut ws).moved, 1);
+    assert_eq!(
+        status_of(&ws, &review, "esafety.pdf"),
+        EvidenceStatus::Moved
+    );
+}
+
+#[test]
+fn what_adding_reports_is_what_the_list_shows() {
+    let (_dir, mut ws, review, files) = setup();
+    for name in ["b.txt", "a.txt", "policies/c.txt"] {
+        std::fs::write(files.join(name), name).expect("write");
+    }
+    let links = [
+        link("1.1", Some("1.1-plan")),
+        link("1.1", None),
+        link("1.1", None),
+    ];
+    let first = ws
+        .add_evidence(&review, std::slice::from_ref(&files), &links, "Head")
+        .expect("add");
+    assert_eq!(first.added, ws.evidence(&review).expect("list"));
+    assert_eq!(first.added[0].links.len(), 2, "each link once");
+    // Given again with another link, and a new file beside it: both reported, as listed.
+    std::fs::write(files.join("d.txt"), "d").expect("write");
+    let again = ws
+        .add_evidence(
+            &review,
+            &[
+                files.join("a.txt"),
+                files.join("d.txt"),
+                files.join("a.txt"),
+            ],
+            &[link("2.1", None)],
+            "Head",
+        )
+        .expect("add again");
+    let listed = ws.evidence(&review).expect("list");
+    let shown: Vec<&EvidenceItem> = listed
+        .iter()
+        .filter(|i| i.title == "a.txt" || i.title == "d.txt")
+        .collect();
+    assert_eq!(again.added.iter().collect::<Vec<_>>(), shown);
+    assert_eq!(again.added[0].links.len(), 3, "{:?}", again.added[0]);
 }

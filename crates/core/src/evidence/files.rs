@@ -1,6 +1,5 @@
 //! Reading the disk: file facts, streaming BLAKE3 hashes, and walking folders safely.
 
-use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -21,16 +20,58 @@ impl FileFacts {
         if !meta.is_file() {
             return Err(not_a_file());
         }
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-        Ok(Self {
-            size: meta.len(),
-            mtime_ns,
-        })
+        Ok(Self::from_meta(&meta))
     }
+
+    fn from_meta(meta: &std::fs::Metadata) -> Self {
+        Self {
+            size: meta.len(),
+            mtime_ns: mtime_ns(meta),
+        }
+    }
+}
+
+/// Modified time in nanoseconds since 1970 (0 when the OS gives none or it is before 1970).
+pub(crate) fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// One entry of a folder, as the search for moved files sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// A regular file, or a symlink to one (its target's facts).
+    File(PathBuf, FileFacts),
+    /// A folder (not a symlink to one: those are not followed, as by [`walk`]).
+    Dir(PathBuf),
+}
+
+/// The files and folders directly in `dir`, in no particular order. Entries that vanish while
+/// being read, and anything else (pipes, links to folders), are left out.
+pub(crate) fn list_dir(dir: &Path) -> io::Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            out.push(Entry::Dir(path));
+        } else if kind.is_file() {
+            // Relative to the open folder where the platform allows (one name per look-up).
+            if let Ok(meta) = entry.metadata() {
+                out.push(Entry::File(path, FileFacts::from_meta(&meta)));
+            }
+        } else if kind.is_symlink() {
+            if let Ok(facts) = FileFacts::of(&path) {
+                out.push(Entry::File(path, facts));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Reads the facts of many files in a row, keeping the last folder open so each look-up walks
@@ -46,7 +87,7 @@ impl FactsReader {
     /// Facts of a file, following symlinks, as [`FileFacts::of`].
     pub(crate) fn facts(&mut self, path: &Path) -> io::Result<FileFacts> {
         #[cfg(unix)]
-        if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
+        if let Some((parent, name)) = split_last(path) {
             if let Some(facts) = self.facts_in(parent, name) {
                 return facts;
             }
@@ -101,17 +142,40 @@ impl FactsReader {
     }
 }
 
-fn not_a_file() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
+/// The folder and name of an absolute path as stored (no `.`, `..` or trailing separator), split
+/// at its last separator: what `Path::parent` and `Path::file_name` give, without parsing every
+/// component (that was a tenth of a quiet rescan). `None` for anything else.
+#[cfg(unix)]
+fn split_last(path: &Path) -> Option<(&Path, &std::ffi::OsStr)> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let cut = bytes.iter().rposition(|&b| b == b'/')?;
+    let name = &bytes[cut + 1..];
+    if name.is_empty() || name == b"." || name == b".." {
+        return None;
+    }
+    // "/a" is in "/"; a doubled separator ("/a//b") is left to the full path.
+    let parent = if cut == 0 { &bytes[..1] } else { &bytes[..cut] };
+    if parent.len() > 1 && parent.ends_with(b"/") {
+        return None;
+    }
+    Some((
+        Path::new(std::ffi::OsStr::from_bytes(parent)),
+        std::ffi::OsStr::from_bytes(name),
+    ))
 }
 
-/// BLAKE3 of a file's content (hex) and the number of bytes read, streamed so a 5 GB video
-/// needs no more memory than a small file.
-pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut hasher = blake3::Hasher::new();
-    let file = File::open(path)?;
-    hasher.update_reader(file)?;
-    Ok((hasher.finalize().to_hex().to_string(), hasher.count()))
+/// The folder a stored path is in: [`Path::parent`], quicker for an absolute normal path.
+pub(crate) fn parent_of(path: &Path) -> Option<&Path> {
+    #[cfg(unix)]
+    if let Some((parent, _)) = split_last(path) {
+        return Some(parent);
+    }
+    path.parent()
+}
+
+fn not_a_file() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
 }
 
 /// The exact bytes of a path, so names that are not UTF-8 (possible on Linux) are kept as
@@ -163,6 +227,14 @@ pub(crate) fn path_from_key(key: &[u8]) -> PathBuf {
 /// may be a link to a folder: the user chose it); folders that cannot be read are reported
 /// beside the files found and the walk goes on.
 pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
+    let (files, problems) = walk_sized(root);
+    (files.into_iter().map(|(p, _)| p).collect(), problems)
+}
+
+/// [`walk`], with each file's size as seen by the walk (so adding a folder need not stat each
+/// file a second time for its progress total).
+#[allow(clippy::type_complexity)]
+pub(crate) fn walk_sized(root: &Path) -> (Vec<(PathBuf, u64)>, Vec<(PathBuf, io::Error)>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut stack = vec![root.to_owned()];
@@ -191,11 +263,11 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
                 Err(e) => problems.push((path, e)),
             }
         } else if meta.is_file() {
-            files.push(path);
+            files.push((path, meta.len()));
         } else if meta.file_type().is_symlink() {
             // A link to a file is evidence; a link to a folder is not followed.
-            if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                files.push(path);
+            if let Some(target) = std::fs::metadata(&path).ok().filter(|m| m.is_file()) {
+                files.push((path, target.len()));
             }
         } else if path == root {
             // Chosen by the user, so say why nothing came of it (a pipe or a device).
@@ -211,6 +283,8 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::hash_file;
+    use std::fs::File;
 
     #[test]
     fn hashes_match_the_blake3_of_the_content() {
@@ -260,6 +334,29 @@ mod tests {
                 "{}",
                 p.display()
             );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn splitting_at_the_last_separator_gives_what_parent_and_file_name_give() {
+        for p in [
+            "/a/b.txt",
+            "/b.txt",
+            "/a/b/c",
+            "/a/.hidden",
+            "/a/b c/d\u{e9}.pdf",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(
+                split_last(p),
+                Some((p.parent().expect("parent"), p.file_name().expect("name"))),
+                "{}",
+                p.display()
+            );
+        }
+        for p in ["/", "/a/", "/a/..", "/a/.", "relative", "/a//b"] {
+            assert_eq!(split_last(Path::new(p)), None, "{p}");
         }
     }
 

@@ -7,6 +7,7 @@
 //! database).
 
 mod files;
+mod hashing;
 mod scan;
 mod vault;
 mod watch;
@@ -15,8 +16,11 @@ use serde::Serialize;
 
 pub(crate) use files::FactsReader;
 pub(crate) use files::path_from_key;
-pub use files::{FileFacts, hash_file, path_key, walk};
-pub(crate) use scan::{Observation, observe_with};
+pub(crate) use files::{Entry, list_dir, mtime_ns, parent_of, walk_sized};
+pub use files::{FileFacts, path_key, walk};
+pub use hashing::hash_file;
+pub(crate) use hashing::{Hashed, Progress as HashProgress, hash_many, now_ns};
+pub(crate) use scan::{Look, Observation, RACY_WINDOW_NS, look};
 pub use vault::{Stored, VAULT_DIR, Vault};
 pub use watch::{ChangeBatch, FolderWatcher, MAX_PATHS, MAX_WAIT_FACTOR, WatchError};
 

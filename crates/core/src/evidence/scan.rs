@@ -6,7 +6,8 @@ use std::io;
 use std::path::Path;
 
 use super::ReadProblem;
-use super::files::{FactsReader, FileFacts, hash_file};
+use super::files::{FactsReader, FileFacts};
+use super::hashing::hash_file;
 
 /// A file modified less than this long before the last look is hashed again, whatever its
 /// size and time say (2 s covers FAT's timestamp resolution, the coarsest in use).
@@ -35,43 +36,73 @@ pub(crate) fn observe(
     hash: &str,
     checked_at_ns: i64,
 ) -> Observation {
-    observe_with(
+    look(
         &mut FactsReader::default(),
         path,
         size,
         mtime_ns,
-        hash,
         checked_at_ns,
     )
+    .against(hash)
 }
 
-/// [`observe`] reading facts through `reader` (which keeps the last folder open).
-pub(crate) fn observe_with(
+/// What looking at a file found before it is compared with the content recorded: a rescan
+/// looks without the recorded hash (reading 10,000 of them would cost more than the stats) and
+/// fetches it only for the few files it had to hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// Same size and time, outside the racy window: the same content, not read.
+    Unchanged(FileFacts),
+    /// Hashed, because its size or time differs or it is racily clean.
+    Hashed(FileFacts, String),
+    /// Gone or unreadable.
+    Failed(Observation),
+}
+
+impl Look {
+    /// Whether the file needed no reading.
+    pub(crate) fn unchanged(&self) -> bool {
+        matches!(self, Look::Unchanged(_))
+    }
+
+    /// The observation, given the content recorded for the file.
+    pub(crate) fn against(self, hash: &str) -> Observation {
+        match self {
+            Look::Unchanged(facts) => Observation::Same {
+                facts,
+                hashed: false,
+            },
+            Look::Hashed(facts, seen) if seen == hash => Observation::Same {
+                facts,
+                hashed: true,
+            },
+            Look::Hashed(facts, seen) => Observation::Changed { facts, hash: seen },
+            Look::Failed(observation) => observation,
+        }
+    }
+}
+
+/// Looks at `path`, recorded with `size` and `mtime_ns` when last looked at at
+/// `checked_at_ns`, through `reader`: size and time first, hashing only when they differ or
+/// the file is racily clean.
+pub(crate) fn look(
     reader: &mut FactsReader,
     path: &Path,
     size: u64,
     mtime_ns: i64,
-    hash: &str,
     checked_at_ns: i64,
-) -> Observation {
+) -> Look {
     let facts = match reader.facts(path) {
         Ok(f) => f,
-        Err(e) => return gone_or_unreadable(&e),
+        Err(e) => return Look::Failed(gone_or_unreadable(&e)),
     };
     let racy = mtime_ns >= checked_at_ns.saturating_sub(RACY_WINDOW_NS);
     if facts.size == size && facts.mtime_ns == mtime_ns && !racy {
-        return Observation::Same {
-            facts,
-            hashed: false,
-        };
+        return Look::Unchanged(facts);
     }
     match hash_file(path) {
-        Ok((seen, _)) if seen == hash => Observation::Same {
-            facts,
-            hashed: true,
-        },
-        Ok((seen, _)) => Observation::Changed { facts, hash: seen },
-        Err(e) => gone_or_unreadable(&e),
+        Ok((seen, _)) => Look::Hashed(facts, seen),
+        Err(e) => Look::Failed(gone_or_unreadable(&e)),
     }
 }
 

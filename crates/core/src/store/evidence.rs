@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
+use super::search_index::key_and_range;
 use super::{Store, new_id, now, optional, parsed};
 use crate::error::{AtPath, Entity, Error, Hint, Result};
 use crate::evidence::{
@@ -23,15 +24,28 @@ pub(crate) struct NewEvidence<'a> {
     pub checked_at_ns: i64,
 }
 
-/// What the store needs to look at an item again.
+/// What a quiet rescan reads of each item: enough to tell by size and time whether its file
+/// could have changed. The rest ([`Tracked`]) is read only for the items that did, or whose
+/// status is not ok: reading every item's id and hashes was half of a quiet rescan's reading.
 #[derive(Debug, Clone)]
-pub(crate) struct Tracked {
-    pub id: String,
+pub(crate) struct Glance {
+    /// Names the row for the rest of this rescan (SQLite may renumber rows only on VACUUM).
+    pub rowid: i64,
     pub path: std::path::PathBuf,
     pub size: u64,
     pub mtime_ns: i64,
-    pub hash: String,
     pub checked_at_ns: i64,
+    pub status: EvidenceStatus,
+}
+
+/// What the store keeps about an item that a rescan records something for, or looks for.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracked {
+    pub rowid: i64,
+    pub id: String,
+    pub path: std::path::PathBuf,
+    pub size: u64,
+    pub hash: String,
     pub status: EvidenceStatus,
     /// The content last seen when it differs from the accepted one (a modified item).
     pub seen_hash: Option<String>,
@@ -102,29 +116,50 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceItem> {
 }
 
 /// What [`tracked_from_row`] reads.
-const TRACKED_COLUMNS: &str =
-    "id, path_key, size, mtime_ns, hash, checked_at_ns, status, seen_hash, seen_size";
+pub(crate) const TRACKED_COLUMNS: &str =
+    "rowid, id, path_key, size, hash, status, seen_hash, seen_size";
 
-fn tracked_from_row(r: &Row<'_>) -> rusqlite::Result<Tracked> {
-    // Borrowed reads where a copy is not kept: 10,000 rows per rescan.
-    let id: String = r.get(0)?;
+pub(crate) fn tracked_from_row(r: &Row<'_>) -> rusqlite::Result<Tracked> {
+    let id: String = r.get(1)?;
     let status = parsed(
         r,
-        6,
+        5,
         ("evidence_items", "status"),
         &id,
         EvidenceStatus::parse,
     )?;
     Ok(Tracked {
+        rowid: r.get(0)?,
         id,
-        path: path_from_key(r.get_ref(1)?.as_blob()?),
-        size: r.get::<_, i64>(2)?.max(0) as u64,
-        mtime_ns: r.get(3)?,
+        path: path_from_key(r.get_ref(2)?.as_blob()?),
+        size: r.get::<_, i64>(3)?.max(0) as u64,
         hash: r.get(4)?,
+        status,
+        seen_hash: r.get(6)?,
+        seen_size: r.get::<_, Option<i64>>(7)?.map(|s| s.max(0) as u64),
+    })
+}
+
+/// What [`glance_from_row`] reads.
+const GLANCE_COLUMNS: &str = "rowid, id, path_key, size, mtime_ns, checked_at_ns, status";
+
+fn glance_from_row(r: &Row<'_>) -> rusqlite::Result<Glance> {
+    // Borrowed: the id only names the row if its status is not one Waymark wrote.
+    let id = r.get_ref(1)?.as_str()?;
+    let status = parsed(
+        r,
+        6,
+        ("evidence_items", "status"),
+        id,
+        EvidenceStatus::parse,
+    )?;
+    Ok(Glance {
+        rowid: r.get(0)?,
+        path: path_from_key(r.get_ref(2)?.as_blob()?),
+        size: r.get::<_, i64>(3)?.max(0) as u64,
+        mtime_ns: r.get(4)?,
         checked_at_ns: r.get(5)?,
         status,
-        seen_hash: r.get(7)?,
-        seen_size: r.get::<_, Option<i64>>(8)?.map(|s| s.max(0) as u64),
     })
 }
 
@@ -155,6 +190,28 @@ fn insert_links(tx: &Transaction<'_>, id: &str, links: &[EvidenceLink]) -> rusql
     Ok(())
 }
 
+/// One item with its links, as [`Store::evidence`] lists it.
+fn read_item(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<EvidenceItem> {
+    let mut item = tx.query_row(
+        &format!("SELECT {COLUMNS} FROM evidence_items WHERE id = ?1"),
+        [id],
+        from_row,
+    )?;
+    let mut st = tx.prepare_cached(
+        "SELECT benchmark_id, requirement_id FROM evidence_links WHERE evidence_id = ?1 ORDER BY benchmark_id, requirement_id",
+    )?;
+    item.links = st
+        .query_map([id], |r| {
+            let (benchmark_id, req): (String, String) = (r.get(0)?, r.get(1)?);
+            Ok(EvidenceLink {
+                benchmark_id,
+                requirement_id: (!req.is_empty()).then_some(req),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(item)
+}
+
 /// The stored spellings of the statuses `rule` holds for, as an SQL list (`'ok', 'moved'`), so
 /// queries filter by the same rule the Rust code states once.
 fn statuses_where(rule: fn(EvidenceStatus) -> bool) -> String {
@@ -170,16 +227,53 @@ fn size_i64(size: u64) -> i64 {
     i64::try_from(size).unwrap_or(i64::MAX)
 }
 
+/// Writes a rescan's findings (see [`Store::apply_rescan`]).
+pub(crate) fn write_findings(tx: &Transaction<'_>, findings: &[Finding]) -> rusqlite::Result<()> {
+    for f in findings {
+        if let Some(to) = &f.moved_to {
+            tx.prepare_cached("UPDATE evidence_items SET path = ?2, path_key = ?3 WHERE id = ?1")?
+                .execute(params![f.id, to.to_string_lossy(), path_key(to)])?;
+        }
+        match (f.status, f.facts) {
+            // Content unchanged: remember the facts seen so the next scan can skip hashing.
+            (EvidenceStatus::Ok | EvidenceStatus::Moved, Some(facts)) => tx.prepare_cached(
+                "UPDATE evidence_items SET status = ?2, status_detail = ?3, seen_hash = NULL, seen_size = NULL, mtime_ns = ?4, size = ?5, checked_at_ns = ?6 WHERE id = ?1",
+            )?.execute(
+                params![f.id, f.status.as_str(), detail_json(f.detail.as_ref()), facts.mtime_ns, size_i64(facts.size), f.checked_at_ns],
+            ),
+            // Modified: the content seen now. Missing or unreadable: nothing seen, so the
+            // last content seen is kept (a later move search may still find it).
+            _ => tx.prepare_cached(
+                "UPDATE evidence_items SET status = ?2, status_detail = ?3, checked_at_ns = ?5,
+                     seen_hash = coalesce(?4, seen_hash), seen_size = coalesce(?6, seen_size)
+                 WHERE id = ?1",
+            )?.execute(
+                params![
+                    f.id,
+                    f.status.as_str(),
+                    detail_json(f.detail.as_ref()),
+                    f.seen_hash,
+                    f.checked_at_ns,
+                    f.seen_hash.as_ref().and(f.facts).map(|x| size_i64(x.size))
+                ],
+            ),
+        }?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Adds files (or, for a path already tracked, adds the new links to it) and records the
-    /// folders they came from as watched folders. One transaction.
+    /// folders they came from as watched folders. One transaction. Gives the items added or
+    /// linked, in the order added (each once): new ones as written, without reading 10,000
+    /// rows back.
     pub(crate) fn add_evidence(
         &mut self,
         review_id: &str,
         files: &[NewEvidence<'_>],
         folders: &[PathBuf],
         by: &str,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<EvidenceItem>> {
         let path = self.path.clone();
         self.write(|tx| {
             let at = now();
@@ -190,56 +284,93 @@ impl Store {
                 )
                 .at(&path)?;
             }
-            let mut ids = Vec::new();
+            let mut items = Vec::with_capacity(files.len());
+            let mut relinked = Vec::new();
             for f in files {
                 let key = path_key(f.path);
+                let id = new_id();
+                let media = mime_guess::from_path(f.path).first_or_octet_stream().essence_str().to_owned();
+                let shown = f.path.to_string_lossy();
                 // Cached statements: adding a folder of 100,000 files runs these 100,000 times.
-                let existing: Option<String> = tx
-                    .prepare_cached(
-                        "SELECT id FROM evidence_items WHERE review_id = ?1 AND path_key = ?2",
-                    )
-                    .and_then(|mut st| {
-                        st.query_row(params![review_id, key], |r| r.get(0))
-                            .optional()
-                    })
-                    .at(&path)?;
-                let id = match existing {
-                    Some(id) => id,
-                    None => {
-                        let id = new_id();
-                        let media = mime_guess::from_path(f.path).first_or_octet_stream().essence_str().to_owned();
-                        tx.prepare_cached(
-                            "INSERT INTO evidence_items (id, review_id, path, path_key, title, note, media_type, size, mtime_ns, hash,
-                                 status, status_detail, seen_hash, personal_data, checked_at_ns, added_by, added_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, 'ok', NULL, NULL, 0, ?10, ?11, ?12)",
+                // Inserted first (one statement for a new file, the common case); a path already
+                // tracked is left as it is and only gets the new links.
+                let inserted = tx.prepare_cached(
+                    "INSERT INTO evidence_items (id, review_id, path, path_key, title, note, media_type, size, mtime_ns, hash,
+                         status, status_detail, seen_hash, personal_data, checked_at_ns, added_by, added_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, 'ok', NULL, NULL, 0, ?10, ?11, ?12)
+                     ON CONFLICT (review_id, path_key) DO NOTHING",
+                )
+                .and_then(|mut st| st.execute(params![
+                        id,
+                        review_id,
+                        shown,
+                        key,
+                        f.title,
+                        media,
+                        size_i64(f.facts.size),
+                        f.facts.mtime_ns,
+                        f.hash,
+                        f.checked_at_ns,
+                        by,
+                        at
+                    ]))
+                .at(&path)?;
+                if inserted == 0 {
+                    let id: String = tx
+                        .prepare_cached(
+                            "SELECT id FROM evidence_items WHERE review_id = ?1 AND path_key = ?2",
                         )
-                        .and_then(|mut st| st.execute(params![
-                                id,
-                                review_id,
-                                f.path.to_string_lossy(),
-                                key,
-                                f.title,
-                                media,
-                                size_i64(f.facts.size),
-                                f.facts.mtime_ns,
-                                f.hash,
-                                f.checked_at_ns,
-                                by,
-                                at
-                            ]))
+                        .and_then(|mut st| st.query_row(params![review_id, key], |r| r.get(0)))
                         .at(&path)?;
-                        tx.prepare_cached(
-                            "INSERT INTO evidence_versions (evidence_id, hash, size, accepted_at, accepted_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        )
-                        .and_then(|mut st| st.execute(params![id, f.hash, size_i64(f.facts.size), at, by]))
-                        .at(&path)?;
-                        id
-                    }
-                };
+                    insert_links(tx, &id, f.links).at(&path)?;
+                    relinked.push(id);
+                    continue;
+                }
+                tx.prepare_cached(
+                    "INSERT INTO evidence_versions (evidence_id, hash, size, accepted_at, accepted_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut st| st.execute(params![id, f.hash, size_i64(f.facts.size), at, by]))
+                .at(&path)?;
                 insert_links(tx, &id, f.links).at(&path)?;
-                ids.push(id);
+                // As `evidence` would read it back: links once each, in (benchmark, requirement)
+                // order.
+                let mut links = f.links.to_vec();
+                links.sort_by(|a, b| {
+                    (&a.benchmark_id, a.requirement_id.as_deref().unwrap_or(""))
+                        .cmp(&(&b.benchmark_id, b.requirement_id.as_deref().unwrap_or("")))
+                });
+                links.dedup();
+                items.push(EvidenceItem {
+                    id,
+                    path: shown.into_owned(),
+                    title: f.title.clone(),
+                    note: None,
+                    media_type: media,
+                    size: f.facts.size,
+                    hash: f.hash.clone(),
+                    status: EvidenceStatus::Ok,
+                    status_detail: None,
+                    present: EvidenceStatus::Ok.is_present(),
+                    needs_attention: EvidenceStatus::Ok.needs_attention(),
+                    personal_data: false,
+                    frozen_hash: None,
+                    links,
+                    added_by: by.to_owned(),
+                    added_at: at.clone(),
+                });
             }
-            Ok(ids)
+            // Items already tracked (given again, or twice): read back with all their links.
+            relinked.sort();
+            relinked.dedup();
+            let mut earlier = Vec::with_capacity(relinked.len());
+            for id in &relinked {
+                if !items.iter().any(|i| &i.id == id) {
+                    earlier.push(read_item(tx, id).at(&path)?);
+                }
+            }
+            earlier.extend(items);
+            earlier.sort_by(|a, b| (&a.added_at, &a.id).cmp(&(&b.added_at, &b.id)));
+            Ok(earlier)
         })
     }
 
@@ -332,13 +463,8 @@ impl Store {
             .at(&self.path)
     }
 
-    /// What a rescan needs to know about every item, in the order added.
+    /// Everything about every item a rescan could need, in the order added.
     pub(crate) fn tracked(&self, review_id: &str) -> Result<Vec<Tracked>> {
-        // Read in table order: a rowid table stores rows in the order inserted, which is the
-        // order added. With `+review_id` SQLite reads the table straight through instead of
-        // going through the (review_id, path_key) index, looking each row up in the table,
-        // and then sorting by added_at (the sort spilled to a temporary file): that was 60%
-        // of a quiet rescan of 10,000 files. A data folder holds one review or a few.
         self.conn
             .prepare_cached(&format!(
                 "SELECT {TRACKED_COLUMNS} FROM evidence_items WHERE +review_id = ?1 AND removed_at IS NULL"
@@ -350,13 +476,36 @@ impl Store {
             .at(&self.path)
     }
 
-    /// [`Store::tracked`] for only the items at or under `paths` (files or folders), found
-    /// through the (review_id, path_key) index: a watcher's batch does not read 10,000 rows.
-    pub(crate) fn tracked_under(&self, review_id: &str, paths: &[PathBuf]) -> Result<Vec<Tracked>> {
+    /// A glance at every item, in the order added, each handed over as it is read, so a
+    /// rescan can look at the first files while the rest are still being read.
+    pub(crate) fn each_glance(&self, review_id: &str, each: &mut dyn FnMut(Glance)) -> Result<()> {
+        // Read in table order: a rowid table stores rows in the order inserted, which is the
+        // order added. With `+review_id` SQLite reads the table straight through instead of
+        // going through the (review_id, path_key) index, looking each row up in the table,
+        // and then sorting by added_at (the sort spilled to a temporary file): that was 60%
+        // of a quiet rescan of 10,000 files. A data folder holds one review or a few.
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {TRACKED_COLUMNS} FROM evidence_items
+                "SELECT {GLANCE_COLUMNS} FROM evidence_items WHERE +review_id = ?1 AND removed_at IS NULL"
+            ))
+            .at(&self.path)?;
+        for row in stmt
+            .query_map([review_id], glance_from_row)
+            .at(&self.path)?
+        {
+            each(row.at(&self.path)?);
+        }
+        Ok(())
+    }
+
+    /// A glance at only the items at or under `paths` (files or folders), found through the
+    /// (review_id, path_key) index: a watcher's batch does not read 10,000 rows.
+    pub(crate) fn glances_under(&self, review_id: &str, paths: &[PathBuf]) -> Result<Vec<Glance>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {GLANCE_COLUMNS} FROM evidence_items
                  WHERE review_id = ?1 AND (path_key = ?2 OR (path_key >= ?3 AND path_key < ?4))
                    AND removed_at IS NULL"
             ))
@@ -364,67 +513,33 @@ impl Store {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for p in paths {
-            let key = path_key(p);
-            // Everything under a folder: keys that start with the folder's key and a separator,
-            // i.e. from that prefix up to (not including) the prefix with its last byte + 1.
-            let mut lower = key.clone();
-            lower.extend(path_key(Path::new(std::path::MAIN_SEPARATOR_STR)));
-            let mut upper = lower.clone();
-            if let Some(last) = upper.last_mut() {
-                // The separator's last byte is '/', '\\' or 0: never 0xFF, so this is exact.
-                *last = last.saturating_add(1);
-            }
+            // Everything under a folder: keys that start with the folder's key and a separator.
+            let (key, lower, upper) = key_and_range(p);
             let rows = stmt
-                .query_map(params![review_id, key, lower, upper], tracked_from_row)
+                .query_map(params![review_id, key, lower, upper], glance_from_row)
                 .at(&self.path)?;
             for row in rows {
-                let t = row.at(&self.path)?;
-                if seen.insert(t.id.clone()) {
-                    out.push(t);
+                let g = row.at(&self.path)?;
+                if seen.insert(g.rowid) {
+                    out.push(g);
                 }
             }
         }
         Ok(out)
     }
 
-    /// Records a rescan's findings in one transaction.
-    pub(crate) fn apply_findings(&mut self, findings: &[Finding]) -> Result<()> {
-        let path = self.path.clone();
-        self.write(|tx| {
-            for f in findings {
-                if let Some(to) = &f.moved_to {
-                    tx.execute(
-                        "UPDATE evidence_items SET path = ?2, path_key = ?3 WHERE id = ?1",
-                        params![f.id, to.to_string_lossy(), path_key(to)],
-                    )
-                    .at(&path)?;
-                }
-                match (f.status, f.facts) {
-                    // Content unchanged: remember the facts seen so the next scan can skip hashing.
-                    (EvidenceStatus::Ok | EvidenceStatus::Moved, Some(facts)) => tx.execute(
-                        "UPDATE evidence_items SET status = ?2, status_detail = ?3, seen_hash = NULL, seen_size = NULL, mtime_ns = ?4, size = ?5, checked_at_ns = ?6 WHERE id = ?1",
-                        params![f.id, f.status.as_str(), detail_json(f.detail.as_ref()), facts.mtime_ns, size_i64(facts.size), f.checked_at_ns],
-                    ),
-                    // Modified: the content seen now. Missing or unreadable: nothing seen, so the
-                    // last content seen is kept (a later move search may still find it).
-                    _ => tx.execute(
-                        "UPDATE evidence_items SET status = ?2, status_detail = ?3, checked_at_ns = ?5,
-                             seen_hash = coalesce(?4, seen_hash), seen_size = coalesce(?6, seen_size)
-                         WHERE id = ?1",
-                        params![
-                            f.id,
-                            f.status.as_str(),
-                            detail_json(f.detail.as_ref()),
-                            f.seen_hash,
-                            f.checked_at_ns,
-                            f.seen_hash.as_ref().and(f.facts).map(|x| size_i64(x.size))
-                        ],
-                    ),
-                }
-                .at(&path)?;
-            }
-            Ok(())
-        })
+    /// The whole record of the items glanced at as `rowids`, in that order.
+    pub(crate) fn tracked_rows(&self, rowids: &[i64]) -> Result<Vec<Tracked>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {TRACKED_COLUMNS} FROM evidence_items WHERE rowid = ?1"
+            ))
+            .at(&self.path)?;
+        rowids
+            .iter()
+            .map(|rowid| stmt.query_row([rowid], tracked_from_row).at(&self.path))
+            .collect()
     }
 
     /// Accepts a modified item's new content as the version of record (the old hash stays in

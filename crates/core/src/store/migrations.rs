@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/0003_vault.sql"),
     include_str!("sql/0004_evidence_folders.sql"),
     include_str!("sql/0005_details_as_data.sql"),
+    include_str!("sql/0006_move_search_index.sql"),
 ];
 
 /// The schema version this build creates and understands.
@@ -64,6 +65,7 @@ const FIXTURES: &[&str] = &[
     include_str!("sql/fixtures/0003.sql"),
     include_str!("sql/fixtures/0004.sql"),
     include_str!("sql/fixtures/0005.sql"),
+    include_str!("sql/fixtures/0006.sql"),
 ];
 
 #[cfg(test)]
@@ -189,6 +191,17 @@ mod tests {
                     store.local_setting("author").expect("read").as_deref(),
                     Some("Siân Owen")
                 );
+            }
+            if version >= 6 {
+                let review = "01900000-0000-7000-8000-000000000002";
+                assert_eq!(
+                    store.search_roots(review).expect("read"),
+                    [std::path::PathBuf::from("/school")]
+                );
+                assert_eq!(store.listed_dirs(review).expect("read").len(), 1);
+                let indexed = store.untracked_of_size(review, 12).expect("read");
+                assert_eq!(indexed.len(), 1);
+                assert!(indexed[0].hash.is_some());
             }
         }
     }

@@ -1,0 +1,63 @@
+//! Freezing: copying each present item's accepted content into the vault.
+
+use std::collections::HashMap;
+
+use super::{FreezeReport, SkipReason, Skipped};
+use crate::error::Result;
+use crate::evidence::{EvidenceStatus, Stored, Vault};
+use crate::store::Review;
+use crate::workspace::Workspace;
+
+impl Workspace {
+    /// Copies every present item's accepted content into the data folder's vault (once per
+    /// distinct content), checking each file still has that content while it is copied.
+    /// Items that are modified, missing, unreadable or changed since the last scan are skipped
+    /// with the reason; the rest are frozen.
+    pub fn freeze(&mut self, review: &Review) -> Result<FreezeReport> {
+        let vault = Vault::in_data_dir(&self.data_dir);
+        let statuses: HashMap<String, (EvidenceStatus, String)> = self
+            .store
+            .evidence(&review.id)?
+            .into_iter()
+            .map(|i| (i.id, (i.status, i.title)))
+            .collect();
+        let mut report = FreezeReport::default();
+        let mut frozen = Vec::new();
+        for t in self.store.tracked(&review.id)? {
+            let (status, title) = statuses
+                .get(&t.id)
+                .cloned()
+                .unwrap_or((EvidenceStatus::Missing, String::new()));
+            let skip = |reason: SkipReason| Skipped {
+                path: t.path.to_string_lossy().into_owned(),
+                title: Some(title.clone()),
+                reason,
+            };
+            let reason = match status {
+                EvidenceStatus::Ok | EvidenceStatus::Moved => None,
+                EvidenceStatus::Modified => Some(SkipReason::Modified),
+                EvidenceStatus::Missing => Some(SkipReason::Missing),
+                EvidenceStatus::Unreadable => Some(SkipReason::Unreadable),
+            };
+            if let Some(reason) = reason {
+                report.skipped.push(skip(reason));
+                continue;
+            }
+            match vault.store(&t.path, &t.hash) {
+                Ok(Stored::Copied(bytes)) => {
+                    report.copied += 1;
+                    report.bytes_copied += bytes;
+                    frozen.push((t.id.clone(), t.hash.clone(), t.size));
+                }
+                Ok(Stored::AlreadyThere) => frozen.push((t.id.clone(), t.hash.clone(), t.size)),
+                Ok(Stored::Changed(_)) => report.skipped.push(skip(SkipReason::ChangedSinceScan)),
+                Err(e) => report.skipped.push(skip(SkipReason::CopyFailed {
+                    message: e.to_string(),
+                })),
+            }
+        }
+        report.frozen = frozen.len() as u32;
+        self.store.record_frozen(&frozen)?;
+        Ok(report)
+    }
+}
