@@ -145,22 +145,17 @@ impl Workspace {
             findings.push(f);
         }
         let mut changes = IndexChanges::default();
+        let looked = Looked {
+            glances: &glances,
+            tracked: &tracked,
+            gone: &gone,
+        };
         match only {
-            None => self.search_all(
-                review,
-                &glances,
-                &tracked,
-                &gone,
-                &mut findings,
-                &mut changes,
-                &mut report,
-            )?,
+            None => self.search_all(review, &looked, &mut findings, &mut changes, &mut report)?,
             Some(paths) => self.search_batch(
                 review,
                 paths,
-                &glances,
-                &tracked,
-                &gone,
+                &looked,
                 &mut findings,
                 &mut changes,
                 &mut report,
@@ -198,35 +193,30 @@ impl Workspace {
     /// The search after a full rescan: brings the index up to date (listing only folders
     /// changed since they were listed) when something is missing or the index exists (so it
     /// stays true for watcher batches), and looks for every missing item in it.
-    #[allow(clippy::too_many_arguments)]
     fn search_all(
         &mut self,
         review: &Review,
-        glances: &[Glance],
-        tracked: &[Tracked],
-        gone: &[(usize, usize)],
+        looked: &Looked<'_>,
         findings: &mut Vec<Finding>,
         changes: &mut IndexChanges,
         report: &mut RescanReport,
     ) -> Result<()> {
         let covered = self.store.search_roots(&review.id)?;
-        if gone.is_empty() && covered.is_empty() {
+        if looked.gone.is_empty() && covered.is_empty() {
             return Ok(());
         }
         let roots = watched(
             self.store.evidence_folders(&review.id)?,
-            glances.iter().map(|g| g.path.as_path()),
+            looked.glances.iter().map(|g| g.path.as_path()),
         );
-        let mut update = IndexUpdate::new(&self.store, &review.id, TrackedPaths::all(glances))?;
+        let mut update =
+            IndexUpdate::new(&self.store, &review.id, TrackedPaths::all(looked.glances))?;
         update.refresh(&roots, &covered)?;
         // Written first, so the search reads the index as it is now (only when a folder
         // changed since it was listed, or on the first search).
         let listed = update.changes;
         self.store.apply_rescan(&review.id, &[], &listed)?;
-        let missing: Vec<Missing<'_>> = gone
-            .iter()
-            .map(|&(i, ti)| (Some(i), &tracked[ti]))
-            .collect();
+        let missing: Vec<Missing<'_>> = looked.missing().collect();
         find_moved(&self.store, &review.id, &missing, findings, changes, report)
     }
 
@@ -234,14 +224,11 @@ impl Workspace {
     /// rest of it is unchanged: the watcher would have said), and missing items are looked for
     /// in it when the batch made one missing or changed an untracked file. The index is built
     /// (or extended to newly watched folders) only when a search needs it.
-    #[allow(clippy::too_many_arguments)]
     fn search_batch(
         &mut self,
         review: &Review,
         paths: &[PathBuf],
-        glances: &[Glance],
-        tracked: &[Tracked],
-        gone: &[(usize, usize)],
+        looked: &Looked<'_>,
         findings: &mut Vec<Finding>,
         changes: &mut IndexChanges,
         report: &mut RescanReport,
@@ -249,14 +236,14 @@ impl Workspace {
         let covered = self.store.search_roots(&review.id)?;
         let mut update = IndexUpdate::new(&self.store, &review.id, TrackedPaths::Ask)?;
         let uncovered = !covered.is_empty() && update.apply_paths(&covered, paths)?;
-        let looked_at: HashSet<i64> = glances.iter().map(|g| g.rowid).collect();
+        let looked_at: HashSet<i64> = looked.glances.iter().map(|g| g.rowid).collect();
         let earlier: Vec<Tracked> = self
             .store
             .missing_items(&review.id)?
             .into_iter()
             .filter(|t| !looked_at.contains(&t.rowid))
             .collect();
-        let search = !gone.is_empty()
+        let search = !looked.gone.is_empty()
             || (!earlier.is_empty()
                 && (update.candidates_changed || uncovered || covered.is_empty()));
         if search && (covered.is_empty() || uncovered) {
@@ -275,11 +262,29 @@ impl Workspace {
             return Ok(());
         }
         self.store.apply_rescan(&review.id, &[], &listed)?;
-        let missing: Vec<Missing<'_>> = gone
-            .iter()
-            .map(|&(i, ti)| (Some(i), &tracked[ti]))
+        let missing: Vec<Missing<'_>> = looked
+            .missing()
             .chain(earlier.iter().map(|t| (None, t)))
             .collect();
         find_moved(&self.store, &review.id, &missing, findings, changes, report)
+    }
+}
+
+/// What the stats of a rescan found, for the search for missing items that follows.
+struct Looked<'a> {
+    /// Every item glanced at, in order.
+    glances: &'a [Glance],
+    /// The whole record of the items something is recorded for.
+    tracked: &'a [Tracked],
+    /// The items found gone: the index of each one's finding and its place in `tracked`.
+    gone: &'a [(usize, usize)],
+}
+
+impl<'a> Looked<'a> {
+    /// The items found gone, to look for.
+    fn missing(&self) -> impl Iterator<Item = Missing<'a>> + '_ {
+        self.gone
+            .iter()
+            .map(|&(i, ti)| (Some(i), &self.tracked[ti]))
     }
 }
