@@ -22,7 +22,45 @@ include!("command_list.rs");
 
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/command_list.rs");
+    build_without_unstaged_cli();
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     tauri_build::try_build(attributes).expect("tauri build step failed: check tauri.conf.json");
+}
+
+/// Installers carry the `waymark` CLI as an external binary (tauri.conf.json,
+/// `bundle.externalBin`), which scripts/stage-cli.mjs builds and puts in binaries/ just before
+/// bundling (Tauri's beforeBundleCommand), that is after this build. tauri_build copies
+/// external binaries next to the app and fails when one is not there yet, as on a clean clone,
+/// so until the CLI is staged this build leaves it out: the app never runs the CLI, and the
+/// bundler takes it from binaries/ itself.
+#[allow(unsafe_code)] // std::env::set_var, sound here: see SAFETY below.
+fn build_without_unstaged_cli() {
+    let target = std::env::var("TARGET").unwrap_or_default();
+    let exe = if target.contains("windows") {
+        ".exe"
+    } else {
+        ""
+    };
+    if std::path::Path::new(&format!("binaries/waymark-{target}{exe}")).is_file() {
+        return;
+    }
+    // The same merge patch a `--config` of the Tauri CLI would be, over any it already set.
+    let mut patch: serde_json::Value = std::env::var("TAURI_CONFIG")
+        .ok()
+        .and_then(|c| serde_json::from_str(&c).ok())
+        .unwrap_or_else(|| serde_json::json!({}));
+    if !patch.is_object() {
+        patch = serde_json::json!({});
+    }
+    let bundle = patch
+        .as_object_mut()
+        .map(|p| p.entry("bundle").or_insert_with(|| serde_json::json!({})));
+    if let Some(serde_json::Value::Object(bundle)) = bundle {
+        // null removes the key (JSON merge patch, as tauri_build applies TAURI_CONFIG).
+        bundle.insert("externalBin".into(), serde_json::Value::Null);
+    }
+    // SAFETY: this build script has started no threads (tauri_build runs after this, on this
+    // thread), so nothing reads the environment while it is changed.
+    unsafe { std::env::set_var("TAURI_CONFIG", patch.to_string()) };
 }
