@@ -54,6 +54,26 @@ fn status_of(ws: &Workspace, review: &Review, title: &str) -> EvidenceStatus {
     item_titled(ws, review, title).status
 }
 
+/// Watches the review's watched folders as the app does, handing each batch to the receiver.
+fn watch(
+    ws: &Workspace,
+    review: &Review,
+) -> (
+    waymark_core::evidence::FolderWatcher,
+    std::sync::mpsc::Receiver<waymark_core::evidence::ChangeBatch>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watcher = waymark_core::evidence::FolderWatcher::start(
+        &ws.watched_folders(review).expect("folders"),
+        Duration::from_millis(200),
+        move |batch| {
+            let _ = tx.send(batch);
+        },
+    )
+    .expect("watch");
+    (watcher, rx)
+}
+
 #[test]
 fn linked_evidence_counts_towards_required_evidence_while_the_file_is_there() {
     let (_dir, mut ws, review, files) = setup();
@@ -688,8 +708,6 @@ fn a_rescan_of_changed_paths_looks_only_at_items_there() {
 
 #[test]
 fn the_folder_watcher_drives_rescans_of_what_changed() {
-    use std::sync::mpsc;
-    use waymark_core::evidence::FolderWatcher;
     let (_dir, mut ws, review, files) = setup();
     let report = files.join("policies/report.txt");
     std::fs::write(&report, "first draft").expect("write");
@@ -701,15 +719,7 @@ fn the_folder_watcher_drives_rescans_of_what_changed() {
         "Head",
     )
     .expect("add");
-    let (tx, rx) = mpsc::channel();
-    let _watcher = FolderWatcher::start(
-        &ws.watched_folders(&review).expect("folders"),
-        Duration::from_millis(200),
-        move |batch| {
-            let _ = tx.send(batch);
-        },
-    )
-    .expect("watch");
+    let (_watcher, rx) = watch(&ws, &review);
     std::fs::write(&report, "second draft").expect("edit");
     let batch = rx
         .recv_timeout(Duration::from_secs(10))
@@ -1074,20 +1084,10 @@ fn a_missing_item_copied_into_a_folder_added_after_the_search_began_is_found() {
 
 #[test]
 fn the_folder_watcher_brings_back_a_missing_item_copied_in_later() {
-    use std::sync::mpsc;
-    use waymark_core::evidence::FolderWatcher;
     let (dir, mut ws, review, files, [policy, ..]) = missing_later_found_setup();
     let saved = dir.path().join("esafety.pdf");
     std::fs::copy(&policy, &saved).expect("keep a copy");
-    let (tx, rx) = mpsc::channel();
-    let _watcher = FolderWatcher::start(
-        &ws.watched_folders(&review).expect("folders"),
-        Duration::from_millis(200),
-        move |batch| {
-            let _ = tx.send(batch);
-        },
-    )
-    .expect("watch");
+    let (_watcher, rx) = watch(&ws, &review);
     let next_batch = |ws: &mut Workspace| {
         let batch = rx
             .recv_timeout(Duration::from_secs(10))
