@@ -463,11 +463,17 @@ impl Store {
             .at(&self.path)
     }
 
-    /// Everything about every item a rescan could need, in the order added.
+    /// The record of every tracked item, in the order added (freezing, resolving ids).
     pub(crate) fn tracked(&self, review_id: &str) -> Result<Vec<Tracked>> {
+        self.tracked_where(review_id, "+review_id = ?1 AND removed_at IS NULL")
+    }
+
+    /// The records of the items `filter` (a WHERE clause over `evidence_items`, with the
+    /// review's id as `?1`) selects.
+    pub(crate) fn tracked_where(&self, review_id: &str, filter: &str) -> Result<Vec<Tracked>> {
         self.conn
             .prepare_cached(&format!(
-                "SELECT {TRACKED_COLUMNS} FROM evidence_items WHERE +review_id = ?1 AND removed_at IS NULL"
+                "SELECT {TRACKED_COLUMNS} FROM evidence_items WHERE {filter}"
             ))
             .at(&self.path)?
             .query_map([review_id], tracked_from_row)

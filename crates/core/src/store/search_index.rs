@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::Store;
-use super::evidence::{Finding, TRACKED_COLUMNS, Tracked, tracked_from_row, write_findings};
+use super::evidence::{Finding, Tracked, write_findings};
 use crate::error::{AtPath, Result};
 use crate::evidence::{FileFacts, path_from_key, path_key};
 
@@ -273,15 +273,10 @@ impl Store {
 
     /// The missing items, through their own small index (not every item is read).
     pub(crate) fn missing_items(&self, review_id: &str) -> Result<Vec<Tracked>> {
-        self.conn
-            .prepare_cached(&format!(
-                "SELECT {TRACKED_COLUMNS} FROM evidence_items WHERE review_id = ?1 AND status = 'missing' AND removed_at IS NULL"
-            ))
-            .at(&self.path)?
-            .query_map([review_id], tracked_from_row)
-            .at(&self.path)?
-            .collect::<rusqlite::Result<_>>()
-            .at(&self.path)
+        self.tracked_where(
+            review_id,
+            "review_id = ?1 AND status = 'missing' AND removed_at IS NULL",
+        )
     }
 
     /// Indexes a file that just stopped being tracked (removed from the evidence), if the
