@@ -83,4 +83,4 @@ errors:
 
 ## Regenerate docs/framework.schema.json from the Rust types.
 schema:
-	WAYMARK_BLESS=1 $(CARGO) test -p waymark-core --lib the_published_json_schema_is_current
+	WAYMARK_BLESS=1 $(CARGO) test -p waymark-framework --lib the_published_json_schema_is_current

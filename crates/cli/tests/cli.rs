@@ -302,7 +302,7 @@ fn overall(status: &Value) -> (u64, u64) {
 }
 
 fn bundled_framework_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/frameworks");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../framework/frameworks");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("bundled frameworks folder")
         .map(|e| e.expect("dir entry").path())

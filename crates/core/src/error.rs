@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::framework::FrameworkError;
+use crate::framework::{FrameworkError, FrameworkNotFound};
 use crate::progress::Reason;
 
 /// Result with the core's [`Error`].
@@ -519,6 +519,14 @@ impl Error {
     }
 }
 
+/// A framework the catalog does not hold: not found, with the ids it does hold as the hint.
+impl From<FrameworkNotFound> for Error {
+    fn from(e: FrameworkNotFound) -> Self {
+        let id = e.wanted();
+        Error::not_found(Entity::Framework, id, Hint::Available { ids: e.available })
+    }
+}
+
 /// Attaches the database path to SQLite errors, and tells the failures a person can act on
 /// (read-only, not a database, a value this build does not know) from the rest.
 pub(crate) trait AtPath<T> {
@@ -569,6 +577,33 @@ pub(crate) fn database_error(path: &Path, source: rusqlite::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The framework crate's not-found error becomes the core's, code and message unchanged.
+    #[test]
+    fn a_framework_not_found_is_the_cores_not_found() {
+        let catalog = crate::Catalog::bundled().expect("bundled");
+        for version in [None, Some("9.9")] {
+            let missing = catalog
+                .find("no-such-framework", version)
+                .expect_err("not in the catalog");
+            let words = missing.to_string();
+            let code = missing.code();
+            let error = Error::from(missing);
+            assert_eq!(code, error.code().as_str());
+            assert_eq!(words, error.to_string());
+            let Error::NotFound { what, id, hint } = error else {
+                panic!("expected not found, got {error}");
+            };
+            assert_eq!(what, Entity::Framework);
+            assert_eq!(
+                id,
+                version.map_or("no-such-framework".to_owned(), |v| format!(
+                    "no-such-framework {v}"
+                ))
+            );
+            assert_eq!(hint, Hint::Available { ids: catalog.ids() });
+        }
+    }
 
     /// `docs/errors.md` is generated from [`ErrorCode::ALL`]; `WAYMARK_BLESS=1` rewrites it.
     #[test]

@@ -6,7 +6,6 @@
 pub mod english;
 pub mod error;
 pub mod evidence;
-pub mod framework;
 pub mod input;
 pub mod paths;
 pub mod progress;
@@ -14,6 +13,9 @@ pub mod search;
 pub mod store;
 pub mod upgrade;
 pub mod workspace;
+
+/// Frameworks as data: the `waymark-framework` crate, at the path it had inside the core.
+pub use waymark_framework as framework;
 
 pub use error::{Entity, Error, ErrorCode, Hint, Result};
 pub use framework::{Catalog, Framework};

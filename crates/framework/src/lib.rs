@@ -3,6 +3,10 @@
 //! A [`Framework`] can only be made by loading and validating a definition, so code holding one
 //! may rely on its invariants: ids are unique, every level named is on the scale, every rule
 //! names benchmarks that exist.
+//!
+//! This crate knows nothing of a school's store, evidence or file watching, so the awarding
+//! body's server reads the same definitions (awards, levels, benchmark ids) as the desktop app.
+//! `waymark-core` re-exports it as `waymark_core::framework`.
 
 mod catalog;
 mod error;
@@ -15,7 +19,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub use catalog::{Catalog, FrameworkSummary, bundled_source};
-pub use error::{FrameworkError, Problem};
+pub use error::{FrameworkError, FrameworkNotFound, Problem};
 pub use model::*;
 pub use version::Version;
 

@@ -81,7 +81,7 @@ impl Scale {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::model::ScaleLevel;
+    use crate::model::ScaleLevel;
 
     fn scale(direction: Direction, n: u8) -> Scale {
         Scale {

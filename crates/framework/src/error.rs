@@ -51,6 +51,52 @@ pub enum FrameworkError {
     },
 }
 
+/// No framework in a [`Catalog`](crate::Catalog) has the id (and version) asked for.
+///
+/// Its [`code`](Self::code) is the stable `not_found`; `waymark-core` turns it into its own
+/// not-found error, with the ids available as the hint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Framework {:?} was not found. {}", self.wanted(), Available(&self.available))]
+pub struct FrameworkNotFound {
+    /// The id asked for.
+    pub id: String,
+    /// The version asked for; `None` asked for the latest.
+    pub version: Option<String>,
+    /// The ids of the frameworks the catalog holds, sorted.
+    pub available: Vec<String>,
+}
+
+impl FrameworkNotFound {
+    /// The stable code of this error (the same spelling as `waymark_core::ErrorCode::NotFound`).
+    pub const CODE: &'static str = "not_found";
+
+    /// The stable code of this error: `not_found`.
+    pub fn code(&self) -> &'static str {
+        Self::CODE
+    }
+
+    /// What was asked for, as the user named it: `id` or `id version`.
+    pub fn wanted(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{} {v}", self.id),
+            None => self.id.clone(),
+        }
+    }
+}
+
+/// The ids to choose from, worded as `waymark-core` words its `Hint::Available`.
+struct Available<'a>(&'a [String]);
+
+impl fmt::Display for Available<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("There are none yet.")
+        } else {
+            write!(f, "Available: {}.", self.0.join(", "))
+        }
+    }
+}
+
 /// One rule broken at one place of a framework definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -153,6 +153,43 @@ fn bundled_frameworks_describe_every_level_and_give_next_steps() {
 }
 
 #[test]
+fn find_names_what_was_asked_for_and_the_ids_to_choose_from() {
+    let catalog = Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        catalog
+            .find("computing-quality", None)
+            .map(Framework::version),
+        Ok("2.0")
+    );
+    assert_eq!(
+        catalog
+            .find("computing-quality", Some("1"))
+            .map(Framework::version),
+        Ok("1.0")
+    );
+    let missing = catalog
+        .find("computing-quality", Some("9.9"))
+        .expect_err("no such version");
+    assert_eq!(missing.code(), "not_found");
+    assert_eq!(missing.wanted(), "computing-quality 9.9");
+    assert_eq!(missing.available, catalog.ids());
+    assert_eq!(
+        missing.to_string(),
+        format!(
+            "Framework \"computing-quality 9.9\" was not found. Available: {}.",
+            catalog.ids().join(", ")
+        )
+    );
+    let empty = Catalog::default()
+        .find("anything", None)
+        .expect_err("empty catalog");
+    assert_eq!(
+        empty.to_string(),
+        "Framework \"anything\" was not found. There are none yet."
+    );
+}
+
+#[test]
 fn a_syntax_error_names_file_line_and_column() {
     let bad = SMALL.replace("title = \"Vision\"", "title = \"Vision");
     let err = Framework::from_toml(&bad, "mine.toml").expect_err("refused");
@@ -343,7 +380,7 @@ fn the_published_json_schema_is_current() {
     let published = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         published == current,
-        "docs/framework.schema.json is stale: run `WAYMARK_BLESS=1 cargo test -p waymark-core schema`"
+        "docs/framework.schema.json is stale: run `make schema` (WAYMARK_BLESS=1 cargo test -p waymark-framework --lib schema)"
     );
 }
 

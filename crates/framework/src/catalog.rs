@@ -5,25 +5,25 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{Framework, FrameworkError, Version};
+use super::{Framework, FrameworkError, FrameworkNotFound, Version};
 
 /// The frameworks shipped inside the binary (file name, text).
 const BUNDLED: &[(&str, &str)] = &[
     (
         "computing-quality-1.0.toml",
-        include_str!("../../frameworks/computing-quality-1.0.toml"),
+        include_str!("../frameworks/computing-quality-1.0.toml"),
     ),
     (
         "computing-quality-2.0.toml",
-        include_str!("../../frameworks/computing-quality-2.0.toml"),
+        include_str!("../frameworks/computing-quality-2.0.toml"),
     ),
     (
         "technology-self-review-1.0.toml",
-        include_str!("../../frameworks/technology-self-review-1.0.toml"),
+        include_str!("../frameworks/technology-self-review-1.0.toml"),
     ),
     (
         "care-experienced-quality-mark-1.0.toml",
-        include_str!("../../frameworks/care-experienced-quality-mark-1.0.toml"),
+        include_str!("../frameworks/care-experienced-quality-mark-1.0.toml"),
     ),
 ];
 
@@ -124,20 +124,15 @@ impl Catalog {
     }
 
     /// A framework by id: the version named, or else the latest; not found lists the ids.
-    pub fn find(&self, id: &str, version: Option<&str>) -> crate::Result<&Framework> {
+    pub fn find(&self, id: &str, version: Option<&str>) -> Result<&Framework, FrameworkNotFound> {
         match version {
             Some(v) => self.get(id, v),
             None => self.latest(id),
         }
-        .ok_or_else(|| {
-            crate::Error::not_found(
-                crate::Entity::Framework,
-                match version {
-                    Some(v) => format!("{id} {v}"),
-                    None => id.to_owned(),
-                },
-                crate::Hint::Available { ids: self.ids() },
-            )
+        .ok_or_else(|| FrameworkNotFound {
+            id: id.to_owned(),
+            version: version.map(str::to_owned),
+            available: self.ids(),
         })
     }
 

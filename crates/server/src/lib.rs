@@ -1,0 +1,34 @@
+//! `waymark-server`: the awarding body's endpoint.
+//!
+//! It receives submissions it cannot read (age ciphertext, see `waymark-protocol`), checks the
+//! institution's signature on each envelope, answers with a signed receipt, drives the review
+//! (assessor, moderator, decision, requests for more evidence) and publishes awards that expire.
+//!
+//! The library is the whole server: [`app::router`] over an [`state::AppState`], so tests run it
+//! in process on a loopback port. `main.rs` is a thin binary over [`cli`]. Metadata goes only
+//! through the [`meta::Meta`] trait (SQLite by default) and blobs only through
+//! `object_store::ObjectStore` (the local file system by default), so larger awarding bodies
+//! can run on PostgreSQL and S3-compatible storage without a change above those traits.
+//!
+//! Nothing here depends on the desktop shell or any desktop library.
+
+// Tests beside the code may unwrap: a failure there is the test failing.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod frameworks;
+pub mod keys;
+pub mod meta;
+pub mod openapi;
+pub mod routes;
+pub mod serve;
+pub mod state;
+
+pub use error::Failure;
+pub use state::AppState;

@@ -1,0 +1,1 @@
+-- Uploads (tus) and blobs: filled in by the uploads work.

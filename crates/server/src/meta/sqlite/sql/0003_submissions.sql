@@ -1,0 +1,1 @@
+-- Submissions, envelopes, receipts, events, awards: filled in by the submissions work.

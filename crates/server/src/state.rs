@@ -1,0 +1,199 @@
+//! The server's state, shared by every request: configuration, the metadata and blob stores,
+//! the signing key, the frameworks, the clock and the rate limiters.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::http::HeaderValue;
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
+use waymark_framework::Catalog;
+use waymark_protocol::ApiErrorCode;
+use waymark_protocol::signed::SecretKey;
+
+use crate::Failure;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::keys::{self, KeyError};
+use crate::meta::Meta;
+use crate::meta::sqlite::SqliteMeta;
+
+/// The blob folder inside the data folder (the local object store's root).
+pub const BLOB_DIR: &str = "blobs";
+
+/// Shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// What [`AppState`] holds.
+pub struct Inner {
+    /// The configuration in force.
+    pub config: Config,
+    /// The data folder.
+    pub data_dir: PathBuf,
+    /// Metadata.
+    pub meta: Arc<dyn Meta>,
+    /// Blob bytes.
+    pub blobs: Arc<dyn ObjectStore>,
+    /// Signs receipts and key sets.
+    pub signing_key: SecretKey,
+    /// The frameworks this awarding body runs.
+    pub frameworks: Catalog,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// Rate limits.
+    pub rate: RateLimits,
+    /// False while starting and once shutting down (`/ready` answers 503).
+    pub ready: AtomicBool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AppState({})", self.data_dir.display())
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The metadata store.
+    #[error("cannot open the metadata store in {0}: {1}")]
+    Meta(PathBuf, crate::meta::MetaError),
+    /// The blob store.
+    #[error("cannot open the blob store in {0}: {1}")]
+    Blobs(PathBuf, String),
+    /// The keys.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// The frameworks.
+    #[error("cannot read the frameworks: {0}")]
+    Frameworks(String),
+}
+
+impl AppState {
+    /// Opens the embedded default: SQLite metadata and blobs on the local file system, both in
+    /// `data_dir`.
+    pub fn open_embedded(
+        data_dir: &Path,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
+        let meta =
+            SqliteMeta::open(data_dir).map_err(|e| StartError::Meta(data_dir.to_owned(), e))?;
+        let blob_dir = data_dir.join(BLOB_DIR);
+        std::fs::create_dir_all(&blob_dir)
+            .map_err(|e| StartError::Blobs(blob_dir.clone(), e.to_string()))?;
+        // fsync on: an acknowledged upload must survive a power cut.
+        let blobs = LocalFileSystem::new_with_prefix(&blob_dir)
+            .map_err(|e| StartError::Blobs(blob_dir.clone(), e.to_string()))?
+            .with_fsync(true);
+        Self::new(data_dir, config, Arc::new(meta), Arc::new(blobs), clock)
+    }
+
+    /// State over the given stores.
+    pub fn new(
+        data_dir: &Path,
+        config: Config,
+        meta: Arc<dyn Meta>,
+        blobs: Arc<dyn ObjectStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
+        let signing_key = keys::load_signing_key(data_dir)?;
+        let frameworks = match &config.frameworks_dir {
+            Some(dir) => {
+                let (catalog, refused) =
+                    Catalog::with_folder(dir).map_err(|e| StartError::Frameworks(e.to_string()))?;
+                for problem in refused {
+                    tracing::warn!(%problem, "a framework file was not loaded");
+                }
+                catalog
+            }
+            None => Catalog::bundled().map_err(|e| StartError::Frameworks(e.to_string()))?,
+        };
+        let rate = RateLimits::new(&config);
+        Ok(Self(Arc::new(Inner {
+            config,
+            data_dir: data_dir.to_owned(),
+            meta,
+            blobs,
+            signing_key,
+            frameworks,
+            clock,
+            rate,
+            ready: AtomicBool::new(true),
+        })))
+    }
+
+    /// Marks the server as not ready (shutting down): load balancers stop sending it work.
+    pub fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Ordering::SeqCst);
+    }
+}
+
+/// Token buckets per token and per client address.
+pub struct RateLimits {
+    per_token: DefaultKeyedRateLimiter<String>,
+    enrollments: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn quota(per: u32, minutes: u32) -> Quota {
+    let n = NonZeroU32::new(per.max(1)).unwrap_or(NonZeroU32::MIN);
+    let period = std::time::Duration::from_secs(u64::from(minutes) * 60) / n.get();
+    Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_second(n))
+        .allow_burst(n)
+}
+
+fn limited(wait: std::time::Duration) -> Failure {
+    let seconds = wait.as_secs().max(1);
+    Failure::new(
+        ApiErrorCode::RateLimited,
+        format!("too many requests; try again in {seconds} s"),
+    )
+    .with_header(axum::http::header::RETRY_AFTER, HeaderValue::from(seconds))
+}
+
+impl RateLimits {
+    /// Limits from the configuration.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            per_token: RateLimiter::keyed(quota(config.rate.per_token_per_minute, 1)),
+            enrollments: RateLimiter::keyed(quota(
+                config.rate.enrollments_per_address_per_hour,
+                60,
+            )),
+        }
+    }
+
+    /// One request by this token.
+    pub fn check_token(&self, token_id: &str) -> Result<(), Failure> {
+        self.per_token
+            .check_key(&token_id.to_owned())
+            .map_err(|n| limited(n.wait_time_from(DefaultClock::default().now())))
+    }
+
+    /// One enrollment attempt from this address.
+    pub fn check_enrollment(&self, address: IpAddr) -> Result<(), Failure> {
+        self.enrollments
+            .check_key(&address)
+            .map_err(|n| limited(n.wait_time_from(DefaultClock::default().now())))
+    }
+
+    /// Forgets buckets that are full again (run now and then so memory stays bounded).
+    pub fn forget_idle(&self) {
+        self.per_token.retain_recent();
+        self.enrollments.retain_recent();
+    }
+}
