@@ -23,6 +23,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod frameworks;
+pub mod init;
 pub mod keys;
 pub mod meta;
 pub mod openapi;
