@@ -177,3 +177,36 @@ mod tests {
         }
     }
 }
+
+/// The text of `docs/api-errors.md`: every code with its status and meaning.
+pub fn error_reference() -> String {
+    let mut out = String::from(
+        "# Endpoint error codes\n\nGenerated from `waymark_protocol::ApiErrorCode` (`WAYMARK_BLESS=1 cargo test -p waymark-protocol error_reference`). Every refusal of the endpoint is JSON `{\"code\": \"…\", \"message\": \"…\"}` with the HTTP status below. Clients decide on `code`; `message` is for people and may change.\n\n| code | status | meaning |\n|---|---|---|\n",
+    );
+    for code in ApiErrorCode::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            code.as_str(),
+            code.status(),
+            code.meaning()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod reference_tests {
+    #[test]
+    fn the_error_reference_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api-errors.md");
+        let now = super::error_reference();
+        if std::env::var_os("WAYMARK_BLESS").is_some() {
+            std::fs::write(path, &now).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == now,
+            "docs/api-errors.md is stale: run `WAYMARK_BLESS=1 cargo test -p waymark-protocol error_reference`"
+        );
+    }
+}
