@@ -11,8 +11,11 @@ if have dpkg-query; then
   # Build: a C compiler (SQLite is compiled from source) and the WebKitGTK stack Tauri uses.
   # Tests: Xvfb for a headless display and WebKitWebDriver for tauri-driver; poppler-utils
   # (pdftotext, pdfinfo) and qpdf check the PDF documents.
+  # The endpoint's tests: age (the standard tool reads what Waymark encrypts), openssl and
+  # curl (a self-signed certificate, and a TLS client other than our own).
   wanted=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
-          librsvg2-dev libayatana-appindicator3-dev xvfb webkit2gtk-driver poppler-utils qpdf)
+          librsvg2-dev libayatana-appindicator3-dev xvfb webkit2gtk-driver poppler-utils qpdf
+          age openssl curl)
   have node || wanted+=(nodejs npm)
   missing=()
   for p in "${wanted[@]}"; do installed "$p" || missing+=("$p"); done
