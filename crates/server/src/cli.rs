@@ -1,6 +1,413 @@
-//! The `waymark-server` command. (Being built: init and serve first.)
+//! The `waymark-server` command: `init` a data folder, `serve` it, and the awarding body's
+//! administration (institutions, assessors, assignments, submissions, awards) working directly
+//! on the data folder (the same operations are in the API under `/v1/admin/...`), plus
+//! `verify-receipt`, which needs nothing but the receipt and the published key sets.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use waymark_protocol::api::{Account, IssuedCode, KeySets};
+use waymark_protocol::crypt::Recipient;
+use waymark_protocol::keys::{Fingerprint, verify_chain};
+use waymark_protocol::receipt::verify_receipt;
+use waymark_protocol::signed::Signed;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, LogFormat};
+use crate::init::{InitOptions, init, issue_admin_token};
+use crate::meta::sqlite::SqliteMeta;
+use crate::state::AppState;
+
+#[derive(Parser)]
+#[command(
+    name = "waymark-server",
+    version,
+    about = "The awarding body's Waymark endpoint."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct DataDir {
+    /// The server's data folder (configuration, keys, metadata, blobs).
+    #[arg(
+        long,
+        env = "WAYMARK_SERVER_DATA_DIR",
+        default_value = "/var/lib/waymark-server"
+    )]
+    data_dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a data folder: configuration, signing key, first key set, admin token.
+    Init {
+        #[command(flatten)]
+        data: DataDir,
+        /// The awarding body's name, shown to schools when they enrol.
+        #[arg(long)]
+        awarding_body: String,
+        /// The address schools reach the endpoint at, e.g. https://endpoint.example.org
+        #[arg(long)]
+        public_url: String,
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        /// An age recipient (age1…) the awarding body already holds the identity for; repeat
+        /// for several. Without one, a new identity is written to --identity-out.
+        #[arg(long = "recipient")]
+        recipients: Vec<String>,
+        /// Where to write a new identity (outside the data folder; keep it offline).
+        #[arg(long)]
+        identity_out: Option<PathBuf>,
+    },
+    /// Serve the API (plain HTTP behind a reverse proxy, or TLS when configured).
+    Serve {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Print a new administrator token.
+    AdminToken {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Institutions (schools and colleges).
+    Institutions {
+        #[command(subcommand)]
+        command: InstitutionCommand,
+    },
+    /// Assessors and moderators.
+    Assessors {
+        #[command(subcommand)]
+        command: AssessorCommand,
+    },
+    /// Check a receipt offline against the awarding body's published key sets.
+    VerifyReceipt {
+        /// The receipt (JSON, as the school saved it).
+        file: PathBuf,
+        /// The key sets (JSON from GET /v1/key-sets).
+        #[arg(long)]
+        key_sets: PathBuf,
+        /// The key set fingerprint the school pinned (from its enrollment code).
+        #[arg(long)]
+        fingerprint: String,
+        /// The envelope the school kept (JSON `Signed`), to check the receipt is for it.
+        #[arg(long)]
+        envelope: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum InstitutionCommand {
+    /// Register an institution and print its one-time enrollment code.
+    Add {
+        #[command(flatten)]
+        data: DataDir,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// Its public identifier, a URN such as urn:schoolid:uk:123456.
+        #[arg(long)]
+        identifier: String,
+    },
+    /// List institutions.
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// A new enrollment code (lost key or machine); revokes the institution's tokens.
+    NewCode {
+        #[command(flatten)]
+        data: DataDir,
+        /// The institution's id.
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AssessorCommand {
+    /// Register an assessor and print their one-time enrollment code.
+    Add {
+        #[command(flatten)]
+        data: DataDir,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// Their email.
+        #[arg(long)]
+        email: String,
+    },
+    /// List assessors.
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// A new enrollment code (new machine); revokes the assessor's tokens.
+    NewCode {
+        #[command(flatten)]
+        data: DataDir,
+        /// The assessor's id.
+        id: String,
+    },
+}
+
+/// A failure of a command, printed as `error: …` with exit code 1.
+type CliResult = Result<(), String>;
 
 /// Runs the command line.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+fn open(data: &DataDir) -> Result<AppState, String> {
+    let config = Config::load(&data.data_dir).map_err(|e| e.to_string())?;
+    AppState::open_embedded(&data.data_dir, config, clock()).map_err(|e| e.to_string())
+}
+
+fn print_code(issued: &IssuedCode) {
+    let (kind, id, name) = match &issued.account {
+        Account::Institution(i) => ("institution", i.id.to_string(), i.name.clone()),
+        Account::Assessor(a) => ("assessor", a.id.to_string(), a.name.clone()),
+    };
+    println!("{kind} {id} ({name})");
+    println!(
+        "enrollment code (give it out of band; it works once, until {}):",
+        issued.expires_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    println!("{}", issued.code);
+}
+
+fn install_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match config.log.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn run(command: Command) -> CliResult {
+    match command {
+        Command::Init {
+            data,
+            awarding_body,
+            public_url,
+            listen,
+            recipients,
+            identity_out,
+        } => {
+            let recipients = recipients
+                .iter()
+                .map(|r| r.parse::<Recipient>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            let done = init(
+                &data.data_dir,
+                InitOptions {
+                    awarding_body,
+                    public_url,
+                    listen,
+                    recipients,
+                    identity_out,
+                },
+                clock(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("created {}", data.data_dir.display());
+            println!("key set fingerprint: {}", done.fingerprint.grouped());
+            if let Some(path) = done.identity_file {
+                println!(
+                    "the awarding body's identity (reads submissions) is in {}: move it off this server and keep a backup",
+                    path.display()
+                );
+            }
+            println!("administrator token (shown once; keep it in a password manager):");
+            println!("{}", done.admin_token);
+            Ok(())
+        }
+        Command::Serve { data } => serve_command(&data.data_dir).await,
+        Command::AdminToken { data } => {
+            let meta = SqliteMeta::open(&data.data_dir).map_err(|e| e.to_string())?;
+            let token = issue_admin_token(&meta, clock().as_ref())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Institutions { command } => match command {
+            InstitutionCommand::Add {
+                data,
+                name,
+                identifier,
+            } => {
+                let state = open(&data)?;
+                let issued = crate::accounts::add_institution(&state, &name, &identifier)
+                    .await
+                    .map_err(|f| f.message)?;
+                print_code(&issued);
+                Ok(())
+            }
+            InstitutionCommand::List { data } => {
+                let state = open(&data)?;
+                for i in state.meta.institutions().await.map_err(|e| e.to_string())? {
+                    let enrolled = if i.public_key.is_some() {
+                        "enrolled"
+                    } else {
+                        "not enrolled"
+                    };
+                    println!("{}  {}  {}  {enrolled}", i.id, i.identifier, i.name);
+                }
+                Ok(())
+            }
+            InstitutionCommand::NewCode { data, id } => {
+                let state = open(&data)?;
+                let id = id
+                    .parse()
+                    .map_err(|e: waymark_protocol::ProtocolError| e.to_string())?;
+                let issued = crate::accounts::reissue_institution_code(&state, id)
+                    .await
+                    .map_err(|f| f.message)?;
+                print_code(&issued);
+                Ok(())
+            }
+        },
+        Command::Assessors { command } => match command {
+            AssessorCommand::Add { data, name, email } => {
+                let state = open(&data)?;
+                let issued = crate::accounts::add_assessor(&state, &name, &email)
+                    .await
+                    .map_err(|f| f.message)?;
+                print_code(&issued);
+                Ok(())
+            }
+            AssessorCommand::List { data } => {
+                let state = open(&data)?;
+                for a in state.meta.assessors().await.map_err(|e| e.to_string())? {
+                    let enrolled = if a.age_recipient.is_some() {
+                        "enrolled"
+                    } else {
+                        "not enrolled"
+                    };
+                    println!("{}  {}  {}  {enrolled}", a.id, a.email, a.name);
+                }
+                Ok(())
+            }
+            AssessorCommand::NewCode { data, id } => {
+                let state = open(&data)?;
+                let id = id
+                    .parse()
+                    .map_err(|e: waymark_protocol::ProtocolError| e.to_string())?;
+                let issued = crate::accounts::reissue_assessor_code(&state, id)
+                    .await
+                    .map_err(|f| f.message)?;
+                print_code(&issued);
+                Ok(())
+            }
+        },
+        Command::VerifyReceipt {
+            file,
+            key_sets,
+            fingerprint,
+            envelope,
+        } => verify_receipt_command(&file, &key_sets, &fingerprint, envelope.as_deref()),
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not what was expected: {e}", path.display()))
+}
+
+fn verify_receipt_command(
+    file: &Path,
+    key_sets: &Path,
+    fingerprint: &str,
+    envelope: Option<&Path>,
+) -> CliResult {
+    let receipt: Signed = read_json(file)?;
+    let chain: KeySets = read_json(key_sets)?;
+    let pinned = Fingerprint::parse(fingerprint).map_err(|e| e.to_string())?;
+    // The whole chain must verify from the pinned set; the receipt is then checked against the
+    // set (in that chain) whose signing key signed it.
+    verify_chain(&pinned, &chain.key_sets).map_err(|e| e.to_string())?;
+    let start = chain
+        .key_sets
+        .iter()
+        .position(|s| s.fingerprint() == pinned)
+        .unwrap_or(0);
+    let signer = chain.key_sets[start..]
+        .iter()
+        .filter_map(|s| s.open_self_signed().ok())
+        .find(|set| set.signing_key.key_id() == receipt.key_id)
+        .ok_or_else(|| format!("the receipt was signed by key {}, which is in none of the awarding body's key sets", receipt.key_id))?;
+    let envelope: Option<Signed> = envelope.map(read_json).transpose()?;
+    let r = verify_receipt(&receipt, &signer, envelope.as_ref()).map_err(|e| e.to_string())?;
+    println!(
+        "valid receipt from {} (key set {})",
+        signer.awarding_body, signer.version
+    );
+    println!("submission {} version {}", r.submission, r.version);
+    println!("institution {}", r.institution);
+    println!("envelope sha256 {}", r.envelope_sha256);
+    println!("received {}", r.received_at.to_rfc3339());
+    if envelope.is_some() {
+        println!("it is the receipt for the envelope given");
+    }
+    Ok(())
+}
+
+async fn serve_command(data_dir: &Path) -> CliResult {
+    let config = Config::load(data_dir).map_err(|e| e.to_string())?;
+    install_logging(&config);
+    let state =
+        AppState::open_embedded(data_dir, config.clone(), clock()).map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let housekeeping = tokio::spawn(crate::serve::housekeeping(state.clone()));
+    let result = match &config.tls {
+        Some(tls) => {
+            let tls = crate::serve::load_tls(tls).map_err(|e| e.to_string())?;
+            tracing::info!(listen = %config.listen, "serving HTTPS");
+            crate::serve::serve_tls(listener, state, tls, crate::serve::shutdown_signal()).await
+        }
+        None => {
+            tracing::info!(listen = %config.listen, "serving HTTP (put TLS in front: a reverse proxy, or [tls] in server.toml)");
+            crate::serve::serve(listener, state, crate::serve::shutdown_signal()).await
+        }
+    };
+    housekeeping.abort();
+    result.map_err(|e| format!("the server stopped: {e}"))?;
+    tracing::info!("stopped");
+    Ok(())
 }
