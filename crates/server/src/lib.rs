@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod routes;
 pub mod serve;
 pub mod state;
+pub mod submissions;
 
 pub use error::Failure;
 pub use state::AppState;

@@ -11,6 +11,7 @@ pub mod enroll;
 pub mod health;
 pub mod keys;
 pub mod public;
+pub mod school;
 pub mod submissions;
 pub mod uploads;
 
@@ -22,6 +23,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(enroll::routes())
         .merge(uploads::routes())
         .merge(submissions::routes())
+        .merge(school::routes())
         .merge(assessor::routes())
         .merge(admin::routes())
         .merge(public::routes())
