@@ -197,7 +197,9 @@ pub trait SubmissionStore: Send + Sync {
     async fn events(&self, submission: SubmissionId, since: u64) -> MetaResult<Vec<Event>>;
 
     /// Applies a review step (compare-and-set on the state). `Err(actual)` when the submission
-    /// was no longer in `from` (nothing written); `Ok` with the record after.
+    /// was no longer in `from` (nothing written); `Ok` with the record after. A submission
+    /// that does not exist is a [`MetaError::Internal`](super::MetaError) (callers load it
+    /// first, to check who may take the step).
     async fn transition(
         &self,
         step: Transition,
