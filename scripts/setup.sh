@@ -46,3 +46,18 @@ if [[ $(uname -s) == Linux ]] && ! have tauri-driver && [[ ! -x "$HOME/.cargo/bi
   echo "setup: installing tauri-driver (cargo install, once)"
   cargo install tauri-driver --version "^2" --locked --quiet
 fi
+
+# The endpoint's upload tests drive Python's tuspy (a standard tus 1.0 client) against the
+# server: python3 with pip, then tuspy (import name `tusclient`). Newer Debian marks the system
+# Python as externally managed, so pip there needs --break-system-packages.
+if ! python3 -c 'import tusclient' 2>/dev/null; then
+  if ! python3 -m pip --version >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]] && have apt-get; then
+    echo "setup: installing python3 and pip"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-pip >/dev/null
+  fi
+  echo "setup: installing tuspy (pip, once)"
+  python3 -m pip install --quiet 'tuspy>=1.1,<2' 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages 'tuspy>=1.1,<2' \
+    || { echo "setup: could not install tuspy: python3 -m pip install 'tuspy>=1.1,<2'" >&2; exit 1; }
+fi

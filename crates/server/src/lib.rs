@@ -18,6 +18,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod blobs;
 pub mod cli;
 pub mod clock;
 pub mod config;
