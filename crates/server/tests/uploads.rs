@@ -901,3 +901,44 @@ async fn tuspy_uploads_and_resumes_a_file() {
     assert_eq!(tus.held(&[Sha256::of(&data)]).await, vec![blob_of(&data)]);
     assert_eq!(read_back(&server, &school, Sha256::of(&data)).await, data);
 }
+
+#[tokio::test]
+async fn the_sweep_finishes_a_termination_a_crash_cut_off() {
+    let server = TestServer::start().await;
+    let school = server.enrol_school("Crashed Delete School").await;
+    let tus = Tus::new(&server, &school);
+    let data = bytes(8_000, 17);
+    let location = tus.create(&data).await;
+    assert_eq!(tus.send(&location, 0, &data[..3_000]).await, 3_000);
+    // The DELETE marked the upload, then the server died before deleting its bytes.
+    let id: uuid::Uuid = location.rsplit('/').next().unwrap().parse().unwrap();
+    let was = server
+        .state
+        .meta
+        .terminate_upload(school.id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(was.offset, 3_000);
+    assert_eq!(
+        tus.head(&location).await.status(),
+        404,
+        "it answers as gone at once"
+    );
+    assert_eq!(files_of(&server, &location), 1);
+    let server = server.restart().await;
+    assert_eq!(
+        waymark_server::blobs::sweep_expired(&server.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(files_of(&server, &location), 0);
+    let used = server
+        .state
+        .meta
+        .storage_used(school.id, server.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(used, 0);
+}
