@@ -28,6 +28,7 @@ pub mod init;
 pub mod keys;
 pub mod meta;
 pub mod openapi;
+pub mod review;
 pub mod routes;
 pub mod serve;
 pub mod state;

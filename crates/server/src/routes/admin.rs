@@ -1,18 +1,20 @@
 //! `/v1/admin/...`: the awarding body's administration over the API (the same operations as
 //! the `waymark-server` admin commands on the data folder). Admin token only.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use waymark_protocol::api::{
-    AssessorInfo, InstitutionInfo, IssuedCode, NewAssessor, NewInstitution,
+    AssessorInfo, AssignRequest, ExpiringAwards, InstitutionInfo, IssuedCode, NewAssessor,
+    NewInstitution, SubmissionList, SubmissionSummary,
 };
-use waymark_protocol::{ApiError, AssessorId, InstitutionId};
+use waymark_protocol::review::ReviewState;
+use waymark_protocol::{ApiError, AssessorId, InstitutionId, SubmissionId};
 
 use crate::auth::AdminCaller;
 use crate::error::ApiResult;
 use crate::routes::Json;
-use crate::{AppState, Failure, accounts};
+use crate::{AppState, Failure, accounts, review};
 
 /// This module's routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -21,6 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reissue_institution_code))
         .routes(routes!(add_assessor, list_assessors))
         .routes(routes!(reissue_assessor_code))
+        .routes(routes!(assign))
+        .routes(routes!(list_submissions))
+        .routes(routes!(expiring_awards))
 }
 
 fn id<T: std::str::FromStr<Err = waymark_protocol::ProtocolError>>(text: &str) -> ApiResult<T> {
@@ -113,4 +118,81 @@ async fn reissue_assessor_code(
     Ok(axum::Json(
         accounts::reissue_assessor_code(&state, id).await?,
     ))
+}
+
+/// Assigns an assessor and a moderator (a second assessor) to a submission, or changes them.
+/// The first assignment sets the due date and moves `received` → `under_review`.
+#[utoipa::path(post, path = "/v1/admin/submissions/{id}/assign", tag = "admin",
+    params(("id" = String, Path, description = "Submission id")),
+    request_body = AssignRequest,
+    responses((status = 200, description = "Assigned; the submission after", body = SubmissionSummary),
+              (status = 400, description = "`bad_request`: an assessor unknown or not enrolled", body = ApiError),
+              (status = 404, description = "`not_found`", body = ApiError),
+              (status = 409, description = "`not_impartial` (the same person twice, or a declared link, with its reason) or `transition_not_allowed`", body = ApiError)),
+    security(("bearer" = [])))]
+async fn assign(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Json(request): Json<AssignRequest>,
+) -> ApiResult<axum::Json<SubmissionSummary>> {
+    let id: SubmissionId = id(&raw)?;
+    let record = review::assign(&state, id, request).await?;
+    Ok(axum::Json(review::summary_of(&state, &record).await?))
+}
+
+/// Query of `GET /v1/admin/submissions`.
+#[derive(Debug, serde::Deserialize)]
+struct ListQuery {
+    state: Option<String>,
+}
+
+/// Every submission, newest first, optionally only those in one state.
+#[utoipa::path(get, path = "/v1/admin/submissions", tag = "admin",
+    params(("state" = Option<ReviewState>, Query, description = "Only submissions in this state")),
+    responses((status = 200, description = "Newest first", body = SubmissionList),
+              (status = 400, description = "`bad_request`: not a state", body = ApiError)),
+    security(("bearer" = [])))]
+async fn list_submissions(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<axum::Json<SubmissionList>> {
+    let Query(query) = query.map_err(|e| Failure::bad_request(e.body_text()))?;
+    let only = match query.state.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            serde_json::from_value::<ReviewState>(serde_json::Value::String(text.to_owned()))
+                .map_err(|_| {
+                    Failure::bad_request(format!(
+                        "`{}` is not a review state (received, under_review, more_evidence_requested, resubmitted, recommended, awarded, not_awarded)",
+                        text.chars().take(40).collect::<String>()
+                    ))
+                })?,
+        ),
+    };
+    Ok(axum::Json(review::submissions(&state, only).await?))
+}
+
+/// Query of `GET /v1/admin/awards/expiring`.
+#[derive(Debug, serde::Deserialize)]
+struct ExpiringQuery {
+    within_days: Option<u32>,
+}
+
+/// Awards expiring within the next `within_days` days (90 when not given), soonest first: the
+/// schools to invite to renew.
+#[utoipa::path(get, path = "/v1/admin/awards/expiring", tag = "admin",
+    params(("within_days" = Option<u32>, Query, description = "Days ahead to look (default 90, at most 3660)")),
+    responses((status = 200, description = "Soonest first", body = ExpiringAwards),
+              (status = 400, description = "`bad_request`", body = ApiError)),
+    security(("bearer" = [])))]
+async fn expiring_awards(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    query: Result<Query<ExpiringQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<axum::Json<ExpiringAwards>> {
+    let Query(query) = query.map_err(|e| Failure::bad_request(e.body_text()))?;
+    let within = query.within_days.unwrap_or(review::DEFAULT_WITHIN_DAYS);
+    Ok(axum::Json(review::expiring(&state, within).await?))
 }
