@@ -187,6 +187,10 @@ pub async fn housekeeping(state: AppState) {
     loop {
         tick.tick().await;
         state.rate.forget_idle();
-        // SWEEP-HOOK: expired uploads are swept here once blobs.rs lands.
+        match crate::blobs::sweep_expired(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(uploads = n, "deleted expired unfinished uploads"),
+            Err(e) => tracing::warn!(error = %e.message, "sweeping expired uploads failed"),
+        }
     }
 }
