@@ -86,6 +86,29 @@ enum Command {
         #[command(subcommand)]
         command: AssessorCommand,
     },
+    /// Assign an assessor and a moderator to a submission (impartiality is checked).
+    Assign {
+        #[command(flatten)]
+        data: DataDir,
+        /// The submission's id.
+        submission: String,
+        /// The assessor's id.
+        #[arg(long)]
+        assessor: String,
+        /// The moderator's id (a different assessor).
+        #[arg(long)]
+        moderator: String,
+    },
+    /// Submissions.
+    Submissions {
+        #[command(subcommand)]
+        command: SubmissionCommand,
+    },
+    /// Awards.
+    Awards {
+        #[command(subcommand)]
+        command: AwardCommand,
+    },
     /// Check a receipt offline against the awarding body's published key sets.
     VerifyReceipt {
         /// The receipt (JSON, as the school saved it).
@@ -127,6 +150,51 @@ enum InstitutionCommand {
         /// The institution's id.
         id: String,
     },
+}
+
+#[derive(Subcommand)]
+enum SubmissionCommand {
+    /// List submissions, newest first.
+    List {
+        #[command(flatten)]
+        data: DataDir,
+        /// Only those in this state (received, under_review, more_evidence_requested,
+        /// resubmitted, recommended, awarded, not_awarded).
+        #[arg(long)]
+        state: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AwardCommand {
+    /// Awards due for renewal: expiring within the period (e.g. 90d, 6m, 1y).
+    Expiring {
+        #[command(flatten)]
+        data: DataDir,
+        /// How far ahead to look.
+        #[arg(long, default_value = "90d")]
+        within: String,
+    },
+}
+
+/// Reads `90d`, `12w`, `6m` or `1y` (or a bare number of days) as days.
+fn parse_period(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
+        _ => (text, 'd'),
+    };
+    let n: u32 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a period: write e.g. 90d, 12w, 6m or 1y"))?;
+    let days = match unit {
+        'd' => Some(n),
+        'w' => n.checked_mul(7),
+        'm' => n.checked_mul(31),
+        'y' => n.checked_mul(366),
+        _ => None,
+    };
+    days.ok_or_else(|| format!("`{text}` is not a period: write e.g. 90d, 12w, 6m or 1y"))
 }
 
 #[derive(Subcommand)]
@@ -332,6 +400,86 @@ async fn run(command: Command) -> CliResult {
                 Ok(())
             }
         },
+        Command::Assign {
+            data,
+            submission,
+            assessor,
+            moderator,
+        } => {
+            let state = open(&data)?;
+            let parse_err = |e: waymark_protocol::ProtocolError| e.to_string();
+            let request = waymark_protocol::api::AssignRequest {
+                assessor: assessor.parse().map_err(parse_err)?,
+                moderator: moderator.parse().map_err(parse_err)?,
+            };
+            let record =
+                crate::review::assign(&state, submission.parse().map_err(parse_err)?, request)
+                    .await
+                    .map_err(|f| f.message)?;
+            let due = record
+                .review_due
+                .map_or_else(|| "-".to_owned(), |d| d.to_string());
+            println!(
+                "submission {} is {} (review due {due})",
+                record.id,
+                record.state.as_str()
+            );
+            Ok(())
+        }
+        Command::Submissions {
+            command: SubmissionCommand::List { data, state: only },
+        } => {
+            let state = open(&data)?;
+            let only = only
+                .map(|s| {
+                    serde_json::from_value::<waymark_protocol::review::ReviewState>(
+                        serde_json::Value::String(s.clone()),
+                    )
+                    .map_err(|_| format!("`{s}` is not a review state"))
+                })
+                .transpose()?;
+            let list = crate::review::submissions(&state, only)
+                .await
+                .map_err(|f| f.message)?;
+            for s in list.submissions {
+                let due = s
+                    .review_due
+                    .map_or_else(|| "-".to_owned(), |d| d.to_string());
+                println!(
+                    "{}  {:<24} due {due}  v{}  {} {}  {}",
+                    s.id,
+                    s.state.as_str(),
+                    s.versions,
+                    s.framework.id,
+                    s.award,
+                    s.institution_name
+                );
+            }
+            Ok(())
+        }
+        Command::Awards {
+            command: AwardCommand::Expiring { data, within },
+        } => {
+            let days = parse_period(&within)?;
+            let state = open(&data)?;
+            let list = crate::review::expiring(&state, days)
+                .await
+                .map_err(|f| f.message)?;
+            if list.awards.is_empty() {
+                println!("no award expires within {within}");
+            }
+            for a in list.awards {
+                println!(
+                    "{}  expires {}  {}  {} ({})",
+                    a.award.verification_code,
+                    a.award.expires_on,
+                    a.award.title,
+                    a.institution.name,
+                    a.institution.identifier
+                );
+            }
+            Ok(())
+        }
         Command::VerifyReceipt {
             file,
             key_sets,
@@ -410,4 +558,17 @@ async fn serve_command(data_dir: &Path) -> CliResult {
     result.map_err(|e| format!("the server stopped: {e}"))?;
     tracing::info!("stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn periods_read_as_days() {
+        assert_eq!(super::parse_period("90d"), Ok(90));
+        assert_eq!(super::parse_period("90"), Ok(90));
+        assert_eq!(super::parse_period("2w"), Ok(14));
+        assert_eq!(super::parse_period("6m"), Ok(186));
+        assert!(super::parse_period("soon").unwrap_err().contains("90d"));
+        assert!(super::parse_period("5x").is_err());
+    }
 }

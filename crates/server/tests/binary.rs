@@ -388,3 +388,38 @@ mod erased {
         }
     }
 }
+
+#[test]
+fn admin_commands_on_the_data_folder_explain_bad_input() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    assert!(init(&data, &root.path().join("board.age")).status.success());
+    let d = data.to_str().unwrap();
+    let out = run(&["submissions", "list", "--data-dir", d]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["submissions", "list", "--data-dir", d, "--state", "lost"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not a review state"), "{}", text(&out));
+    let out = run(&["awards", "expiring", "--data-dir", d, "--within", "90d"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("no award expires within 90d"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&["awards", "expiring", "--data-dir", d, "--within", "soon"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("90d, 12w"), "{}", text(&out));
+    let out = run(&[
+        "assign",
+        "--data-dir",
+        d,
+        "not-an-id",
+        "--assessor",
+        "x",
+        "--moderator",
+        "y",
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not an id"), "{}", text(&out));
+}
