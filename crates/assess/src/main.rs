@@ -1,0 +1,3 @@
+//! The `waymark-assess` binary.
+
+fn main() {}
