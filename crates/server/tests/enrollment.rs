@@ -180,3 +180,33 @@ async fn health_and_readiness() {
     assert!(body["paths"]["/v1/enrollments/redeem"].is_object());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn requests_are_rate_limited_per_token_and_say_when_to_retry() {
+    let server = TestServer::start_with(|c| c.rate.per_token_per_minute = 5).await;
+    let school = server.enrol_school("Busy School").await;
+    let other = server.enrol_school("Quiet School").await;
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let resp = server
+            .http
+            .get(format!("{}/v1/submissions", server.url))
+            .bearer_auth(&school.token)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+        if resp.status().as_u16() == 429 {
+            assert!(resp.headers().contains_key("retry-after"));
+            let body: serde_json::Value = resp.json().await.unwrap();
+            assert_eq!(body["code"], "rate_limited");
+        }
+    }
+    assert_eq!(&statuses[..5], &[200; 5]);
+    assert_eq!(&statuses[5..], &[429, 429]);
+    // Another school's token has its own allowance.
+    let (status, _) = server
+        .call(Method::GET, "/v1/submissions", Some(&other.token), None)
+        .await;
+    assert_eq!(status, 200);
+}
