@@ -276,13 +276,19 @@ async fn publish_with(
             &state.signing_key,
             &state.config.awarding_body,
             &state.config.public_url,
-            vec![keys::recipient(label, recipient.clone())],
+            keys::KeySetChange::Add(vec![keys::recipient(label, recipient.clone())]),
             state.clock.now(),
         )
         .await
         {
             Ok(_) => return Ok(()),
             Err(keys::KeyError::Meta(MetaError::Conflict(_))) => continue,
+            Err(keys::KeyError::Rotated) => {
+                return Err(Failure::new(
+                    ApiErrorCode::Unavailable,
+                    "the endpoint's signing key was rotated and this server has not been restarted; try again shortly",
+                ));
+            }
             Err(e) => return Err(Failure::internal(e)),
         }
     }

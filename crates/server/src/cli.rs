@@ -18,6 +18,7 @@ use waymark_protocol::signed::Signed;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, LogFormat};
 use crate::init::{InitOptions, init, issue_admin_token};
+use crate::meta::AccountStore as _;
 use crate::meta::sqlite::SqliteMeta;
 use crate::state::AppState;
 
@@ -109,6 +110,11 @@ enum Command {
         #[command(subcommand)]
         command: AwardCommand,
     },
+    /// The awarding body's key sets: who submissions are encrypted to, and the signing key.
+    Keys {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Check a receipt offline against the awarding body's published key sets.
     VerifyReceipt {
         /// The receipt (JSON, as the school saved it).
@@ -149,6 +155,39 @@ enum InstitutionCommand {
         data: DataDir,
         /// The institution's id.
         id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Show the key set chain: versions, fingerprints, signing keys and recipients.
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Publish a new key set with one more recipient (an identity the awarding body holds).
+    AddRecipient {
+        #[command(flatten)]
+        data: DataDir,
+        /// The age recipient (age1…).
+        recipient: String,
+        /// Who holds the identity, e.g. "Board office (spare)".
+        #[arg(long)]
+        label: String,
+    },
+    /// Publish a new key set without a recipient (an assessor left, an identity retired). New
+    /// submissions are not encrypted to it; old ones stay as they were.
+    RemoveRecipient {
+        #[command(flatten)]
+        data: DataDir,
+        /// The age recipient (age1…).
+        recipient: String,
+    },
+    /// Replace the server's signing key (stop the server first, start it after). Receipts
+    /// signed by the old key stay verifiable through the chain.
+    RotateSigningKey {
+        #[command(flatten)]
+        data: DataDir,
     },
 }
 
@@ -480,6 +519,7 @@ async fn run(command: Command) -> CliResult {
             }
             Ok(())
         }
+        Command::Keys { command } => keys_command(command).await,
         Command::VerifyReceipt {
             file,
             key_sets,
@@ -487,6 +527,81 @@ async fn run(command: Command) -> CliResult {
             envelope,
         } => verify_receipt_command(&file, &key_sets, &fingerprint, envelope.as_deref()),
     }
+}
+
+async fn keys_command(command: KeyCommand) -> CliResult {
+    use crate::keys::{self, KeySetChange};
+    let (data, change) = match command {
+        KeyCommand::List { data } => {
+            let meta = SqliteMeta::open(&data.data_dir).map_err(|e| e.to_string())?;
+            for signed in meta.key_sets().await.map_err(|e| e.to_string())? {
+                let set = signed.open_self_signed().map_err(|e| e.to_string())?;
+                println!(
+                    "key set {}  fingerprint {}  issued {}  signing key {}",
+                    set.version,
+                    signed.fingerprint().grouped(),
+                    set.issued_at.format("%Y-%m-%d %H:%M UTC"),
+                    set.signing_key.key_id()
+                );
+                for r in &set.recipients {
+                    println!("    {}  {}", r.age, r.label);
+                }
+            }
+            return Ok(());
+        }
+        KeyCommand::AddRecipient {
+            data,
+            recipient,
+            label,
+        } => {
+            let r: Recipient = recipient
+                .parse()
+                .map_err(|e: waymark_protocol::ProtocolError| e.to_string())?;
+            (data, KeySetChange::Add(vec![keys::recipient(&label, r)]))
+        }
+        KeyCommand::RemoveRecipient { data, recipient } => {
+            let r: Recipient = recipient
+                .parse()
+                .map_err(|e: waymark_protocol::ProtocolError| e.to_string())?;
+            (data, KeySetChange::Remove(r))
+        }
+        KeyCommand::RotateSigningKey { data } => {
+            let config = Config::load(&data.data_dir).map_err(|e| e.to_string())?;
+            let meta = SqliteMeta::open(&data.data_dir).map_err(|e| e.to_string())?;
+            let signed = keys::rotate_signing_key(
+                &data.data_dir,
+                &meta,
+                &config.awarding_body,
+                &config.public_url,
+                clock().now(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "published key set with fingerprint {} under a new signing key; start (or restart) the server now",
+                signed.fingerprint().grouped()
+            );
+            return Ok(());
+        }
+    };
+    let config = Config::load(&data.data_dir).map_err(|e| e.to_string())?;
+    let meta = SqliteMeta::open(&data.data_dir).map_err(|e| e.to_string())?;
+    let key = keys::load_signing_key(&data.data_dir).map_err(|e| e.to_string())?;
+    let signed = keys::publish_key_set(
+        &meta,
+        &key,
+        &config.awarding_body,
+        &config.public_url,
+        change,
+        clock().now(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!(
+        "published key set with fingerprint {}; schools follow it from the one they pinned",
+        signed.fingerprint().grouped()
+    );
+    Ok(())
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {

@@ -147,10 +147,12 @@ pub async fn init(
         &key,
         &config.awarding_body,
         &config.public_url,
-        recipients
-            .into_iter()
-            .map(|(label, r)| keys::recipient(&label, r))
-            .collect(),
+        keys::KeySetChange::Add(
+            recipients
+                .into_iter()
+                .map(|(label, r)| keys::recipient(&label, r))
+                .collect(),
+        ),
         clock.now(),
     )
     .await?;

@@ -54,6 +54,18 @@ pub enum KeyError {
     /// No key set has been published yet.
     #[error("no key set has been published; run `waymark-server init`")]
     NoKeySet,
+    /// The newest key set is signed by another key: the signing key was rotated after this
+    /// server started.
+    #[error("the signing key was rotated after this server started; restart the server")]
+    Rotated,
+    /// Removing a recipient that is not in the key set.
+    #[error("{0} is not a recipient of the current key set (see `waymark-server keys list`)")]
+    NoSuchRecipient(String),
+    /// Removing the last recipient would leave nobody able to read submissions.
+    #[error(
+        "that is the key set's last recipient: add another before removing it, or no one could read new submissions"
+    )]
+    LastRecipient,
     /// The metadata store failed.
     #[error(transparent)]
     Meta(#[from] MetaError),
@@ -104,45 +116,107 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     Ok(())
 }
 
-/// Publishes the next key set: the newest one's recipients plus `add`, signed by `key` (and by
-/// the same key as the previous set's, since the signing key stays). With no key set yet,
-/// publishes version 1.
+/// How the next key set differs from the newest one.
+pub enum KeySetChange {
+    /// Add recipients (an assessor enrolled; the awarding body added an identity).
+    Add(Vec<KeyRecipient>),
+    /// Remove the recipient with this age public key (an assessor left; an identity retired).
+    Remove(Recipient),
+    /// The same recipients under a new signing key (`next` signs the set, `key` the link).
+    RotateSigningKey {
+        /// The new signing key.
+        next: SecretKey,
+    },
+}
+
+/// Publishes the next key set, signed by its own signing key and by the previous set's (`key`,
+/// the server's current key), so a school that pinned an earlier set can follow the chain.
+/// With no key set yet, publishes version 1. Refuses when `key` is not the newest set's signing
+/// key (a server started before a rotation must be restarted, or the chain would break).
 pub async fn publish_key_set(
     meta: &dyn Meta,
     key: &SecretKey,
     awarding_body: &str,
     endpoint: &str,
-    add: Vec<KeyRecipient>,
+    change: KeySetChange,
     now: DateTime<Utc>,
 ) -> Result<SignedKeySet, KeyError> {
+    let internal =
+        |e: waymark_protocol::ProtocolError| KeyError::Meta(MetaError::Internal(e.to_string()));
     let chain = meta.key_sets().await?;
     let (version, mut recipients, previous) = match chain.last() {
         Some(last) => {
-            let set = last
-                .open_self_signed()
-                .map_err(|e| KeyError::Meta(MetaError::Internal(e.to_string())))?;
+            let set = last.open_self_signed().map_err(internal)?;
+            if set.signing_key != key.public() {
+                return Err(KeyError::Rotated);
+            }
             (set.version + 1, set.recipients, Some(last.fingerprint()))
         }
         None => (1, Vec::new(), None),
     };
-    for r in add {
-        if !recipients.iter().any(|have| have.age == r.age) {
-            recipients.push(r);
+    let mut signing = None;
+    match change {
+        KeySetChange::Add(add) => {
+            for r in add {
+                if !recipients.iter().any(|have| have.age == r.age) {
+                    recipients.push(r);
+                }
+            }
         }
+        KeySetChange::Remove(gone) => {
+            let before = recipients.len();
+            recipients.retain(|r| r.age != gone);
+            if recipients.len() == before {
+                return Err(KeyError::NoSuchRecipient(gone.to_string()));
+            }
+            if recipients.is_empty() {
+                return Err(KeyError::LastRecipient);
+            }
+        }
+        KeySetChange::RotateSigningKey { next } => signing = Some(next),
     }
+    let own = signing.as_ref().unwrap_or(key);
     let set = KeySet {
         format: KEY_SET_FORMAT,
         version,
         awarding_body: awarding_body.to_owned(),
         endpoint: endpoint.to_owned(),
         issued_at: now,
-        signing_key: key.public(),
+        signing_key: own.public(),
         recipients,
         previous: previous.clone(),
     };
-    let signed = SignedKeySet::sign(&set, key, previous.as_ref().map(|_| key))
-        .map_err(|e| KeyError::Meta(MetaError::Internal(e.to_string())))?;
+    let signed = SignedKeySet::sign(&set, own, previous.as_ref().map(|_| key)).map_err(internal)?;
     meta.add_key_set(version, &signed).await?;
+    Ok(signed)
+}
+
+/// Replaces the server's signing key: publishes a key set under a new key (linked by the old
+/// one), then moves the new key into place. Receipts signed by the old key stay verifiable
+/// against the older set in the chain. The server must be stopped (or restarted after).
+pub async fn rotate_signing_key(
+    data_dir: &Path,
+    meta: &dyn Meta,
+    awarding_body: &str,
+    endpoint: &str,
+    now: DateTime<Utc>,
+) -> Result<SignedKeySet, KeyError> {
+    let current = load_signing_key(data_dir)?;
+    let next = SecretKey::generate();
+    let staged = data_dir.join(format!("{SIGNING_KEY_FILE}.new"));
+    let _ = std::fs::remove_file(&staged);
+    write_private(&staged, format!("{}\n", next.to_base64()).as_bytes())?;
+    let signed = publish_key_set(
+        meta,
+        &current,
+        awarding_body,
+        endpoint,
+        KeySetChange::RotateSigningKey { next },
+        now,
+    )
+    .await?;
+    let path = data_dir.join(SIGNING_KEY_FILE);
+    std::fs::rename(&staged, &path).map_err(|source| KeyError::Write { path, source })?;
     Ok(signed)
 }
 

@@ -423,3 +423,70 @@ fn admin_commands_on_the_data_folder_explain_bad_input() {
     assert!(!out.status.success());
     assert!(text(&out).contains("not an id"), "{}", text(&out));
 }
+
+#[test]
+fn key_sets_rotate_as_a_chain_a_pinned_school_can_follow() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let first = init(&data, &root.path().join("board.age"));
+    assert!(first.status.success());
+    let said = text(&first);
+    let pinned = said
+        .lines()
+        .find_map(|l| l.strip_prefix("key set fingerprint: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let d = data.to_str().unwrap();
+    let spare = Identity::generate().recipient().to_string();
+
+    let out = run(&[
+        "keys",
+        "add-recipient",
+        "--data-dir",
+        d,
+        &spare,
+        "--label",
+        "Board office (spare)",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&[
+        "keys",
+        "remove-recipient",
+        "--data-dir",
+        d,
+        &Identity::generate().recipient().to_string(),
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("is not a recipient"), "{}", text(&out));
+    let out = run(&["keys", "rotate-signing-key", "--data-dir", d]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["keys", "remove-recipient", "--data-dir", d, &spare]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed = text(&run(&["keys", "list", "--data-dir", d]));
+    assert_eq!(listed.matches("key set ").count(), 4, "{listed}");
+
+    // Served, the chain verifies from the fingerprint pinned at version 1 to version 4, whose
+    // signing key is the new one and whose recipients no longer include the spare.
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["serve", "--data-dir", d])
+        .env("WAYMARK_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let body = wait_for(&format!("http://127.0.0.1:{port}/v1/key-sets"), &[]);
+    terminate(child);
+    let chain: KeySets = serde_json::from_str(&body).unwrap();
+    let pinned = waymark_protocol::keys::Fingerprint::parse(&pinned).unwrap();
+    let newest = waymark_protocol::keys::verify_chain(&pinned, &chain.key_sets).unwrap();
+    assert_eq!(newest.version, 4);
+    let first = chain.key_sets[0].open_self_signed().unwrap();
+    assert_ne!(
+        newest.signing_key, first.signing_key,
+        "the signing key was rotated"
+    );
+    assert!(!newest.recipients.iter().any(|r| r.age.to_string() == spare));
+    assert_eq!(newest.recipients.len(), 1, "the board's own identity stays");
+}
