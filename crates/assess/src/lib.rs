@@ -12,4 +12,16 @@
 // Tests beside the code may unwrap: a failure there is the test failing.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod cli;
+pub mod client;
+pub mod decide;
+pub mod error;
+pub mod impartiality;
+pub mod keychain;
+pub mod list;
+pub mod open;
+pub mod profile;
 pub mod report;
+pub mod session;
+
+pub use error::{Error, Result};

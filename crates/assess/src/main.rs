@@ -1,3 +1,5 @@
-//! The `waymark-assess` binary.
+//! The `waymark-assess` binary: everything is in the library (`waymark_assess::cli`).
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    waymark_assess::cli::main()
+}
