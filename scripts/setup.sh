@@ -17,6 +17,9 @@ if have dpkg-query; then
           librsvg2-dev libayatana-appindicator3-dev xvfb webkit2gtk-driver poppler-utils qpdf
           age openssl curl)
   have node || wanted+=(nodejs npm)
+  # The assessor tool's tests (crates/assess) use a real OS keychain: a private D-Bus session
+  # bus (dbus-daemon; dbus-send is in dbus-bin) with GNOME Keyring's Secret Service on it.
+  wanted+=(gnome-keyring dbus-daemon dbus-bin)
   missing=()
   for p in "${wanted[@]}"; do installed "$p" || missing+=("$p"); done
   if ((${#missing[@]})); then
