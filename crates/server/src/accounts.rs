@@ -188,6 +188,24 @@ pub async fn reissue_assessor_code(
     })
 }
 
+/// Revokes every token of an institution or assessor (a stolen laptop, a departing assessor):
+/// their next request is refused with a message saying to enrol again. Returns how many.
+pub async fn revoke(state: &AppState, kind: AccountKind, id: uuid::Uuid) -> Result<u64, Failure> {
+    let exists = match kind {
+        AccountKind::Institution => state.meta.institution(InstitutionId(id)).await?.is_some(),
+        AccountKind::Assessor => state.meta.assessor(AssessorId(id)).await?.is_some(),
+        AccountKind::Admin => true,
+    };
+    if !exists {
+        return Err(Failure::not_found(kind.as_str()));
+    }
+    let account = (kind != AccountKind::Admin).then_some(id);
+    Ok(state
+        .meta
+        .revoke_tokens(kind, account, state.clock.now())
+        .await?)
+}
+
 /// Redeems an enrollment code (no sign-in; rate limited per address).
 pub async fn redeem(
     state: &AppState,

@@ -110,6 +110,21 @@ enum Command {
         #[command(subcommand)]
         command: AwardCommand,
     },
+    /// Revoke every token of an institution or an assessor (a stolen laptop, someone leaving).
+    RevokeTokens {
+        #[command(flatten)]
+        data: DataDir,
+        /// The institution whose tokens to revoke.
+        #[arg(
+            long,
+            conflicts_with = "assessor",
+            required_unless_present = "assessor"
+        )]
+        institution: Option<String>,
+        /// The assessor whose tokens to revoke.
+        #[arg(long)]
+        assessor: Option<String>,
+    },
     /// The awarding body's key sets: who submissions are encrypted to, and the signing key.
     Keys {
         #[command(subcommand)]
@@ -520,6 +535,28 @@ async fn run(command: Command) -> CliResult {
             Ok(())
         }
         Command::Keys { command } => keys_command(command).await,
+        Command::RevokeTokens {
+            data,
+            institution,
+            assessor,
+        } => {
+            let (kind, id) = match (institution, assessor) {
+                (Some(id), _) => (crate::meta::AccountKind::Institution, id),
+                (None, Some(id)) => (crate::meta::AccountKind::Assessor, id),
+                (None, None) => return Err("give --institution ID or --assessor ID".into()),
+            };
+            let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| {
+                format!("`{id}` is not an id (see `institutions list` or `assessors list`)")
+            })?;
+            let state = open(&data)?;
+            let n = crate::accounts::revoke(&state, kind, id)
+                .await
+                .map_err(|f| f.message)?;
+            println!(
+                "revoked {n} token(s); a new enrollment code (`new-code`) lets them enrol again"
+            );
+            Ok(())
+        }
         Command::VerifyReceipt {
             file,
             key_sets,

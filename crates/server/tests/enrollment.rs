@@ -210,3 +210,30 @@ async fn requests_are_rate_limited_per_token_and_say_when_to_retry() {
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn revoking_an_institutions_tokens_signs_it_out_everywhere() {
+    let server = TestServer::start().await;
+    let school = server.enrol_school("Stolen Laptop School").await;
+    let n = waymark_server::accounts::revoke(
+        &server.state,
+        waymark_server::meta::AccountKind::Institution,
+        school.id.0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+    let (status, body) = server
+        .call(Method::GET, "/v1/submissions", Some(&school.token), None)
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("revoked"));
+    let err = waymark_server::accounts::revoke(
+        &server.state,
+        waymark_server::meta::AccountKind::Assessor,
+        school.id.0,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, waymark_protocol::ApiErrorCode::NotFound);
+}
