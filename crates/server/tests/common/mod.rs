@@ -54,6 +54,14 @@ pub struct Assessor {
     pub email: String,
 }
 
+/// A plain-HTTP client. In a whole-workspace build reqwest also has the assessor tool's
+/// `rustls-no-provider` feature (features unify), and then refuses to build a client until a
+/// rustls crypto provider is installed: install ring's, as the server's own TLS uses.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub fn start_time() -> DateTime<Utc> {
     "2026-03-02T09:00:00Z".parse().unwrap()
 }
@@ -128,7 +136,7 @@ impl TestServer {
             state,
             clock,
             admin_token,
-            http: reqwest::Client::new(),
+            http: http_client(),
             stop: Some(stop),
             task: Some(task),
         }
