@@ -59,12 +59,15 @@ package-check: e2e $(TAURI_CLI)
 	scripts/package-test.sh
 
 ## Benchmarks (release build): status over growing history; evidence scans against b3sum and
-## git status (apt-get install b3sum for the reference); the PDF report of 500 benchmarks.
+## git status (apt-get install b3sum for the reference); the PDF report of 500 benchmarks; the
+## endpoint's ingest (200 institutions × 10 MB while 50 poll status) against dd on the same disk.
 bench: setup
 	$(CARGO) bench -p waymark-core --bench progress
 	$(CARGO) build --release -p waymark-cli
 	$(CARGO) bench -p waymark-core --bench evidence_scan
 	$(CARGO) bench -p waymark-documents --bench report
+	$(CARGO) build --release -p waymark-server
+	$(CARGO) bench -p waymark-server --bench ingest
 
 ## App start-up time, memory and autosave round trip under Xvfb.
 measure: ui
