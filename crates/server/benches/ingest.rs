@@ -31,7 +31,9 @@
 //! Run with `cargo bench -p waymark-server --bench ingest` (or `make bench`): 200 institutions
 //! × 10 MB (4 blobs), 50 pollers. Smaller for a quick check: `WAYMARK_BENCH_INSTITUTIONS=20
 //! WAYMARK_BENCH_MB=2`; also `WAYMARK_BENCH_POLLERS`, `WAYMARK_BENCH_BLOBS`,
-//! `WAYMARK_BENCH_CHUNK_KIB`, `WAYMARK_BENCH_TIMEOUT_S` (the ingest phase's bound, 900). Without
+//! `WAYMARK_BENCH_CHUNK_KIB`, `WAYMARK_BENCH_TIMEOUT_S` (the ingest phase's bound, 900),
+//! `WAYMARK_BENCH_POLL_MS` (each poller's pause between polls; 0, the default, polls flat
+//! out, which measures queueing behind a saturated 2-core machine more than service). Without
 //! `--bench` (as under `cargo test --all-targets`) it runs a small smoke version and fails on
 //! any error. Everything is in a temporary folder under `target/tmp` (on the disk, not in RAM),
 //! removed at the end.
@@ -104,6 +106,8 @@ struct Scale {
     blob_size: usize,
     chunk: usize,
     timeout: Duration,
+    /// Each poller's pause between polls (zero: flat out, every poller as fast as it can).
+    poll_every: Duration,
 }
 
 impl Scale {
@@ -124,6 +128,7 @@ impl Scale {
             blob_size: (per_institution / blobs).max(TAIL),
             chunk: env_or("WAYMARK_BENCH_CHUNK_KIB", chunk_kib).max(1) * 1024,
             timeout: Duration::from_secs(env_or("WAYMARK_BENCH_TIMEOUT_S", 900)),
+            poll_every: Duration::from_millis(env_or("WAYMARK_BENCH_POLL_MS", 0)),
         }
     }
 
@@ -779,14 +784,21 @@ struct Sample {
 }
 
 /// Polls one submission until `done` (or the deadline), every other request conditional.
+/// When a poller stops, and how long it waits between polls.
+#[derive(Clone, Copy)]
+struct Pace {
+    deadline: Instant,
+    every: Duration,
+}
+
 async fn poll(
     http: reqwest::Client,
     url: Arc<str>,
     token: String,
     submission: SubmissionId,
     done: Arc<AtomicBool>,
-    deadline: Instant,
     errors: Arc<Errors>,
+    Pace { deadline, every }: Pace,
 ) -> Vec<Sample> {
     let target = format!("{url}/v1/submissions/{submission}");
     let mut etag: Option<String> = None;
@@ -825,6 +837,9 @@ async fn poll(
                 errors.add("status transport".into(), e.to_string());
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
+        }
+        if !every.is_zero() {
+            tokio::time::sleep_until((t + every).into()).await;
         }
     }
     samples
@@ -938,6 +953,7 @@ fn run(scale: &Scale, root: &Path) -> Report {
     let deadline = Instant::now() + scale.timeout + Duration::from_secs(60);
     let poller_thread = {
         let (url, done, go, errors) = (url.clone(), done.clone(), go.clone(), errors.clone());
+        let every = scale.poll_every;
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -966,8 +982,8 @@ fn run(scale: &Scale, root: &Path) -> Report {
                             school.token,
                             id,
                             done.clone(),
-                            deadline,
                             errors.clone(),
+                            Pace { deadline, every },
                         ))
                     })
                     .collect();
@@ -1139,6 +1155,14 @@ impl Report {
             scale.chunk / 1024,
             scale.pollers
         );
+        if scale.poll_every.is_zero() {
+            println!("pollers: each polls again as soon as it has an answer (flat out)");
+        } else {
+            println!(
+                "pollers: each polls every {} ms",
+                scale.poll_every.as_millis()
+            );
+        }
         println!("ciphertext: pseudo-random bytes (not age-encrypted; the server cannot tell)");
         println!(
             "server: {} (child process), data on {} in {}",

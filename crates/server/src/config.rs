@@ -62,6 +62,10 @@ pub struct Limits {
     pub enrollment_code_days: u32,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_seconds: u64,
+    /// Upload chunks received (hashed, written) at once; more wait their turn. Bounding it
+    /// keeps the runtime's queues short, so small requests (status polls) are answered quickly
+    /// while hundreds of schools upload. 0: twice the number of cores.
+    pub concurrent_chunks: usize,
 }
 
 /// Rate limits (token buckets).
@@ -120,6 +124,7 @@ impl Default for Limits {
             upload_expiry_hours: 7 * 24,
             enrollment_code_days: 30,
             shutdown_grace_seconds: 30,
+            concurrent_chunks: 0,
         }
     }
 }

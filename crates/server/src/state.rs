@@ -50,6 +50,8 @@ pub struct Inner {
     pub rate: RateLimits,
     /// False while starting and once shutting down (`/ready` answers 503).
     pub ready: AtomicBool,
+    /// Upload chunks being received at once (see `Limits::concurrent_chunks`).
+    pub chunk_slots: tokio::sync::Semaphore,
 }
 
 impl std::ops::Deref for AppState {
@@ -123,6 +125,10 @@ impl AppState {
             None => Catalog::bundled().map_err(|e| StartError::Frameworks(e.to_string()))?,
         };
         let rate = RateLimits::new(&config);
+        let slots = match config.limits.concurrent_chunks {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
+            n => n,
+        };
         Ok(Self(Arc::new(Inner {
             config,
             data_dir: data_dir.to_owned(),
@@ -133,6 +139,7 @@ impl AppState {
             clock,
             rate,
             ready: AtomicBool::new(true),
+            chunk_slots: tokio::sync::Semaphore::new(slots),
         })))
     }
 

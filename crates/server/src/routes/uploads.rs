@@ -465,6 +465,13 @@ async fn patch(
     if header_u64(headers, &CONTENT_LENGTH)?.is_some_and(|n| n > limit) {
         return Err(too_long());
     }
+    // Held until the chunk is stored and, for the last one, the whole blob checked.
+    let _slot = state.chunk_slots.acquire().await.map_err(|_| {
+        Failure::new(
+            ApiErrorCode::Unavailable,
+            "the server is shutting down; resume the upload shortly",
+        )
+    })?;
     let written = blobs::write_chunk(
         state,
         id,
