@@ -33,6 +33,9 @@ ui: ui-deps
 lint: ui-deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	@# The endpoint builds on a bare server: nothing of Tauri, WebKitGTK or GTK in its graph.
+	@if $(CARGO) tree -p waymark-server -e normal --prefix none --locked | grep -Eiq '^(tauri|wry|webkit2gtk|javascriptcore|gtk|gdk|soup3|waymark-core|waymark-app) '; then \
+	  echo "waymark-server depends on a desktop crate:"; $(CARGO) tree -p waymark-server -e normal --prefix none | grep -Ei '^(tauri|wry|webkit2gtk|javascriptcore|gtk|gdk|soup3|waymark-core|waymark-app) ' | sort -u; exit 1; fi
 	cd ui && $(NPM) run check && $(NPM) run lint
 
 unit: ui-deps
@@ -66,8 +69,8 @@ bench: setup
 	$(CARGO) build --release -p waymark-cli
 	$(CARGO) bench -p waymark-core --bench evidence_scan
 	$(CARGO) bench -p waymark-documents --bench report
-	$(CARGO) build --release -p waymark-server
 	$(CARGO) bench -p waymark-server --bench ingest
+	WAYMARK_BENCH_POLL_MS=1000 $(CARGO) bench -p waymark-server --bench ingest
 
 ## App start-up time, memory and autosave round trip under Xvfb.
 measure: ui
