@@ -22,7 +22,8 @@ use waymark_protocol::{ApiError, ApiErrorCode, AssessorId, InstitutionId, Sha256
 
 const KEY: &str = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
 /// A throwaway identity made for these snapshots (age-keygen); it protects nothing.
-const TEST_ONLY_AGE_IDENTITY: &str = "AGE-SECRET-KEY-1RYDXYGALE4KMUEN2F7YJGWCS7DYZRQ0379TKATYJZE5PT9H6WXLSHQ26FX";
+const TEST_ONLY_AGE_IDENTITY: &str =
+    "AGE-SECRET-KEY-1RYDXYGALE4KMUEN2F7YJGWCS7DYZRQ0379TKATYJZE5PT9H6WXLSHQ26FX";
 
 fn at() -> DateTime<Utc> {
     "2026-12-01T09:30:00Z".parse().unwrap()
@@ -43,7 +44,9 @@ fn key() -> SecretKey {
     SecretKey::from_base64(KEY).unwrap()
 }
 fn recipient() -> Recipient {
-    Identity::from_secret_text(TEST_ONLY_AGE_IDENTITY).unwrap().recipient()
+    Identity::from_secret_text(TEST_ONLY_AGE_IDENTITY)
+        .unwrap()
+        .recipient()
 }
 fn hash(n: u8) -> Sha256 {
     Sha256([n; 32])
