@@ -508,6 +508,9 @@ impl Plan {
 // Talking to the server
 
 fn client() -> reqwest::Client {
+    // In a whole-workspace build reqwest also has the assessor tool's `rustls-no-provider`
+    // feature (features unify) and refuses to build a client until a provider is installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .no_proxy()
         .tcp_nodelay(true)
