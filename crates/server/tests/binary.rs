@@ -271,6 +271,12 @@ fn serve_with_built_in_tls() {
     assert!(!String::from_utf8_lossy(&plain.stdout).contains("\"ok\""));
     let out = terminate(child);
     assert!(out.status.success(), "{}", text(&out));
+    let logs = String::from_utf8_lossy(&out.stdout);
+    assert!(logs.contains("serving HTTPS"), "{logs}");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "text logs to a pipe carry no colour codes: {logs:?}"
+    );
 }
 
 #[test]
