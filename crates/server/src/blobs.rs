@@ -92,6 +92,7 @@ pub async fn sweep_expired(state: &AppState) -> Result<u64, Failure> {
                 delete_upload_objects(state, item.id).await?;
             }
             state.meta.forget_upload(item.id).await?;
+            state.running.forget(item.id);
             swept += 1;
         }
         if batch.len() < SWEEP_BATCH as usize {
@@ -107,6 +108,47 @@ pub async fn sweep_expired(state: &AppState) -> Result<u64, Failure> {
 /// The folder of an upload's part objects.
 pub(crate) fn upload_prefix(upload: uuid::Uuid) -> Path {
     Path::from(format!("uploads/{}", upload.hyphenated()))
+}
+
+/// The SHA-256 of each upload so far, kept in memory as its chunks are accepted, so the last
+/// chunk is checked without reading the whole blob back: a 5 GB video would otherwise be read
+/// again before its last PATCH is answered, long enough for a school's proxy to give up. After
+/// a restart (or on another instance) an upload has no entry and the blob is read back from
+/// the store instead. Entries go when an upload finishes, is deleted or expires.
+#[derive(Default)]
+pub struct RunningHashes(
+    std::sync::Mutex<std::collections::HashMap<uuid::Uuid, (u64, sha2::Sha256)>>,
+);
+
+impl RunningHashes {
+    fn map(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<uuid::Uuid, (u64, sha2::Sha256)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The hash of the upload's first `offset` bytes, when known.
+    pub(crate) fn at(&self, upload: uuid::Uuid, offset: u64) -> Option<sha2::Sha256> {
+        if offset == 0 {
+            return Some(sha2::Sha256::new());
+        }
+        self.map()
+            .get(&upload)
+            .filter(|(end, _)| *end == offset)
+            .map(|(_, hash)| hash.clone())
+    }
+
+    /// Records the hash of the upload's first `end` bytes (a chunk ending there was accepted).
+    pub(crate) fn advance(&self, upload: uuid::Uuid, end: u64, hash: sha2::Sha256) {
+        self.map().insert(upload, (end, hash));
+    }
+
+    /// Drops the upload's entry.
+    pub(crate) fn forget(&self, upload: uuid::Uuid) {
+        self.map().remove(&upload);
+    }
 }
 
 /// The checksum a chunk must match (`Upload-Checksum`).
@@ -165,7 +207,8 @@ pub(crate) async fn write_chunk<S, E>(
     body: S,
     max: u64,
     checksum: Option<&Checksum>,
-) -> Result<Option<Part>, ChunkError>
+    mut running: Option<sha2::Sha256>,
+) -> Result<Option<(Part, Option<sha2::Sha256>)>, ChunkError>
 where
     S: Stream<Item = Result<Bytes, E>> + Send,
     E: std::fmt::Display,
@@ -214,6 +257,9 @@ where
         if let Some(h) = hasher.as_mut() {
             h.update(&bytes);
         }
+        if let Some(r) = running.as_mut() {
+            r.update(&bytes);
+        }
         if let Err(e) = writer.wait_for_capacity(WRITE_CONCURRENCY).await {
             break Some(ChunkError::Store(e));
         }
@@ -230,11 +276,14 @@ where
         return Err(failure);
     }
     writer.finish().await.map_err(ChunkError::Store)?;
-    Ok(Some(Part {
-        start,
-        size,
-        object: object.to_string(),
-    }))
+    Ok(Some((
+        Part {
+            start,
+            size,
+            object: object.to_string(),
+        },
+        running,
+    )))
 }
 
 /// The parts' bytes in order, each checked against its recorded size.
@@ -329,4 +378,32 @@ pub(crate) fn over_quota(used: u64, wanted: u64, quota: u64) -> Failure {
             "this upload ({wanted} bytes) would take the institution over its storage quota: {used} of {quota} bytes are used by held blobs and unfinished uploads. Ask the awarding body to raise the quota, or finish or delete unfinished uploads."
         ),
     )
+}
+
+#[cfg(test)]
+mod running_tests {
+    use sha2::Digest as _;
+
+    use super::RunningHashes;
+
+    #[test]
+    fn a_running_hash_continues_only_from_the_offset_it_reached() {
+        let running = RunningHashes::default();
+        let upload = uuid::Uuid::now_v7();
+        let mut hash = running.at(upload, 0).unwrap();
+        hash.update(b"hello ");
+        running.advance(upload, 6, hash);
+        assert!(running.at(upload, 3).is_none(), "not from another offset");
+        let mut hash = running.at(upload, 6).unwrap();
+        hash.update(b"world");
+        assert_eq!(
+            hash.finalize().as_slice(),
+            sha2::Sha256::digest(b"hello world").as_slice()
+        );
+        running.forget(upload);
+        assert!(
+            running.at(upload, 6).is_none(),
+            "forgotten: read the blob back"
+        );
+    }
 }

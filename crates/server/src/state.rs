@@ -52,6 +52,8 @@ pub struct Inner {
     pub ready: AtomicBool,
     /// Upload chunks being received at once (see `Limits::concurrent_chunks`).
     pub chunk_slots: tokio::sync::Semaphore,
+    /// Each unfinished upload's SHA-256 so far (an optimisation; the store is the truth).
+    pub running: crate::blobs::RunningHashes,
 }
 
 impl std::ops::Deref for AppState {
@@ -140,6 +142,7 @@ impl AppState {
             rate,
             ready: AtomicBool::new(true),
             chunk_slots: tokio::sync::Semaphore::new(slots),
+            running: crate::blobs::RunningHashes::default(),
         })))
     }
 

@@ -479,10 +479,11 @@ async fn patch(
         body.into_data_stream(),
         limit,
         checksum.as_ref(),
+        state.running.at(id, upload.offset),
     )
     .await;
-    let part = match written {
-        Ok(Some(part)) => part,
+    let (part, running) = match written {
+        Ok(Some(written)) => written,
         // An empty PATCH changes nothing.
         Ok(None) => {
             return Ok((
@@ -512,11 +513,16 @@ async fn patch(
     let end = part.start + part.size;
     if end < upload.length {
         return match state.meta.add_part(institution, id, &part, now).await {
-            Ok(Ok(now_at)) => Ok((
-                StatusCode::NO_CONTENT,
-                offset_headers(&now_at, now_at.offset),
-            )
-                .into_response()),
+            Ok(Ok(now_at)) => {
+                if let Some(hash) = running {
+                    state.running.advance(id, end, hash);
+                }
+                Ok((
+                    StatusCode::NO_CONTENT,
+                    offset_headers(&now_at, now_at.offset),
+                )
+                    .into_response())
+            }
             Ok(Err(refusal)) => {
                 // Lost a race with another PATCH (or a DELETE): this copy is not needed.
                 blobs::delete_parts(state, std::slice::from_ref(&part)).await?;
@@ -528,7 +534,7 @@ async fn patch(
             }
         };
     }
-    finish(state, &upload, part, now).await
+    finish(state, &upload, part, now, running).await
 }
 
 /// The last chunk is stored: checks the whole blob, then records the chunk and the blob in one
@@ -538,6 +544,7 @@ async fn finish(
     upload: &UploadRecord,
     last: crate::meta::uploads::Part,
     now: DateTime<Utc>,
+    running: Option<sha2::Sha256>,
 ) -> ApiResult<Response> {
     let (institution, id) = (upload.institution, upload.id);
     let mut parts = state.meta.upload_parts(institution, id).await?;
@@ -552,7 +559,13 @@ async fn finish(
         let now_at = live_upload(state, institution, id).await?;
         return Err(offset_mismatch(now_at.offset));
     }
-    let (found, size) = blobs::sha256_of(state, &parts).await?;
+    // The hash kept as the chunks arrived; read the blob back only when it is not known here
+    // (the server restarted, or another instance took the earlier chunks).
+    state.running.forget(id);
+    let (found, size) = match running {
+        Some(hash) => (Sha256(sha2::Digest::finalize(hash).into()), upload.length),
+        None => blobs::sha256_of(state, &parts).await?,
+    };
     if size != upload.length || found != upload.sha256 {
         tracing::info!(upload = %id, %found, declared = %upload.sha256, "an upload did not hash to its declared sha256");
         if let Some(was) = state.meta.terminate_upload(institution, id).await? {
@@ -618,6 +631,7 @@ async fn delete(state: &AppState, institution: InstitutionId, raw: &str) -> ApiR
         .terminate_upload(institution, id)
         .await?
         .ok_or_else(|| Failure::not_found("upload"))?;
+    state.running.forget(id);
     if was.state == UploadState::Receiving {
         // Marked terminated first, so a crash here leaves the rest to the sweep.
         blobs::delete_upload_objects(state, id).await?;
