@@ -144,11 +144,18 @@ impl SqliteMeta {
         F: FnOnce(&Connection) -> MetaResult<T> + Send + 'static,
     {
         let readers = Arc::clone(&self.readers);
-        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
+        let first = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
         tokio::task::spawn_blocking(move || {
-            let conn = readers[i]
-                .lock()
-                .map_err(|_| MetaError::Internal("a reader connection was poisoned".into()))?;
+            // A free connection if there is one (a short read, a status poll, must not queue
+            // behind a long one); otherwise wait for the next in turn.
+            let n = readers.len();
+            let free = (0..n).find_map(|k| readers[(first + k) % n].try_lock().ok());
+            let conn = match free {
+                Some(conn) => conn,
+                None => readers[first]
+                    .lock()
+                    .map_err(|_| MetaError::Internal("a reader connection was poisoned".into()))?,
+            };
             f(&conn)
         })
         .await
