@@ -100,7 +100,8 @@ async fn load(state: &AppState, id: SubmissionId) -> Result<SubmissionRecord, Fa
 }
 
 /// Loads a submission for one of its assessors (`role` is the role the step needs): 404 when
-/// the caller is neither its assessor nor its moderator, 403 when they hold the other role,
+/// the caller is neither its assessor nor its moderator (also before anyone is assigned, so an
+/// assessor learns nothing of submissions not theirs), 403 when they hold the other role,
 /// 409 `not_impartial` when they have since declared a link to the institution.
 async fn load_for(
     state: &AppState,
@@ -112,10 +113,6 @@ async fn load_for(
     let record = load(state, id).await?;
     let is_assessor = record.assessor == Some(caller);
     let is_moderator = record.moderator == Some(caller);
-    if record.assessor.is_none() && record.moderator.is_none() {
-        // Nobody holds any role yet: the state is what refuses.
-        return Err(not_allowed(record.state, what));
-    }
     let holds = match role {
         Role::Assessor => is_assessor,
         Role::Moderator => is_moderator,

@@ -476,11 +476,12 @@ async fn only_the_assigned_see_a_submission_and_each_takes_only_their_own_steps(
     let sub = submit(&server, &school).await;
     let elsewhere = submit(&server, &other_school).await;
 
-    // Not assigned yet: a step answers with the state.
+    // Not assigned yet: to an assessor it is like any submission not theirs (404), so neither
+    // its existence nor its state is told to someone who is not reviewing it.
     let (status, body) = step(&server, &a, sub.id, "recommend", recommendation("award")).await;
-    assert_refused(status, &body, 409, "transition_not_allowed");
+    assert_refused(status, &body, 404, "not_found");
     assert!(
-        body["message"].as_str().unwrap().contains("received"),
+        !body["message"].as_str().unwrap().contains("received"),
         "{body}"
     );
     assert_refused_pair(view(&server, &a, sub.id).await, 404, "not_found");
