@@ -561,22 +561,6 @@ pub async fn declare_link(
 // Views
 // ---------------------------------------------------------------------------------------------
 
-/// A submission as listed, with its institution's name.
-pub fn summary(record: &SubmissionRecord, institution_name: String) -> SubmissionSummary {
-    SubmissionSummary {
-        id: record.id,
-        institution: record.institution,
-        institution_name,
-        framework: record.framework.clone(),
-        award: record.award.clone(),
-        state: record.state,
-        received_at: record.received_at,
-        updated_at: record.updated_at,
-        review_due: record.review_due,
-        versions: record.versions,
-    }
-}
-
 /// A submission as listed, its institution's name looked up.
 pub async fn summary_of(
     state: &AppState,
@@ -585,7 +569,7 @@ pub async fn summary_of(
     let institution = Institutions::default()
         .get(state, record.institution)
         .await?;
-    Ok(summary(record, institution.name))
+    Ok(record.summary(institution.name))
 }
 
 /// Institutions looked up once per request.
@@ -621,7 +605,7 @@ fn assignment_of(
         (Role::Moderator, record.assessor)
     };
     Assignment {
-        summary: summary(record, institution_name),
+        summary: record.summary(institution_name),
         role,
         other,
     }
@@ -728,7 +712,7 @@ pub async fn submissions(
     let mut submissions = Vec::with_capacity(records.len());
     for record in &records {
         let name = names.get(state, record.institution).await?.name;
-        submissions.push(summary(record, name));
+        submissions.push(record.summary(name));
     }
     Ok(SubmissionList { submissions })
 }

@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use waymark_protocol::api::{
-    CommitRequest, CommitResponse, EventList, SubmissionList, SubmissionStatus, SubmissionSummary,
+    CommitRequest, CommitResponse, EventList, SubmissionList, SubmissionStatus,
 };
 use waymark_protocol::envelope::{BlobRef, Envelope};
 use waymark_protocol::receipt::Receipt;
@@ -170,21 +170,6 @@ pub async fn own(
     }
 }
 
-fn summary(record: &SubmissionRecord, institution_name: &str) -> SubmissionSummary {
-    SubmissionSummary {
-        id: record.id,
-        institution: record.institution,
-        institution_name: institution_name.to_owned(),
-        framework: record.framework.clone(),
-        award: record.award.clone(),
-        state: record.state,
-        received_at: record.received_at,
-        updated_at: record.updated_at,
-        review_due: record.review_due,
-        versions: record.versions,
-    }
-}
-
 async fn institution_name(state: &AppState, id: InstitutionId) -> Result<String, Failure> {
     Ok(state
         .meta
@@ -199,7 +184,7 @@ pub async fn list(state: &AppState, caller: InstitutionId) -> Result<SubmissionL
     let name = institution_name(state, caller).await?;
     let records = state.meta.submissions_of(caller).await?;
     Ok(SubmissionList {
-        submissions: records.iter().map(|r| summary(r, &name)).collect(),
+        submissions: records.iter().map(|r| r.summary(name.clone())).collect(),
     })
 }
 
@@ -217,7 +202,7 @@ pub async fn status_of(
         .map(|e| e.receipt)
         .collect();
     Ok(SubmissionStatus {
-        summary: summary(&record, &name),
+        summary: record.summary(name),
         request: record.request,
         feedback: record.feedback,
         award: record.award_record,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use waymark_protocol::api::Recommendation;
+use waymark_protocol::api::{Recommendation, SubmissionSummary};
 use waymark_protocol::envelope::BlobRef;
 use waymark_protocol::ids::FrameworkRef;
 use waymark_protocol::receipt::Receipt;
@@ -57,6 +57,24 @@ pub struct SubmissionRecord {
     pub versions: u32,
     /// The sequence of the newest event (for `If-None-Match` / `since`).
     pub last_event: u64,
+}
+
+impl SubmissionRecord {
+    /// The record as a list shows it, with its institution's name (looked up by the caller).
+    pub fn summary(&self, institution_name: String) -> SubmissionSummary {
+        SubmissionSummary {
+            id: self.id,
+            institution: self.institution,
+            institution_name,
+            framework: self.framework.clone(),
+            award: self.award.clone(),
+            state: self.state,
+            received_at: self.received_at,
+            updated_at: self.updated_at,
+            review_due: self.review_due,
+            versions: self.versions,
+        }
+    }
 }
 
 /// One envelope of a submission, with the receipt the server gave for it.
