@@ -13,7 +13,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod cli;
-pub mod client;
 pub mod decide;
 pub mod error;
 pub mod impartiality;
@@ -25,3 +24,5 @@ pub mod report;
 pub mod session;
 
 pub use error::{Error, Result};
+/// The endpoint client (shared with the school's sync engine).
+pub use waymark_net::client;

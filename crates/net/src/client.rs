@@ -62,6 +62,18 @@ pub enum ClientError {
         /// The cause.
         detail: String,
     },
+    /// The proxy (from `HTTPS_PROXY` or the system settings) refused to carry the connection or
+    /// wants a password.
+    #[error(
+        "the proxy between this computer and {endpoint} refused the connection ({detail}).{} Ask IT to allow {endpoint} through the proxy, or set HTTPS_PROXY to the proxy this computer must use (PAC files are not read)",
+        if detail.contains("auth") || detail.contains("407") { " It wants a password: put it in HTTPS_PROXY as http://user:password@proxy:port (only Basic authentication is supported)." } else { "" }
+    )]
+    Proxy {
+        /// The endpoint's address.
+        endpoint: String,
+        /// What the proxy said.
+        detail: String,
+    },
     /// The endpoint did not answer in time.
     #[error(
         "{endpoint} did not answer in time (connecting waits {}s, a request {}s). Try again; if it keeps happening the endpoint or your network is down",
@@ -149,7 +161,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("waymark-assess/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("waymark/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError::Other {
                 endpoint: endpoint.to_owned(),
@@ -167,10 +179,15 @@ impl Client {
         &self.endpoint
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let req = self
-            .http
-            .request(method, format!("{}{path}", self.endpoint));
+    /// A request to `path` (absolute, or relative to the endpoint) with the token, if any.
+    /// `path` may also be a full URL on the endpoint (a tus `Location`).
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.endpoint)
+        };
+        let req = self.http.request(method, url);
         match &self.token {
             Some(token) => req.bearer_auth(token),
             None => req,
@@ -254,7 +271,10 @@ impl Client {
     }
 
     /// Sends, turning a network failure or a non-2xx answer into a [`ClientError`].
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<reqwest::Response, ClientError> {
+    pub async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ClientError> {
         let response = req.send().await.map_err(|e| self.classify(&e))?;
         let status = response.status();
         if status.is_success() {
@@ -277,13 +297,16 @@ impl Client {
         }
     }
 
-    fn classify(&self, e: &reqwest::Error) -> ClientError {
+    /// Turns a failure of the HTTP stack into the [`ClientError`] that names its cause.
+    pub fn classify(&self, e: &reqwest::Error) -> ClientError {
         let endpoint = self.endpoint.clone();
         if let Some(tls) = find_tls(e) {
             ClientError::Tls {
                 endpoint,
                 detail: tls.to_string(),
             }
+        } else if let Some(detail) = proxy_refusal(e) {
+            ClientError::Proxy { endpoint, detail }
         } else if e.is_dns() {
             ClientError::Dns { endpoint }
         } else if e.is_timeout() {
@@ -321,6 +344,15 @@ fn find_tls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::
         }
     }
     None
+}
+
+/// A proxy's refusal to open a tunnel (hyper-util's "unsuccessful tunnel" and "proxy
+/// authorization required" show only in the error text).
+fn proxy_refusal(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let text = chain(e);
+    let lower = text.to_ascii_lowercase();
+    (lower.contains("tunnel") || lower.contains("proxy authorization") || lower.contains("407"))
+        .then_some(text)
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
