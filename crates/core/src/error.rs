@@ -160,6 +160,10 @@ pub enum Entity {
     WatchedFolder,
     /// A certificate or mark of the framework.
     Award,
+    /// A submission in the outbox (to the awarding body).
+    Submission,
+    /// An encrypted blob kept in the outbox for sending.
+    SealedBlob,
 }
 
 impl Entity {
@@ -178,6 +182,8 @@ impl Entity {
             Entity::EvidenceLink => "Evidence link",
             Entity::WatchedFolder => "Watched folder",
             Entity::Award => "Certificate",
+            Entity::Submission => "Submission",
+            Entity::SealedBlob => "Encrypted blob",
         }
     }
 }

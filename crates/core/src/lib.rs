@@ -7,6 +7,7 @@ pub mod english;
 pub mod error;
 pub mod evidence;
 pub mod input;
+pub mod outbox;
 pub mod paths;
 pub mod progress;
 pub mod search;

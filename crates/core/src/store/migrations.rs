@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/0004_evidence_folders.sql"),
     include_str!("sql/0005_details_as_data.sql"),
     include_str!("sql/0006_move_search_index.sql"),
+    include_str!("sql/0007_outbox.sql"),
 ];
 
 /// The schema version this build creates and understands.
@@ -66,6 +67,7 @@ const FIXTURES: &[&str] = &[
     include_str!("sql/fixtures/0004.sql"),
     include_str!("sql/fixtures/0005.sql"),
     include_str!("sql/fixtures/0006.sql"),
+    include_str!("sql/fixtures/0007.sql"),
 ];
 
 #[cfg(test)]
@@ -202,6 +204,34 @@ mod tests {
                 let indexed = store.untracked_of_size(review, 12).expect("read");
                 assert_eq!(indexed.len(), 1);
                 assert!(indexed[0].hash.is_some());
+            }
+            if version >= 7 {
+                let enrollment = store.enrollment().expect("read").expect("kept");
+                assert_eq!(enrollment.endpoint, "https://awards.example.org");
+                assert_eq!(enrollment.key_sets, r#"[{"fixture":"key set"}]"#);
+                assert_eq!(
+                    enrollment.enrolled_at.to_rfc3339(),
+                    "2025-04-01T09:00:00+00:00"
+                );
+                let blobs = store.sealed_blobs().expect("read");
+                assert_eq!(blobs.len(), 2);
+                assert!(blobs[0].held && blobs[0].upload_url.is_none());
+                assert!(!blobs[1].held && blobs[1].upload_url.is_some());
+                let outbox = store.outbox().expect("read");
+                let states: Vec<_> = outbox.iter().map(|s| s.state.as_str()).collect();
+                assert_eq!(states, ["sent", "queued"]);
+                assert_eq!(outbox[0].receipt.as_deref(), Some(r#"{"receipt":"first"}"#));
+                assert_eq!(outbox[0].status_tag.as_deref(), Some(r#""v3""#));
+                assert_eq!(
+                    outbox[1].blobs,
+                    [blobs[0].sha256.as_str(), blobs[1].sha256.as_str()]
+                );
+                assert_eq!((outbox[1].attempts, outbox[1].bytes_sent), (2, 2048));
+                let by_server = store
+                    .submission_by_server_id("01900000-0000-7000-8000-0000000000e1")
+                    .expect("read")
+                    .expect("kept");
+                assert_eq!(by_server, outbox[0]);
             }
         }
     }

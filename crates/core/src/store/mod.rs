@@ -9,6 +9,7 @@ mod contributors;
 pub(crate) mod evidence;
 mod institution;
 mod migrations;
+pub(crate) mod outbox;
 mod responses;
 mod reviews;
 pub(crate) mod search_index;

@@ -22,6 +22,7 @@ use crate::store::{
 use crate::upgrade::{self, Flagged, UpgradeReport};
 
 mod evidence;
+mod outbox;
 pub use evidence::{
     AddReport, EvidenceLibrary, FreezeReport, OnProgress, RescanReport, SkipReason, Skipped,
     WorkProgress,

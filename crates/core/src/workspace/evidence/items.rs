@@ -120,6 +120,13 @@ impl Workspace {
         self.store.evidence_path(&review.id, id)
     }
 
+    /// Where the vault keeps the frozen content with BLAKE3 `hash` (it may not be there: only
+    /// [`Workspace::freeze`] puts it there). A submission is packaged from these copies, so what
+    /// is sent is exactly what was reviewed.
+    pub fn frozen_path(&self, hash: &str) -> PathBuf {
+        crate::evidence::Vault::in_data_dir(&self.data_dir).blob_path(hash)
+    }
+
     /// Records a modified item's current content as the version of record.
     pub fn accept_evidence(&mut self, review: &Review, id: &str, by: &str) -> Result<EvidenceItem> {
         let t = self
