@@ -1,15 +1,14 @@
-//! The harness of the assessor tool's tests: a real OS keychain (a private D-Bus session bus
-//! with GNOME Keyring's Secret Service on it), the real endpoint in process on a loopback port,
-//! a school that enrols, uploads with tus and commits real encrypted submissions through the
-//! API, and the real `waymark-assess` binary run as a child process.
+//! The harness of the assessor tool's tests: a real OS keychain (waymark-harness's: a private
+//! D-Bus session bus with GNOME Keyring's Secret Service on it), the real endpoint in process
+//! on a loopback port, a school that enrols, uploads with tus and commits real encrypted
+//! submissions through the API, and the real `waymark-assess` binary run as a child process.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -36,137 +35,9 @@ use waymark_server::config::Config;
 use waymark_server::init::{InitOptions, init};
 
 // ---------------------------------------------------------------------------------------------
-// The OS keychain: a private session bus and GNOME Keyring's Secret Service
+// The OS keychain: a private session bus and GNOME Keyring's Secret Service (waymark-harness)
 
-/// A private D-Bus session bus with `gnome-keyring-daemon` serving the Secret Service on it,
-/// its keyring file in a temporary home. Both are our own children, killed and reaped on drop.
-pub struct Keychain {
-    /// `DBUS_SESSION_BUS_ADDRESS` for the tool's processes.
-    pub bus: String,
-    /// HOME, XDG_DATA_HOME (the keyring file) and XDG_RUNTIME_DIR live here.
-    pub home: TempDir,
-    dbus: Option<Child>,
-    keyring: Option<Child>,
-}
-
-impl Keychain {
-    pub fn start() -> Self {
-        let home = tempfile::tempdir().unwrap();
-        for sub in ["data", "config", "run"] {
-            std::fs::create_dir_all(home.path().join(sub)).unwrap();
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(
-                home.path().join("run"),
-                std::fs::Permissions::from_mode(0o700),
-            )
-            .unwrap();
-        }
-        let env = desktop_env(home.path());
-        // Our own child (not --fork), so that it is reaped when stopped.
-        let mut dbus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot run dbus-daemon ({e}): install the Debian package dbus-daemon (scripts/setup.sh)")
-            });
-        let mut address = String::new();
-        let mut reader = std::io::BufReader::new(dbus.stdout.take().unwrap());
-        std::io::BufRead::read_line(&mut reader, &mut address).unwrap();
-        let bus = address.trim().to_owned();
-        assert!(
-            bus.starts_with("unix:"),
-            "dbus-daemon --session printed no address ({:?})",
-            dbus.try_wait()
-        );
-
-        let mut keychain = Self {
-            bus,
-            home,
-            dbus: Some(dbus),
-            keyring: None,
-        };
-        let log = std::fs::File::create(keychain.home.path().join("gnome-keyring.log")).unwrap();
-        // --unlock reads the login keyring's password from stdin: an empty line (no bytes at all
-        // creates no login keyring, so there is no default collection), in the test's own home.
-        let mut child = Command::new("gnome-keyring-daemon")
-            .args(["--unlock", "--components=secrets", "--foreground"])
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .env("DBUS_SESSION_BUS_ADDRESS", &keychain.bus)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot run gnome-keyring-daemon ({e}): install the Debian package gnome-keyring (scripts/setup.sh)")
-            });
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"\n").unwrap();
-        drop(stdin);
-        keychain.keyring = Some(child);
-        keychain.wait_for_secret_service();
-        keychain
-    }
-
-    /// Waits until `org.freedesktop.secrets` has an owner on the bus.
-    fn wait_for_secret_service(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let out = Command::new("dbus-send")
-                .args([
-                    &format!("--bus={}", self.bus),
-                    "--print-reply",
-                    "--dest=org.freedesktop.DBus",
-                    "/org/freedesktop/DBus",
-                    "org.freedesktop.DBus.NameHasOwner",
-                    "string:org.freedesktop.secrets",
-                ])
-                .output()
-                .expect("dbus-send (Debian package dbus-bin) runs");
-            if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
-                return;
-            }
-            if let Some(status) = self.keyring.as_mut().and_then(|c| c.try_wait().unwrap()) {
-                let log = std::fs::read_to_string(self.home.path().join("gnome-keyring.log"))
-                    .unwrap_or_default();
-                panic!("gnome-keyring-daemon exited ({status}) before serving secrets: {log}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "gnome-keyring-daemon did not register org.freedesktop.secrets within 20 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Keychain {
-    fn drop(&mut self) {
-        // The keyring first (it is a client of the bus), each by its own handle, and reaped.
-        for mut child in [self.keyring.take(), self.dbus.take()]
-            .into_iter()
-            .flatten()
-        {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// HOME and the XDG folders inside `home`.
-fn desktop_env(home: &Path) -> Vec<(String, PathBuf)> {
-    vec![
-        ("HOME".into(), home.to_owned()),
-        ("XDG_DATA_HOME".into(), home.join("data")),
-        ("XDG_CONFIG_HOME".into(), home.join("config")),
-        ("XDG_RUNTIME_DIR".into(), home.join("run")),
-    ]
-}
+pub use waymark_harness::keychain::{Keychain, desktop_env};
 
 // ---------------------------------------------------------------------------------------------
 // The tool
