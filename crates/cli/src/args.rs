@@ -72,6 +72,26 @@ pub enum Command {
     },
     /// Write the action plan as a PDF table (for governors' meetings).
     ActionPlan(crate::documents::DocumentArgs),
+    /// Connect this data folder to the awarding body with the enrollment code it sent you.
+    /// The token and the institution's signing key are kept in the OS keychain.
+    Enroll {
+        /// The enrollment code (`wm1:…`), copied whole.
+        code: String,
+    },
+    /// Apply for a mark: check it can be applied for, show what will be sent, confirm each
+    /// item showing pupils' personal data, then encrypt, sign and queue it (`waymark sync`
+    /// sends it).
+    Submit(crate::submit::SubmitArgs),
+    /// Send queued submissions and fetch the review's news from the awarding body.
+    Sync(crate::submit::SyncArgs),
+    /// Every submission with its state and receipt, or one in detail.
+    Submissions {
+        /// A submission's id (as listed) to show in detail.
+        id: Option<String>,
+    },
+    /// Check or save the awarding body's signed receipts.
+    #[command(subcommand)]
+    Receipt(crate::submit::ReceiptCmd),
     /// Move the review to a newer version of its framework.
     Upgrade {
         /// Target version (default: the latest installed).

@@ -70,6 +70,8 @@ fn list_command(what: Entity) -> Option<&'static str> {
         Entity::Review => Some("waymark status"),
         Entity::Benchmark | Entity::EvidenceRequirement => Some("waymark frameworks show ID"),
         Entity::Framework | Entity::FrameworkVersion => Some("waymark frameworks list"),
+        Entity::Submission => Some("waymark submissions"),
+        Entity::SealedBlob => None,
         Entity::Response | Entity::EvidenceLink | Entity::WatchedFolder | Entity::Award => None,
     }
 }
@@ -83,6 +85,24 @@ pub fn json(e: &Error) -> serde_json::Value {
             "field": e.field(),
         }
     })
+}
+
+/// The message for a submission command's error (the core's own errors worded as above).
+pub fn sync_message(e: &waymark_sync::SyncError) -> String {
+    match e {
+        waymark_sync::SyncError::Core(core) => message(core),
+        other => other.to_string(),
+    }
+}
+
+/// A submission command's error as scripts get it with `--json`.
+pub fn sync_json(e: &waymark_sync::SyncError) -> serde_json::Value {
+    match e {
+        waymark_sync::SyncError::Core(core) => json(core),
+        other => serde_json::json!({
+            "error": { "code": other.code(), "message": other.to_string(), "field": null }
+        }),
+    }
 }
 
 #[cfg(test)]

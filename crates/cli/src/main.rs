@@ -33,6 +33,7 @@ mod frameworks;
 mod output;
 mod plan;
 mod review;
+mod submit;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -120,6 +121,13 @@ fn main() -> ExitCode {
         Command::Report(a) => documents::report(&ctx, a),
         Command::Certificate { kind, document } => documents::certificate(&ctx, &kind, document),
         Command::ActionPlan(a) => documents::action_plan(&ctx, a),
+        Command::Enroll { code } => return finish(&ctx, submit::enroll(&ctx, &code)),
+        Command::Submit(a) => return finish(&ctx, submit::submit(&ctx, &a)),
+        Command::Sync(a) => return finish(&ctx, submit::sync(&ctx, &a)),
+        Command::Submissions { id } => {
+            return finish(&ctx, submit::submissions(&ctx, id.as_deref()));
+        }
+        Command::Receipt(cmd) => return finish(&ctx, submit::receipt(&ctx, &cmd)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,6 +136,21 @@ fn main() -> ExitCode {
                 err_out!("{}", errors::json(&e));
             } else {
                 err_out!("error: {}", errors::message(&e));
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reports a submission command's result (its errors carry the engine's codes).
+fn finish(ctx: &Context, result: Result<(), waymark_sync::SyncError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if ctx.json {
+                err_out!("{}", errors::sync_json(&e));
+            } else {
+                err_out!("error: {}", errors::sync_message(&e));
             }
             ExitCode::FAILURE
         }

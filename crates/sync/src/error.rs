@@ -1,0 +1,153 @@
+//! What can go wrong sending a submission, in words a school lead (or the IT admin they ask)
+//! can act on, each with a stable [`SyncError::code`].
+
+use std::path::PathBuf;
+
+use waymark_net::{ClientError, KeychainError};
+use waymark_protocol::ProtocolError;
+
+/// A failure of enrolment, packaging, delivery or status.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The core refused or failed (its message says what to do).
+    #[error(transparent)]
+    Core(#[from] waymark_core::Error),
+    /// Talking to the endpoint failed, or it refused.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The OS keychain could not be used.
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    /// This data folder is not enrolled with an awarding body.
+    #[error(
+        "this data folder is not enrolled with an awarding body: run `waymark enroll CODE` with the enrollment code the awarding body sent you"
+    )]
+    NotEnrolled,
+    /// The code or an argument is not what it should be.
+    #[error("{0}")]
+    Usage(String),
+    /// The award's rules are not met (the core's reasons, in order).
+    #[error("{title} cannot be applied for yet:\n{}", reasons.iter().map(|r| format!("  • {r}")).collect::<Vec<_>>().join("\n"))]
+    NotEligible {
+        /// The award's title.
+        title: String,
+        /// What stands in the way.
+        reasons: Vec<String>,
+    },
+    /// Items showing pupils' personal data were not confirmed.
+    #[error(
+        "{} evidence item(s) are flagged as showing pupils' personal data and must each be confirmed before they are sent: {}. Check each one, then pass --confirm-personal-data with their ids (or answer the questions when asked interactively)",
+        items.len(),
+        items.iter().map(|(id, title)| format!("{id} ({title})")).collect::<Vec<_>>().join(", ")
+    )]
+    PersonalDataUnconfirmed {
+        /// Id and title of each unconfirmed item.
+        items: Vec<(String, String)>,
+    },
+    /// Evidence that could not be frozen, so what would be sent is not what was reviewed.
+    #[error(
+        "{} evidence item(s) could not be frozen, so the submission would not be what was reviewed:\n{}\nFix each one (accept a modified file with `waymark evidence accept ID`, restore or remove a missing one) and submit again",
+        items.len(),
+        items.iter().map(|i| format!("  • {i}")).collect::<Vec<_>>().join("\n")
+    )]
+    NotFrozen {
+        /// One line per item: what and why.
+        items: Vec<String>,
+    },
+    /// What the endpoint sent failed a check (a key set not from the pinned chain, a receipt
+    /// that does not verify): nothing was trusted or recorded.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// A wire format check failed.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    /// Reading or writing a local file failed.
+    #[error("{what} ({}): {source}", path.display())]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A bug: a task of the engine itself failed.
+    #[error("internal error (please report it): {0}")]
+    Internal(String),
+}
+
+impl SyncError {
+    /// An I/O failure on `path` while doing `what`.
+    pub fn io(what: impl Into<String>, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            what: what.into(),
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A stable code for scripts and front ends.
+    pub fn code(&self) -> String {
+        match self {
+            Self::Core(e) => e.code().to_string(),
+            Self::Client(e) => match e {
+                ClientError::Api { code, .. } => code.as_str().to_owned(),
+                ClientError::Status { .. } => "http_status".into(),
+                ClientError::Dns { .. } => "network_dns".into(),
+                ClientError::Connect { .. } => "network_connect".into(),
+                ClientError::Timeout { .. } => "network_timeout".into(),
+                ClientError::Tls { .. } => "network_tls".into(),
+                ClientError::Proxy { .. } => "network_proxy".into(),
+                ClientError::Decode { .. } => "bad_answer".into(),
+                ClientError::Other { .. } => "network_other".into(),
+                ClientError::Write(_) => "io".into(),
+            },
+            Self::Keychain(e) => e.code().to_owned(),
+            Self::NotEnrolled => "not_enrolled".into(),
+            Self::Usage(_) => "usage".into(),
+            Self::NotEligible { .. } => "not_eligible".into(),
+            Self::PersonalDataUnconfirmed { .. } => "personal_data_unconfirmed".into(),
+            Self::NotFrozen { .. } => "evidence_not_frozen".into(),
+            Self::Refused(_) => "refused".into(),
+            Self::Protocol(_) => "protocol".into(),
+            Self::Io { .. } => "io".into(),
+            Self::Internal(_) => "internal".into(),
+        }
+    }
+
+    /// Whether trying again later may succeed without anyone doing anything (the network, the
+    /// endpoint being down or busy), as opposed to a refusal someone must act on.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Client(e) => match e {
+                ClientError::Api { status, code, .. } => {
+                    *status >= 500
+                        || *status == 429
+                        || *status == 408
+                        || matches!(
+                            code,
+                            waymark_protocol::ApiErrorCode::OffsetMismatch
+                                | waymark_protocol::ApiErrorCode::ChecksumMismatch
+                        )
+                }
+                ClientError::Status { status, .. } => *status >= 500 || *status == 429,
+                ClientError::Dns { .. }
+                | ClientError::Connect { .. }
+                | ClientError::Timeout { .. }
+                | ClientError::Other { .. } => true,
+                // A proxy needing a password, an untrusted certificate, or an answer that is
+                // not the endpoint's: someone must change something, but nothing is lost by
+                // trying again later once they have.
+                ClientError::Tls { .. }
+                | ClientError::Proxy { .. }
+                | ClientError::Decode { .. } => true,
+                ClientError::Write(_) => false,
+            },
+            Self::Io { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// The engine's result.
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;

@@ -1,0 +1,253 @@
+//! A tus 1.0 client for one sealed blob: create the upload (its `Location` is recorded before
+//! a byte is sent, so a killed process resumes the same upload), ask where it stands with
+//! HEAD, and send chunks with PATCH, each with a SHA-256 `Upload-Checksum` so the endpoint
+//! verifies a chunk before it acknowledges it. A connection cut mid-chunk costs at most that
+//! chunk: the next attempt asks for the acknowledged offset and goes on from there.
+//!
+//! School filters often block PATCH; when a PATCH is answered 405 or 501 the rest of the
+//! upload goes as POST with `X-HTTP-Method-Override: PATCH`, which the endpoint honours.
+
+use std::io::SeekFrom;
+use std::path::Path;
+use std::time::Duration;
+
+use base64::Engine as _;
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use sha2::Digest as _;
+use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+use waymark_net::{Client, ClientError};
+use waymark_protocol::{ApiErrorCode, Sha256};
+
+use crate::error::{Result, SyncError};
+
+/// How much is sent per PATCH by default: large enough that per-request costs are small next
+/// to the bytes, small enough that a cut re-sends little and memory stays bounded.
+pub const DEFAULT_CHUNK: u64 = 16 * 1024 * 1024;
+
+/// Consecutive failures of one upload retried in place (with a short pause) before the
+/// upload gives up and the outbox's own backoff takes over.
+pub const IN_PLACE_RETRIES: u32 = 12;
+
+/// What to upload and where it stands.
+#[derive(Clone, Debug)]
+pub struct Upload<'a> {
+    /// The ciphertext's hash (declared at creation, checked by the endpoint at the end).
+    pub sha256: Sha256,
+    /// Its length.
+    pub size: u64,
+    /// The file.
+    pub path: &'a Path,
+    /// The upload's Location, if one was created before.
+    pub url: Option<String>,
+    /// Bytes per PATCH.
+    pub chunk: u64,
+}
+
+/// Reports from an upload as it goes.
+pub trait Progress: Send + Sync {
+    /// A new upload was created at `url`: record it durably before bytes are sent.
+    fn created(&self, url: &str) -> Result<()>;
+    /// `bytes` were put on the wire in a PATCH (acknowledged or not).
+    fn sent(&self, bytes: u64);
+    /// The endpoint acknowledged everything up to `offset`.
+    fn acknowledged(&self, offset: u64);
+}
+
+const TUS: (&str, &str) = ("Tus-Resumable", "1.0.0");
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn decode(client: &Client, what: &str) -> SyncError {
+    SyncError::Client(ClientError::Decode {
+        endpoint: client.endpoint().to_owned(),
+        detail: what.to_owned(),
+    })
+}
+
+/// Creates the upload; returns its absolute URL.
+async fn create(client: &Client, up: &Upload<'_>) -> Result<String> {
+    let metadata = format!(
+        "sha256 {}",
+        base64::engine::general_purpose::STANDARD.encode(up.sha256.to_hex())
+    );
+    let response = client
+        .send(
+            client
+                .request(Method::POST, "/v1/uploads")
+                .header(TUS.0, TUS.1)
+                .header("Upload-Length", up.size)
+                .header("Upload-Metadata", metadata)
+                .timeout(waymark_net::client::REQUEST_TIMEOUT),
+        )
+        .await?;
+    let location = response
+        .headers()
+        .get("Location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| decode(client, "the upload was created without a Location"))?;
+    Ok(if location.starts_with('/') {
+        format!("{}{location}", client.endpoint())
+    } else {
+        location.to_owned()
+    })
+}
+
+/// The acknowledged offset, or None when the upload is gone (expired or unknown).
+async fn head(client: &Client, url: &str) -> Result<Option<u64>> {
+    let result = client
+        .send(
+            client
+                .request(Method::HEAD, url)
+                .header(TUS.0, TUS.1)
+                .timeout(waymark_net::client::REQUEST_TIMEOUT),
+        )
+        .await;
+    match result {
+        Ok(response) => header_u64(response.headers(), "Upload-Offset")
+            .map(Some)
+            .ok_or_else(|| decode(client, "HEAD answered without Upload-Offset")),
+        Err(ClientError::Api {
+            status: 404 | 410, ..
+        }) => Ok(None),
+        // HEAD answers carry no body, so the endpoint's code is not there to read.
+        Err(ClientError::Status {
+            status: 404 | 410, ..
+        }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reads `len` bytes at `offset`.
+async fn read_chunk(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>> {
+    let io = |e| SyncError::io("reading a sealed blob", path, e);
+    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+    file.seek(SeekFrom::Start(offset)).await.map_err(io)?;
+    let mut buf =
+        vec![0u8; usize::try_from(len).map_err(|_| SyncError::Internal("chunk too large".into()))?];
+    file.read_exact(&mut buf).await.map_err(io)?;
+    Ok(buf)
+}
+
+/// Sends one chunk; returns the new offset.
+async fn patch(
+    client: &Client,
+    url: &str,
+    offset: u64,
+    chunk: Vec<u8>,
+    overridden: bool,
+) -> Result<u64, ClientError> {
+    let digest = sha2::Sha256::digest(&chunk);
+    let checksum = format!(
+        "sha256 {}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    );
+    let req = if overridden {
+        client
+            .request(Method::POST, url)
+            .header("X-HTTP-Method-Override", "PATCH")
+    } else {
+        client.request(Method::PATCH, url)
+    };
+    let response = client
+        .send(
+            req.header(TUS.0, TUS.1)
+                .header("Upload-Offset", offset)
+                .header("Content-Type", "application/offset+octet-stream")
+                .header("Upload-Checksum", checksum)
+                .body(chunk),
+        )
+        .await?;
+    header_u64(response.headers(), "Upload-Offset").ok_or_else(|| ClientError::Decode {
+        endpoint: client.endpoint().to_owned(),
+        detail: "PATCH answered without Upload-Offset".into(),
+    })
+}
+
+/// Uploads the blob, resuming `up.url` when it is still there. Returns when the endpoint has
+/// acknowledged every byte (and so holds the blob, its hash checked).
+pub async fn upload(client: &Client, up: &Upload<'_>, progress: &dyn Progress) -> Result<()> {
+    let mut url = up.url.clone();
+    let mut offset = match &url {
+        Some(u) => match head(client, u).await? {
+            Some(o) => o,
+            None => {
+                url = None;
+                0
+            }
+        },
+        None => 0,
+    };
+    let url = match url {
+        Some(u) => u,
+        None => {
+            let u = create(client, up).await?;
+            progress.created(&u)?;
+            offset = 0;
+            u
+        }
+    };
+    progress.acknowledged(offset);
+    let mut overridden = false;
+    let mut failures = 0u32;
+    while offset < up.size {
+        let len = up.chunk.min(up.size - offset);
+        let chunk = read_chunk(up.path, offset, len).await?;
+        progress.sent(len);
+        match patch(client, &url, offset, chunk, overridden).await {
+            Ok(next) => {
+                if next <= offset || next > up.size {
+                    return Err(decode(
+                        client,
+                        &format!("PATCH at {offset} answered offset {next}"),
+                    ));
+                }
+                offset = next;
+                failures = 0;
+                progress.acknowledged(offset);
+            }
+            Err(
+                ClientError::Api {
+                    status: 405 | 501, ..
+                }
+                | ClientError::Status {
+                    status: 405 | 501, ..
+                },
+            ) if !overridden => {
+                overridden = true;
+            }
+            Err(e) => {
+                let again = SyncError::Client(e);
+                let retry_in_place = again.is_transient()
+                    || matches!(
+                        &again,
+                        SyncError::Client(ClientError::Api {
+                            code: ApiErrorCode::OffsetMismatch | ApiErrorCode::ChecksumMismatch,
+                            ..
+                        })
+                    );
+                failures += 1;
+                if !retry_in_place || failures > IN_PLACE_RETRIES {
+                    return Err(again);
+                }
+                tracing::debug!(%again, failures, "upload interrupted; asking where it stands");
+                tokio::time::sleep(pause(failures)).await;
+                match head(client, &url).await {
+                    Ok(Some(o)) => offset = o,
+                    Ok(None) => return Err(again),
+                    // The network is still away: wait and ask again.
+                    Err(e) if e.is_transient() => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A short pause that grows with consecutive failures (50 ms … ~3 s).
+fn pause(failures: u32) -> Duration {
+    Duration::from_millis(50u64 << failures.min(6))
+}
