@@ -11,13 +11,13 @@ mod common;
 
 use std::path::Path;
 
-use common::{Board, Committed, Keychain, Spec, TestServer, Tool, submit};
+use common::{Board, Committed, Keychain, School, Spec, TestEndpoint, Tool, submit};
 use waymark_protocol::AssessorId;
 use waymark_protocol::manifest::{Manifest, ManifestContributor};
 use waymark_protocol::review::ReviewState;
 
 async fn signed_in(
-    server: &TestServer,
+    server: &TestEndpoint,
     keychain: &Keychain,
     name: &str,
     email: &str,
@@ -74,8 +74,8 @@ fn check_report(out: &Path, stdout: &str, sentence: &str) {
 #[tokio::test]
 async fn an_assessor_and_a_moderator_take_a_submission_to_its_award() {
     let keychain = Keychain::start();
-    let server = TestServer::start().await;
-    let school = server.enrol_school("Hillside Primary").await;
+    let server = TestEndpoint::start().await;
+    let school = School::enrol(&server, "Hillside Primary").await;
     let (a_id, a) = signed_in(&server, &keychain, "Ann Assessor", "ann@board.test").await;
     let (m_id, m) = signed_in(&server, &keychain, "Mo Moderator", "mo@board.test").await;
     let (_, stranger) = signed_in(&server, &keychain, "Cy Elsewhere", "cy@board.test").await;
@@ -149,7 +149,7 @@ async fn an_assessor_and_a_moderator_take_a_submission_to_its_award() {
         ])
         .await;
     assert!(run.ok().contains("more evidence requested"), "{run:?}");
-    let status = server.status(&school, v1.id).await;
+    let status = school.status(&server, v1.id).await;
     assert_eq!(status.summary.state, ReviewState::MoreEvidenceRequested);
     let request = status.request.unwrap();
     assert_eq!(
@@ -173,7 +173,7 @@ async fn an_assessor_and_a_moderator_take_a_submission_to_its_award() {
     let v2 = submit(&server, &school, &Board::of(&server).await, spec).await;
     assert_eq!(v2.id, v1.id);
     assert_eq!(
-        server.status(&school, v1.id).await.summary.state,
+        school.status(&server, v1.id).await.summary.state,
         ReviewState::Resubmitted
     );
 
@@ -224,7 +224,7 @@ async fn an_assessor_and_a_moderator_take_a_submission_to_its_award() {
     let run = m.run(&["moderate", &id, "--confirm"]).await;
     assert!(run.ok().contains("awarded"), "{run:?}");
 
-    let status = server.status(&school, v1.id).await;
+    let status = school.status(&server, v1.id).await;
     assert_eq!(status.summary.state, ReviewState::Awarded);
     let award = status.award.unwrap();
     assert_eq!(award.award, "technology-mark");
@@ -238,8 +238,8 @@ async fn an_assessor_and_a_moderator_take_a_submission_to_its_award() {
 #[tokio::test]
 async fn a_blob_changed_on_the_servers_disk_is_refused_and_nothing_is_written() {
     let keychain = Keychain::start();
-    let server = TestServer::start().await;
-    let school = server.enrol_school("Tampered School").await;
+    let server = TestEndpoint::start().await;
+    let school = School::enrol(&server, "Tampered School").await;
     let (a_id, a) = signed_in(&server, &keychain, "Ann Assessor", "ann@board.test").await;
     let (m_id, _m) = signed_in(&server, &keychain, "Mo Moderator", "mo@board.test").await;
     let committed = submit(&server, &school, &Board::of(&server).await, Spec::default()).await;
@@ -280,7 +280,7 @@ async fn a_blob_changed_on_the_servers_disk_is_refused_and_nothing_is_written() 
         .await;
     assert!(err.refused().contains("have not opened"), "{err:?}");
     assert_eq!(
-        server.status(&school, committed.id).await.summary.state,
+        school.status(&server, committed.id).await.summary.state,
         ReviewState::UnderReview
     );
 }
@@ -288,8 +288,8 @@ async fn a_blob_changed_on_the_servers_disk_is_refused_and_nothing_is_written() 
 #[tokio::test]
 async fn an_assessor_named_in_the_working_group_is_warned_and_cannot_decide() {
     let keychain = Keychain::start();
-    let server = TestServer::start().await;
-    let school = server.enrol_school("Close School").await;
+    let server = TestEndpoint::start().await;
+    let school = School::enrol(&server, "Close School").await;
     let (n_id, n) = signed_in(&server, &keychain, "Nora Named", "nora@board.test").await;
     let (m_id, _m) = signed_in(&server, &keychain, "Mo Moderator", "mo@board.test").await;
     let mut spec = Spec::default();
@@ -335,7 +335,7 @@ async fn an_assessor_named_in_the_working_group_is_warned_and_cannot_decide() {
         assert!(text.contains("declare-link"), "{text}");
     }
     assert_eq!(
-        server.status(&school, committed.id).await.summary.state,
+        school.status(&server, committed.id).await.summary.state,
         ReviewState::UnderReview,
         "nothing was decided"
     );
@@ -364,8 +364,8 @@ async fn an_assessor_named_in_the_working_group_is_warned_and_cannot_decide() {
 #[tokio::test]
 async fn a_report_that_cannot_be_made_is_said_and_the_rest_is_still_written() {
     let keychain = Keychain::start();
-    let server = TestServer::start().await;
-    let school = server.enrol_school("Newer School").await;
+    let server = TestEndpoint::start().await;
+    let school = School::enrol(&server, "Newer School").await;
     let (a_id, a) = signed_in(&server, &keychain, "Ann Assessor", "ann@board.test").await;
     let (m_id, _m) = signed_in(&server, &keychain, "Mo Moderator", "mo@board.test").await;
     // An action status this Waymark does not know (a newer app, say): the core refuses it.

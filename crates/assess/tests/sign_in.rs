@@ -6,16 +6,20 @@
 
 mod common;
 
-use common::{Keychain, TestServer, Tool};
+use common::{Keychain, TestEndpoint, Tool};
 use waymark_protocol::enrollment::EnrollmentCode;
 use waymark_protocol::keys::Fingerprint;
 
 /// The assessor's registered recipient, or null when their code was never redeemed.
-async fn recipient_of(server: &TestServer, email: &str) -> serde_json::Value {
-    server
-        .assessors()
-        .await
-        .into_iter()
+async fn recipient_of(server: &TestEndpoint, email: &str) -> serde_json::Value {
+    let (status, assessors) = server
+        .admin(reqwest::Method::GET, "/v1/admin/assessors", None)
+        .await;
+    assert_eq!(status, 200, "{assessors}");
+    assessors
+        .as_array()
+        .unwrap()
+        .iter()
         .find(|a| a["email"] == email)
         .unwrap()["age_recipient"]
         .clone()
@@ -24,7 +28,7 @@ async fn recipient_of(server: &TestServer, email: &str) -> serde_json::Value {
 #[tokio::test]
 async fn a_mistyped_code_or_a_wrong_fingerprint_is_refused_before_anything_is_sent() {
     let keychain = Keychain::start();
-    let server = TestServer::start().await;
+    let server = TestEndpoint::start().await;
     let (_, code_text) = server.add_assessor("Ann Assessor", "ann@board.test").await;
     let code = EnrollmentCode::parse(&code_text).unwrap();
     let tool = Tool::new(&keychain);
@@ -111,7 +115,7 @@ async fn a_mistyped_code_or_a_wrong_fingerprint_is_refused_before_anything_is_se
 
 #[tokio::test]
 async fn without_a_keychain_sign_in_refuses_and_the_code_is_not_spent() {
-    let server = TestServer::start().await;
+    let server = TestEndpoint::start().await;
     let (_, code_text) = server.add_assessor("Kim Keyless", "kim@board.test").await;
     let home = tempfile::tempdir().unwrap();
     let nowhere = format!("unix:path={}", home.path().join("no-bus-here").display());

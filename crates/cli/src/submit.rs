@@ -122,6 +122,9 @@ fn size(bytes: u64) -> String {
     }
 }
 
+/// How many evidence files the preview names (the largest).
+const LARGEST_SHOWN: usize = 10;
+
 fn show_plan(plan: &Plan) {
     out!(
         "{} ({} {}){}",
@@ -143,6 +146,24 @@ fn show_plan(plan: &Plan) {
         size(plan.evidence_bytes),
         size(plan.new_bytes)
     );
+    // The largest files, which decide how long sending takes (`--dry-run --json` lists all).
+    let mut largest: Vec<_> = plan.evidence.iter().collect();
+    largest.sort_by_key(|e| std::cmp::Reverse(e.size));
+    for e in largest.iter().take(LARGEST_SHOWN) {
+        out!(
+            "  {}  {} ({}){}",
+            short_id(&e.id),
+            e.file_name,
+            size(e.size),
+            if e.already_sent { ", already held" } else { "" }
+        );
+    }
+    if plan.evidence.len() > LARGEST_SHOWN {
+        out!(
+            "  … and {} smaller file(s) (`--dry-run --json` lists every one)",
+            plan.evidence.len() - LARGEST_SHOWN
+        );
+    }
     out!("Future actions: {}", plan.actions);
     out!(
         "Working group: {}",
@@ -268,6 +289,11 @@ pub fn submit(ctx: &Context, args: &SubmitArgs) -> Result<(), SyncError> {
         queued.sealed,
         queued.reused
     );
+    if !queued.keys_refreshed {
+        out!(
+            "The awarding body could not be reached, so it was encrypted to its keys as last checked; it is sent once there is a network."
+        );
+    }
     out!(
         "Run `waymark sync` to send it now (or `waymark sync --watch` to keep trying until it is sent)."
     );

@@ -457,6 +457,24 @@ async fn not_enrolled_or_not_eligible_is_refused_with_what_to_do() {
     );
 
     enrol(&endpoint, &keychain, &school).await;
+    // A mistyped confirmation is refused, not taken as a photo checked.
+    let refused = fails(waymark(
+        &keychain,
+        data,
+        &[
+            "submit",
+            "--award",
+            AWARD,
+            "--confirm-personal-data",
+            "0000000000",
+        ],
+    ))
+    .await;
+    assert!(
+        refused.stderr.contains("no evidence item with that id"),
+        "{}",
+        refused.stderr
+    );
     // A certificate is printed, not applied for; an unknown award lists the marks.
     let refused = fails(waymark(
         &keychain,
@@ -602,4 +620,51 @@ async fn a_blob_tampered_on_the_endpoint_is_refused_by_the_assessor_tool() {
     .unwrap_err();
     assert!(err.to_string().contains("refused"), "{err}");
     assert!(!out.exists(), "nothing is left of a refused submission");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_a_submission_is_queued_and_waits_saying_why() {
+    let endpoint = TestEndpoint::start().await;
+    let keychain = Keychain::start();
+    let school = SchoolFixture::eligible();
+    let data = school.data_dir();
+    enrol(&endpoint, &keychain, &school).await;
+    // The endpoint goes away (the school's network is down).
+    drop(endpoint);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let queued = ok(waymark(
+        &keychain,
+        data,
+        &[
+            "--json",
+            "submit",
+            "--award",
+            AWARD,
+            "--confirm-personal-data",
+            &school.photo,
+        ],
+    ))
+    .await
+    .json();
+    assert_eq!(queued["keys_refreshed"], false);
+    assert_eq!(queued["submission"]["state"], "queued");
+    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
+        .await
+        .json();
+    let waiting = &synced["deliveries"][0];
+    assert_eq!(waiting["outcome"], "waiting", "{synced}");
+    assert_eq!(waiting["code"], "network_connect", "{synced}");
+    assert!(
+        waiting["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot connect"),
+        "{synced}"
+    );
+    let listed = ok(waymark(&keychain, data, &["submissions"])).await;
+    assert!(
+        listed.stdout.contains("queued (waiting"),
+        "{}",
+        listed.stdout
+    );
 }

@@ -169,6 +169,15 @@ impl TestEndpoint {
         self.data.path()
     }
 
+    /// The folder the server keeps a tus upload's stored parts in (one part per PATCH), for
+    /// tests that look at or tamper with what reached the disk.
+    pub fn upload_dir(&self, upload_id: &str) -> PathBuf {
+        self.data_dir()
+            .join("blobs")
+            .join("uploads")
+            .join(upload_id)
+    }
+
     /// A JSON request with an optional bearer token: the status and the body as JSON (a body
     /// that is not JSON comes back as a JSON string).
     pub async fn call(

@@ -33,8 +33,7 @@ pub enum ClientError {
     },
     /// A non-2xx answer that is not the endpoint's JSON error (a proxy's page, say).
     #[error(
-        "{endpoint} answered HTTP {status} without the endpoint's explanation{}: {snippet}",
-        if *status == 407 { " (a proxy wants a password: only Basic proxy authentication in HTTPS_PROXY is supported)" } else { "" }
+        "{endpoint} answered HTTP {status} without the endpoint's explanation (something between this computer and the endpoint answered instead, or it is not a Waymark endpoint): {snippet}"
     )]
     Status {
         /// The endpoint's address.
@@ -62,11 +61,11 @@ pub enum ClientError {
         /// The cause.
         detail: String,
     },
-    /// The proxy (from `HTTPS_PROXY` or the system settings) refused to carry the connection or
-    /// wants a password.
+    /// The proxy (from `HTTPS_PROXY`/`HTTP_PROXY` or the system settings) refused to carry the
+    /// connection or wants a password.
     #[error(
-        "the proxy between this computer and {endpoint} refused the connection ({detail}).{} Ask IT to allow {endpoint} through the proxy, or set HTTPS_PROXY to the proxy this computer must use (PAC files are not read)",
-        if detail.contains("auth") || detail.contains("407") { " It wants a password: put it in HTTPS_PROXY as http://user:password@proxy:port (only Basic authentication is supported)." } else { "" }
+        "the proxy between this computer and {endpoint} refused the connection ({detail}). {}",
+        proxy_advice(endpoint, detail)
     )]
     Proxy {
         /// The endpoint's address.
@@ -85,7 +84,8 @@ pub enum ClientError {
     },
     /// The TLS handshake or the certificate check failed.
     #[error(
-        "the secure connection to {endpoint} failed: {detail}. If your network inspects HTTPS, its root certificate must be trusted by this computer; otherwise the endpoint's certificate is wrong: tell the awarding body"
+        "the secure connection to {endpoint} failed ({detail}). {}",
+        tls_advice(detail)
     )]
     Tls {
         /// The endpoint's address.
@@ -158,15 +158,22 @@ impl Client {
     /// A client for `endpoint` (`https://…`, no trailing slash).
     pub fn new(endpoint: &str, token: Option<String>) -> Result<Self, ClientError> {
         install_ring();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("waymark/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ClientError::Other {
-                endpoint: endpoint.to_owned(),
-                detail: format!("the HTTP client could not be set up: {}", chain(&e)),
-            })?;
+            .user_agent(concat!("waymark/", env!("CARGO_PKG_VERSION")));
+        if endpoint.starts_with("http://") {
+            // Plain HTTP may go through a forwarding proxy, and some (tinyproxy among them)
+            // close the connection after each answer without saying so: a reused connection
+            // then fails under the next request, which may not be safe to send again (redeeming
+            // a one-time code). So each request gets its own connection. HTTPS goes through a
+            // proxy in a CONNECT tunnel, which stays open, and keeps its pool.
+            builder = builder.pool_max_idle_per_host(0);
+        }
+        let http = builder.build().map_err(|e| ClientError::Other {
+            endpoint: endpoint.to_owned(),
+            detail: format!("the HTTP client could not be set up: {}", chain(&e)),
+        })?;
         Ok(Self {
             http,
             endpoint: endpoint.trim_end_matches('/').to_owned(),
@@ -287,6 +294,11 @@ impl Client {
                 code: api.code,
                 message: api.message,
             }),
+            // Only a proxy answers 407 (the endpoint never does).
+            Err(_) if status.as_u16() == 407 => Err(ClientError::Proxy {
+                endpoint: self.endpoint.clone(),
+                detail: "HTTP 407 Proxy Authentication Required".into(),
+            }),
             Err(_) => Err(ClientError::Status {
                 endpoint: self.endpoint.clone(),
                 status: status.as_u16(),
@@ -322,6 +334,37 @@ impl Client {
                 detail: chain(e),
             }
         }
+    }
+}
+
+/// What to do about a proxy's refusal: the variable that applies to this endpoint's scheme.
+fn proxy_advice(endpoint: &str, detail: &str) -> String {
+    let var = if endpoint.starts_with("http://") {
+        "HTTP_PROXY"
+    } else {
+        "HTTPS_PROXY"
+    };
+    if detail.contains("auth") || detail.contains("407") {
+        format!(
+            "It wants a password: put it in {var} as http://user:password@proxy:port (only Basic authentication is supported), or ask IT to let this computer through"
+        )
+    } else {
+        format!(
+            "Ask IT to allow {endpoint} through the proxy, or check that {var} names the proxy this computer must use (PAC files are not read)"
+        )
+    }
+}
+
+/// What to do about a TLS failure, from its cause.
+fn tls_advice(detail: &str) -> &'static str {
+    if detail.contains("UnknownIssuer") || detail.contains("unknown issuer") {
+        "The certificate is signed by an authority this computer does not trust. If your school's web filter inspects HTTPS, it is putting its own certificate in place of the endpoint's, and that certificate is not trusted by this computer: ask IT to install the filter's root certificate in this computer's trust store (on Debian or Ubuntu: copy it to /usr/local/share/ca-certificates/ and run update-ca-certificates), or to let the endpoint through the filter uninspected"
+    } else if detail.contains("Expired") || detail.contains("NotValidYet") {
+        "The certificate is out of date, or this computer's clock is wrong: check the date and time, then tell the awarding body if it persists"
+    } else if detail.contains("NotValidForName") {
+        "The certificate is for another name: check the address in the enrollment code; behind a web filter, ask IT whether it redirects this address"
+    } else {
+        "If your network inspects HTTPS, its root certificate must be trusted by this computer; otherwise the endpoint's certificate is wrong: tell the awarding body"
     }
 }
 

@@ -66,6 +66,9 @@ pub struct Transfer {
     pub blobs_total: usize,
 }
 
+/// Called with a submission's id and its transfer so far (from the upload tasks).
+pub type OnTransfer = Arc<dyn Fn(&str, Transfer) + Send + Sync>;
+
 /// What happened to one queued submission.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -171,7 +174,7 @@ async fn deliver_one(
     session: &mut Session,
     submission: &OutboxSubmission,
     options: Options,
-    on_transfer: &Arc<dyn Fn(&str, Transfer) + Send + Sync>,
+    on_transfer: &OnTransfer,
 ) -> Result<Outcome> {
     let mut envelope: Signed = serde_json::from_str(&submission.envelope)
         .map_err(|e| SyncError::Internal(format!("the queued envelope cannot be read: {e}")))?;
@@ -189,15 +192,18 @@ async fn deliver_one(
 
     // 1. Which blobs does the endpoint already hold? (Asked for all: one it held may have
     //    expired since.)
-    let held: HeldResponse = session
-        .client
-        .post_json(
-            "/v1/blobs/held",
-            &HeldRequest {
-                sha256: wanted.clone(),
-            },
-        )
-        .await?;
+    // Both this question and the commit are idempotent, so a connection a proxy closed under
+    // them is retried at once rather than after the outbox's backoff.
+    let question = HeldRequest {
+        sha256: wanted.clone(),
+    };
+    let held: HeldResponse = tus::in_place(|| async {
+        Ok(session
+            .client
+            .post_json("/v1/blobs/held", &question)
+            .await?)
+    })
+    .await?;
     let held: std::collections::HashSet<Sha256> = held.held.iter().map(|b| b.sha256).collect();
     let mut to_send = Vec::new();
     {
@@ -286,15 +292,12 @@ async fn deliver_one(
     }
 
     // 3. Commit, and trust the receipt only once it verifies against the pinned key set.
-    let committed: CommitResponse = session
-        .client
-        .post_json(
-            "/v1/submissions",
-            &CommitRequest {
-                envelope: envelope.clone(),
-            },
-        )
-        .await?;
+    let commit = CommitRequest {
+        envelope: envelope.clone(),
+    };
+    let committed: CommitResponse =
+        tus::in_place(|| async { Ok(session.client.post_json("/v1/submissions", &commit).await?) })
+            .await?;
     let receipt = match verify_receipt(&committed.receipt, &session.key_set, Some(&envelope)) {
         Ok(r) => r,
         // The endpoint may have rotated its signing key since: fetch the chain and try again.
@@ -350,7 +353,7 @@ pub async fn deliver_pending(
     shared: &Shared,
     session: &mut Session,
     options: Options,
-    on_transfer: Arc<dyn Fn(&str, Transfer) + Send + Sync>,
+    on_transfer: OnTransfer,
 ) -> Result<Vec<Outcome>> {
     let pending = lock(shared).pending_submissions()?;
     let mut outcomes = Vec::new();
@@ -420,5 +423,23 @@ pub fn explain(e: &SyncError) -> String {
             ..
         }) => format!("the endpoint will not take something this large: {message}. Remove or shrink the largest evidence files (a video can often be shortened), then submit again"),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_an_hour_and_jitter_keeps_at_least_half() {
+        assert_eq!(backoff(0, 1.0), BASE_BACKOFF);
+        assert_eq!(backoff(1, 1.0), BASE_BACKOFF * 2);
+        assert_eq!(backoff(3, 0.0), BASE_BACKOFF * 4);
+        assert_eq!(backoff(30, 1.0), MAX_BACKOFF);
+        assert_eq!(backoff(30, 0.0), MAX_BACKOFF / 2);
+        for _ in 0..100 {
+            let j = jitter();
+            assert!((0.0..1.0).contains(&j), "{j}");
+        }
     }
 }

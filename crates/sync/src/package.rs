@@ -39,6 +39,9 @@ use crate::{Shared, lock};
 /// How many history rows the manifest's summary carries (the newest).
 pub const HISTORY_ROWS: u32 = 500;
 
+/// How old an unrecorded file in the outbox must be before it is taken for a crash's leftover.
+const SWEEP_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// One evidence item as the lead is shown it before sending.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlannedEvidence {
@@ -95,6 +98,9 @@ pub struct Queued {
     pub sealed: usize,
     /// Blobs reused from earlier submissions.
     pub reused: usize,
+    /// Whether the awarding body's keys were fetched now (false: offline, the keys last
+    /// verified were used).
+    pub keys_refreshed: bool,
 }
 
 /// Progress of sealing, for a progress bar.
@@ -303,9 +309,21 @@ fn sweep(ws: &Workspace, dir: &Path) -> Result<()> {
                 .map(|n| n.to_string_lossy().into_owned())
         })
         .collect();
+    // Only what is older than an hour: another process (the app while the CLI packages) may
+    // be between writing a blob and recording it.
+    let settled = |entry: &std::fs::DirEntry| {
+        entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > SWEEP_AFTER)
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(PARTIAL_PREFIX) || (name.ends_with(".age") && !known.contains(&name)) {
+        let orphan =
+            name.starts_with(PARTIAL_PREFIX) || (name.ends_with(".age") && !known.contains(&name));
+        if orphan && settled(&entry) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -338,7 +356,7 @@ fn seal_all(
         .max(1);
     // Largest first, so one big video does not start last and run alone.
     let mut jobs = jobs;
-    jobs.sort_by(|a, b| b.size.cmp(&a.size));
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.size));
     let queue = std::sync::Mutex::new(jobs.into_iter());
     let (tx, rx) = mpsc::channel::<Result<(Job, SealedFile)>>();
     std::thread::scope(|scope| -> Result<()> {
@@ -532,8 +550,20 @@ pub async fn package(
     let (target, unconfirmed) = {
         let ws = lock(shared);
         let target = target(&ws, framework, award)?;
-        let unconfirmed: Vec<(String, String)> = ws
-            .evidence(&target.review)?
+        let items = ws.evidence(&target.review)?;
+        // A confirmation of something that is not flagged is a mistyped id: say so rather
+        // than let the lead believe a photo was checked.
+        let flagged: HashSet<&str> = items
+            .iter()
+            .filter(|i| i.personal_data)
+            .map(|i| i.id.as_str())
+            .collect();
+        if let Some(stray) = confirmed.iter().find(|c| !flagged.contains(c.as_str())) {
+            return Err(SyncError::Usage(format!(
+                "--confirm-personal-data {stray}: no evidence item with that id is flagged as showing pupils' personal data (`waymark submit --award {award} --dry-run` lists those that are)"
+            )));
+        }
+        let unconfirmed: Vec<(String, String)> = items
             .into_iter()
             .filter(|i| i.personal_data && !confirmed.iter().any(|c| c == &i.id))
             .map(|i| (i.id, i.title))
@@ -544,7 +574,16 @@ pub async fn package(
         return Err(SyncError::PersonalDataUnconfirmed { items: unconfirmed });
     }
     // 2. The newest recipients (an assessor added since is included), verified from the pin.
-    let key_set = session.refresh_key_set(shared).await?.clone();
+    // Offline, the key set last verified is used: a submission can be queued without a
+    // network, and is sent when there is one.
+    let (key_set, keys_refreshed) = match session.refresh_key_set(shared).await {
+        Ok(set) => (set.clone(), true),
+        Err(e) if e.is_transient() => {
+            tracing::info!(%e, "offline: sealing to the key set last verified");
+            (session.key_set.clone(), false)
+        }
+        Err(e) => return Err(e),
+    };
     let recipients: Vec<Recipient> = key_set.recipients.iter().map(|r| r.age.clone()).collect();
     if recipients.is_empty() {
         return Err(SyncError::Refused(
@@ -711,6 +750,7 @@ pub async fn package(
             plan,
             sealed: sealed_now,
             reused,
+            keys_refreshed,
         })
     })
     .await

@@ -53,12 +53,26 @@ fn verify(pinned: &Fingerprint, chain: &[SignedKeySet]) -> Result<KeySet> {
     })
 }
 
+/// What redeeming a code yields, before anything is kept.
+pub struct Redeemed {
+    /// The record to keep in the store.
+    pub enrollment: Enrollment,
+    /// The secrets to keep in the keychain.
+    pub credentials: Credentials,
+    /// The awarding body's name, from the verified key set.
+    pub awarding_body: String,
+    /// The fingerprint from the code, grouped for reading aloud.
+    pub code_fingerprint: String,
+}
+
 /// Redeems an institution's enrollment code: checks the endpoint's key set against the code's
-/// fingerprint before anything is sent, checks the keychain can keep the secrets before the
-/// one-time code is spent, makes the institution's signing key, and keeps the token and key in
-/// the keychain and the rest in the store. Enrolling again (a lost key) replaces the earlier
-/// enrollment; receipts already held stay valid.
-pub async fn enroll(shared: &Shared, code_text: &str) -> Result<Enrolled> {
+/// fingerprint before anything is sent, runs `before_spending` (the keychain's check: the
+/// one-time code must not be spent when its secrets could not be kept), makes the
+/// institution's signing key and redeems. Nothing is kept: see [`enroll`].
+pub async fn redeem(
+    code_text: &str,
+    before_spending: impl FnOnce() -> Result<()>,
+) -> Result<Redeemed> {
     let code = EnrollmentCode::parse(code_text.trim()).map_err(|e| {
         SyncError::Usage(format!(
             "{e}. An enrollment code looks like wm1:XXXX…:<fingerprint>:https://…; copy it whole from the awarding body's message"
@@ -67,7 +81,7 @@ pub async fn enroll(shared: &Shared, code_text: &str) -> Result<Enrolled> {
     let client = Client::new(&code.endpoint, None)?;
     let sets: KeySets = client.get_json("/v1/key-sets").await?;
     verify(&code.fingerprint, &sets.key_sets)?;
-    credentials::check_available()?;
+    before_spending()?;
 
     let signing_key = SecretKey::generate();
     let response: RedeemResponse = client
@@ -91,19 +105,6 @@ pub async fn enroll(shared: &Shared, code_text: &str) -> Result<Enrolled> {
         .key_sets
         .last()
         .map_or_else(|| code.fingerprint.clone(), SignedKeySet::fingerprint);
-    let user = credentials::entry_user(&code.endpoint, account.id);
-    credentials::store(
-        &user,
-        &Credentials {
-            token: response.token,
-            signing_key: std::sync::Arc::new(signing_key),
-        },
-    )
-    .map_err(|e| {
-        SyncError::Usage(format!(
-            "the code was accepted but the credentials could not be kept: {e}. The code is now used: ask the awarding body for a new one"
-        ))
-    })?;
     let enrollment = Enrollment {
         endpoint: code.endpoint.clone(),
         institution_id: account.id.to_string(),
@@ -113,13 +114,33 @@ pub async fn enroll(shared: &Shared, code_text: &str) -> Result<Enrolled> {
         fingerprint: pinned.0.clone(),
         key_sets: serde_json::to_string(&response.key_sets)
             .map_err(|e| SyncError::Internal(e.to_string()))?,
-        public_key: account
-            .public_key
-            .map(|k| k.to_string())
-            .unwrap_or_default(),
-        keychain_user: user.clone(),
+        public_key: signing_key.public().to_string(),
+        keychain_user: credentials::entry_user(&code.endpoint, account.id),
         enrolled_at: Utc::now(),
     };
+    Ok(Redeemed {
+        enrollment,
+        credentials: Credentials {
+            token: response.token,
+            signing_key: std::sync::Arc::new(signing_key),
+        },
+        awarding_body: newest.awarding_body,
+        code_fingerprint: code.fingerprint.grouped(),
+    })
+}
+
+/// Enrols this data folder with an institution's enrollment code ([`redeem`]), keeping the
+/// token and signing key in the OS keychain and the rest in the store. Enrolling again (a lost
+/// key) replaces the earlier enrollment; receipts already held stay valid.
+pub async fn enroll(shared: &Shared, code_text: &str) -> Result<Enrolled> {
+    let redeemed = redeem(code_text, || Ok(credentials::check_available()?)).await?;
+    let user = redeemed.enrollment.keychain_user.clone();
+    credentials::store(&user, &redeemed.credentials).map_err(|e| {
+        SyncError::Usage(format!(
+            "the code was accepted but the credentials could not be kept: {e}. The code is now used: ask the awarding body for a new one"
+        ))
+    })?;
+    let enrollment = redeemed.enrollment;
     let replaced = {
         let mut ws = lock(shared);
         let before = ws.enrollment()?;
@@ -128,17 +149,18 @@ pub async fn enroll(shared: &Shared, code_text: &str) -> Result<Enrolled> {
     };
     // The earlier entry's secrets are of no more use (its key is replaced by the new one).
     let replaced = match replaced {
-        Some(old) if old.keychain_user != user => {
-            let _ = credentials::remove(&old.keychain_user);
+        Some(old) => {
+            if old.keychain_user != user {
+                let _ = credentials::remove(&old.keychain_user);
+            }
             Some(format!("{} at {}", old.institution_name, old.endpoint))
         }
-        Some(old) => Some(format!("{} at {}", old.institution_name, old.endpoint)),
         None => None,
     };
     Ok(Enrolled {
         enrollment,
-        awarding_body: newest.awarding_body,
-        code_fingerprint: code.fingerprint.grouped(),
+        awarding_body: redeemed.awarding_body,
+        code_fingerprint: redeemed.code_fingerprint,
         keychain: format!("service `{}`, entry `{user}`", credentials::SERVICE),
         replaced,
     })

@@ -38,7 +38,7 @@ pub struct Upload<'a> {
     pub size: u64,
     /// The file.
     pub path: &'a Path,
-    /// The upload's Location, if one was created before.
+    /// The upload's path on the endpoint, if one was created before.
     pub url: Option<String>,
     /// Bytes per PATCH.
     pub chunk: u64,
@@ -46,7 +46,8 @@ pub struct Upload<'a> {
 
 /// Reports from an upload as it goes.
 pub trait Progress: Send + Sync {
-    /// A new upload was created at `url`: record it durably before bytes are sent.
+    /// A new upload was created at `url` (its path on the endpoint): record it durably before
+    /// bytes are sent.
     fn created(&self, url: &str) -> Result<()>;
     /// `bytes` were put on the wire in a PATCH (acknowledged or not).
     fn sent(&self, bytes: u64);
@@ -67,7 +68,9 @@ fn decode(client: &Client, what: &str) -> SyncError {
     })
 }
 
-/// Creates the upload; returns its absolute URL.
+/// Creates the upload; returns its path on the endpoint. The path, not a full URL, is what
+/// is kept: a resumed upload then goes to the endpoint as enrolled now, and the token is never
+/// sent to a host the endpoint named.
 async fn create(client: &Client, up: &Upload<'_>) -> Result<String> {
     let metadata = format!(
         "sha256 {}",
@@ -88,11 +91,45 @@ async fn create(client: &Client, up: &Upload<'_>) -> Result<String> {
         .get("Location")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| decode(client, "the upload was created without a Location"))?;
-    Ok(if location.starts_with('/') {
-        format!("{}{location}", client.endpoint())
-    } else {
-        location.to_owned()
+    upload_path(client.endpoint(), location).ok_or_else(|| {
+        decode(
+            client,
+            &format!("the upload's Location `{location}` is not on the endpoint"),
+        )
     })
+}
+
+/// The path of an upload `location` on `endpoint` (a path, or a full URL on the same origin);
+/// None for anything else.
+pub fn upload_path(endpoint: &str, location: &str) -> Option<String> {
+    let path = if location.starts_with('/') {
+        location
+    } else {
+        location.strip_prefix(endpoint.trim_end_matches('/'))?
+    };
+    (path.starts_with("/v1/uploads/") && !path.contains("..")).then(|| path.to_owned())
+}
+
+/// Retries `attempt` in place while it fails with a glitch ([`SyncError::is_glitch`]: a
+/// connection a proxy closed, a cut), with the short growing pause, at most
+/// [`IN_PLACE_RETRIES`] times.
+pub(crate) async fn in_place<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut failures = 0;
+    loop {
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(e) if e.is_glitch() && failures < IN_PLACE_RETRIES => {
+                failures += 1;
+                tracing::debug!(%e, failures, "retrying in place");
+                tokio::time::sleep(pause(failures)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The acknowledged offset, or None when the upload is gone (expired or unknown).
@@ -169,21 +206,23 @@ async fn patch(
 /// Uploads the blob, resuming `up.url` when it is still there. Returns when the endpoint has
 /// acknowledged every byte (and so holds the blob, its hash checked).
 pub async fn upload(client: &Client, up: &Upload<'_>, progress: &dyn Progress) -> Result<()> {
-    let mut url = up.url.clone();
-    let mut offset = match &url {
-        Some(u) => match head(client, u).await? {
-            Some(o) => o,
-            None => {
-                url = None;
-                0
-            }
-        },
-        None => 0,
-    };
+    // An upload recorded on another origin (the endpoint moved, or an older record) is not
+    // resumed: a new one is created on the endpoint as enrolled now.
+    let mut url = up
+        .url
+        .as_deref()
+        .and_then(|u| upload_path(client.endpoint(), u));
+    let mut offset = 0;
+    if let Some(u) = &url {
+        match in_place(|| head(client, u)).await? {
+            Some(o) => offset = o,
+            None => url = None,
+        }
+    }
     let url = match url {
         Some(u) => u,
         None => {
-            let u = create(client, up).await?;
+            let u = in_place(|| create(client, up)).await?;
             progress.created(&u)?;
             offset = 0;
             u
@@ -220,7 +259,7 @@ pub async fn upload(client: &Client, up: &Upload<'_>, progress: &dyn Progress) -
             }
             Err(e) => {
                 let again = SyncError::Client(e);
-                let retry_in_place = again.is_transient()
+                let retry_in_place = again.is_glitch()
                     || matches!(
                         &again,
                         SyncError::Client(ClientError::Api {
@@ -238,7 +277,7 @@ pub async fn upload(client: &Client, up: &Upload<'_>, progress: &dyn Progress) -
                     Ok(Some(o)) => offset = o,
                     Ok(None) => return Err(again),
                     // The network is still away: wait and ask again.
-                    Err(e) if e.is_transient() => continue,
+                    Err(e) if e.is_glitch() => continue,
                     Err(e) => return Err(e),
                 }
             }
@@ -250,4 +289,24 @@ pub async fn upload(client: &Client, up: &Upload<'_>, progress: &dyn Progress) -
 /// A short pause that grows with consecutive failures (50 ms … ~3 s).
 fn pause(failures: u32) -> Duration {
     Duration::from_millis(50u64 << failures.min(6))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_is_kept_as_a_path_on_the_endpoint_and_another_host_is_refused() {
+        let e = "https://awards.example.org";
+        let id = "/v1/uploads/0190aa4b-0000-7000-8000-000000000001";
+        assert_eq!(upload_path(e, id).as_deref(), Some(id));
+        assert_eq!(upload_path(e, &format!("{e}{id}")).as_deref(), Some(id));
+        assert_eq!(upload_path(e, &format!("https://evil.example{id}")), None);
+        assert_eq!(
+            upload_path(e, "https://awards.example.org.evil.example/v1/uploads/x"),
+            None
+        );
+        assert_eq!(upload_path(e, "/v1/submissions"), None);
+        assert_eq!(upload_path(e, "/v1/uploads/../admin"), None);
+    }
 }

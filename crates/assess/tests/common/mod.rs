@@ -1,23 +1,20 @@
 //! The harness of the assessor tool's tests: a real OS keychain (waymark-harness's: a private
 //! D-Bus session bus with GNOME Keyring's Secret Service on it), the real endpoint in process
-//! on a loopback port, a school that enrols, uploads with tus and commits real encrypted
-//! submissions through the API, and the real `waymark-assess` binary run as a child process.
+//! on a loopback port (waymark-harness's `TestEndpoint`), a school that enrols, uploads with tus
+//! and commits real encrypted submissions through the API, and the real `waymark-assess` binary
+//! run as a child process.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
 use tempfile::TempDir;
 use waymark_protocol::api::{
-    Account, CommitRequest, CommitResponse, IssuedCode, RedeemRequest, RedeemResponse,
-    SubmissionStatus,
+    Account, CommitRequest, CommitResponse, RedeemRequest, RedeemResponse, SubmissionStatus,
 };
-use waymark_protocol::crypt::{Identity, Recipient, encrypt_bytes};
+use waymark_protocol::crypt::{Recipient, encrypt_bytes};
 use waymark_protocol::encoding::encode_base64;
 use waymark_protocol::enrollment::{EnrollmentCode, random_secret};
 use waymark_protocol::envelope::{BlobRef, ENVELOPE_FORMAT, Envelope};
@@ -28,11 +25,7 @@ use waymark_protocol::manifest::{
     ManifestEvidence, ManifestInstitution, ManifestResponse,
 };
 use waymark_protocol::signed::SecretKey;
-use waymark_protocol::{AssessorId, InstitutionId, Sha256, SubmissionId};
-use waymark_server::AppState;
-use waymark_server::clock::FixedClock;
-use waymark_server::config::Config;
-use waymark_server::init::{InitOptions, init};
+use waymark_protocol::{InstitutionId, Sha256, SubmissionId};
 
 // ---------------------------------------------------------------------------------------------
 // The OS keychain: a private session bus and GNOME Keyring's Secret Service (waymark-harness)
@@ -147,26 +140,9 @@ pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The endpoint
+// The endpoint (waymark-harness's, in process) and a school enrolled through its API
 
-pub fn start_time() -> DateTime<Utc> {
-    "2026-03-02T09:00:00Z".parse().unwrap()
-}
-
-/// A running server.
-pub struct TestServer {
-    /// `http://127.0.0.1:PORT`
-    pub url: String,
-    pub data: Arc<TempDir>,
-    pub identity_dir: Arc<TempDir>,
-    /// The awarding body's office identity (its file is `board_identity_file()`).
-    pub board_identity: Identity,
-    pub state: AppState,
-    pub clock: Arc<FixedClock>,
-    pub admin_token: String,
-    pub http: reqwest::Client,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
+pub use waymark_harness::endpoint::{TestEndpoint, start_time};
 
 /// An enrolled institution.
 pub struct School {
@@ -177,129 +153,11 @@ pub struct School {
     pub code: EnrollmentCode,
 }
 
-impl TestServer {
-    pub async fn start() -> Self {
-        // reqwest here has no TLS provider of its own (rustls-no-provider): the tool's is ring.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let data = Arc::new(tempfile::tempdir().unwrap());
-        let identity_dir = Arc::new(tempfile::tempdir().unwrap());
-        let clock = Arc::new(FixedClock::new(start_time()));
-        let identity_path = identity_dir.path().join("board.age");
-        let done = init(
-            data.path(),
-            InitOptions {
-                awarding_body: "Test Awarding Body".into(),
-                public_url: "http://127.0.0.1:1".into(),
-                listen: "127.0.0.1:0".parse().unwrap(),
-                recipients: Vec::new(),
-                identity_out: Some(identity_path.clone()),
-            },
-            clock.clone(),
-        )
-        .await
-        .unwrap();
-        let board_identity =
-            Identity::from_secret_text(&std::fs::read_to_string(&identity_path).unwrap()).unwrap();
-        let mut config = Config::load_with_env(data.path(), |_| None).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        config.public_url = url.clone();
-        let state = AppState::open_embedded(data.path(), config, clock.clone()).unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(waymark_server::serve::serve(
-            listener,
-            state.clone(),
-            async {
-                let _ = stopped.await;
-            },
-        ));
-        Self {
-            url,
-            data,
-            identity_dir,
-            board_identity,
-            state,
-            clock,
-            admin_token: done.admin_token,
-            http: reqwest::Client::new(),
-            stop: Some(stop),
-        }
-    }
-
-    pub fn board_identity_file(&self) -> PathBuf {
-        self.identity_dir.path().join("board.age")
-    }
-
-    /// A JSON request with a bearer token; the status and the body as JSON.
-    pub async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.url));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, value)
-    }
-
-    pub async fn admin(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let token = self.admin_token.clone();
-        self.call(method, path, Some(&token), body).await
-    }
-
-    /// Registers an assessor through the admin API: their id and their (unredeemed) code.
-    pub async fn add_assessor(&self, name: &str, email: &str) -> (AssessorId, String) {
-        let (status, body) = self
-            .admin(
-                reqwest::Method::POST,
-                "/v1/admin/assessors",
-                Some(json!({"name": name, "email": email})),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let issued: IssuedCode = serde_json::from_value(body).unwrap();
-        let Account::Assessor(info) = issued.account else {
-            panic!("an assessor's code")
-        };
-        (info.id, issued.code)
-    }
-
-    /// The registered assessors, as the admin API lists them.
-    pub async fn assessors(&self) -> Vec<Value> {
-        let (status, body) = self
-            .admin(reqwest::Method::GET, "/v1/admin/assessors", None)
-            .await;
-        assert_eq!(status, 200, "{body}");
-        body.as_array().unwrap().clone()
-    }
-
+impl School {
     /// Registers and enrols a school through the API, with an Ed25519 key.
-    pub async fn enrol_school(&self, name: &str) -> School {
+    pub async fn enrol(server: &TestEndpoint, name: &str) -> Self {
         let identifier = format!("urn:test:school:{}", random_secret());
-        let (status, body) = self
-            .admin(
-                reqwest::Method::POST,
-                "/v1/admin/institutions",
-                Some(json!({"name": name, "identifier": identifier})),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let issued: IssuedCode = serde_json::from_value(body).unwrap();
+        let issued = server.add_institution(name, &identifier).await;
         let code = EnrollmentCode::parse(&issued.code).unwrap();
         let key = SecretKey::generate();
         let request = RedeemRequest {
@@ -308,7 +166,7 @@ impl TestServer {
             age_recipient: None,
             device: Some("test".into()),
         };
-        let (status, body) = self
+        let (status, body) = server
             .call(
                 reqwest::Method::POST,
                 "/v1/enrollments/redeem",
@@ -321,7 +179,7 @@ impl TestServer {
         let Account::Institution(info) = response.account else {
             panic!("redeemed as an institution")
         };
-        School {
+        Self {
             id: info.id,
             name: name.to_owned(),
             token: response.token,
@@ -330,47 +188,18 @@ impl TestServer {
         }
     }
 
-    /// Assigns an assessor and a moderator.
-    pub async fn assign(&self, id: SubmissionId, assessor: AssessorId, moderator: AssessorId) {
-        let (status, body) = self
-            .admin(
-                reqwest::Method::POST,
-                &format!("/v1/admin/submissions/{id}/assign"),
-                Some(json!({"assessor": assessor, "moderator": moderator})),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-    }
-
     /// The school's view of its submission.
-    pub async fn status(&self, school: &School, id: SubmissionId) -> SubmissionStatus {
-        let (status, body) = self
+    pub async fn status(&self, server: &TestEndpoint, id: SubmissionId) -> SubmissionStatus {
+        let (status, body) = server
             .call(
                 reqwest::Method::GET,
                 &format!("/v1/submissions/{id}"),
-                Some(&school.token),
+                Some(&self.token),
                 None,
             )
             .await;
         assert_eq!(status, 200, "{body}");
         serde_json::from_value(body).unwrap()
-    }
-
-    /// The folder a blob's tus upload was stored under (one part per PATCH).
-    pub fn upload_dir(&self, upload_id: &str) -> PathBuf {
-        self.data
-            .path()
-            .join("blobs")
-            .join("uploads")
-            .join(upload_id)
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
@@ -384,7 +213,7 @@ pub struct Board {
 }
 
 impl Board {
-    pub async fn of(server: &TestServer) -> Self {
+    pub async fn of(server: &TestEndpoint) -> Self {
         let (signed, set) = waymark_server::keys::current_key_set(server.state.meta.as_ref())
             .await
             .unwrap();
@@ -448,7 +277,7 @@ pub struct Committed {
 }
 
 /// Uploads `bytes` with tus (create, then one PATCH): its blob and its upload id.
-pub async fn upload(server: &TestServer, school: &School, bytes: &[u8]) -> (BlobRef, String) {
+pub async fn upload(server: &TestEndpoint, school: &School, bytes: &[u8]) -> (BlobRef, String) {
     let sha256 = Sha256::of(bytes);
     let created = server
         .http
@@ -493,7 +322,12 @@ pub async fn upload(server: &TestServer, school: &School, bytes: &[u8]) -> (Blob
 }
 
 /// Builds, encrypts (to `board`'s recipients), uploads and commits a submission.
-pub async fn submit(server: &TestServer, school: &School, board: &Board, spec: Spec) -> Committed {
+pub async fn submit(
+    server: &TestEndpoint,
+    school: &School,
+    board: &Board,
+    spec: Spec,
+) -> Committed {
     let recipients = board.recipients();
     let (framework, version, award) = FRAMEWORK;
     let framework = FrameworkRef {
@@ -604,7 +438,7 @@ pub async fn submit(server: &TestServer, school: &School, board: &Board, spec: S
 }
 
 /// Flips one byte in the middle of the stored bytes of a tus upload.
-pub fn flip_a_stored_byte(server: &TestServer, upload_id: &str) {
+pub fn flip_a_stored_byte(server: &TestEndpoint, upload_id: &str) {
     let mut parts = Vec::new();
     walk(&server.upload_dir(upload_id), &mut parts);
     assert_eq!(parts.len(), 1, "one part per PATCH: {parts:?}");

@@ -880,6 +880,30 @@ mod tests {
         );
     }
 
+    /// A re-submission answers the endpoint's submission and becomes its next version, so it
+    /// records the same endpoint id; the newest is the one found by that id.
+    #[test]
+    fn a_resubmission_shares_the_endpoint_id_of_the_submission_it_answers() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (mut ws, review) = registered(dir.path());
+        let manifest = blob('e', '1');
+        ws.add_sealed_blob(&manifest).expect("add");
+        ws.queue_submission(&submission("s1", &review, &[&manifest]))
+            .expect("queue");
+        ws.record_sent("s1", "srv-1", "{}", at(4, 9)).expect("sent");
+        let mut answer = submission("s2", &review, &[&manifest]);
+        answer.responds_to = Some("srv-1".into());
+        answer.queued_at = at(5, 9);
+        ws.queue_submission(&answer).expect("queue the answer");
+        ws.record_sent("s2", "srv-1", r#"{"v":2}"#, at(5, 10))
+            .expect("a re-submission is the same endpoint submission");
+        let newest = ws
+            .submission_by_server_id("srv-1")
+            .expect("read")
+            .expect("found");
+        assert_eq!(newest.id, "s2");
+    }
+
     #[test]
     fn a_counted_byte_total_past_what_sqlite_holds_is_refused() {
         let dir = tempfile::tempdir().expect("dir");
