@@ -668,3 +668,99 @@ async fn offline_a_submission_is_queued_and_waits_saying_why() {
         listed.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_key_is_recovered_with_a_new_code_and_old_receipts_stay_valid() {
+    let endpoint = TestEndpoint::start().await;
+    let keychain = Keychain::start();
+    let school = SchoolFixture::eligible();
+    let data = school.data_dir();
+    let enrolled = enrol(&endpoint, &keychain, &school).await;
+    ok(waymark(
+        &keychain,
+        data,
+        &[
+            "submit",
+            "--award",
+            AWARD,
+            "--confirm-personal-data",
+            &school.photo,
+        ],
+    ))
+    .await;
+    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
+        .await
+        .json();
+    let server_id = synced["deliveries"][0]["server_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let receipt = school.files.path().join("receipt.json");
+    ok(waymark(
+        &keychain,
+        data,
+        &[
+            "receipt",
+            "save",
+            &server_id,
+            "--out",
+            receipt.to_str().unwrap(),
+        ],
+    ))
+    .await;
+
+    // A new computer with the data folder restored, but not the keychain.
+    let new_keychain = Keychain::start();
+    let refused = fails(waymark(&new_keychain, data, &["--json", "sync"])).await;
+    let error = refused.error_json();
+    assert_eq!(error["error"]["code"], "keychain_missing", "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("new enrollment code"),
+        "{error}"
+    );
+
+    // The awarding body issues a new code (revoking the old token); enrolling again works and
+    // the receipt already held is still genuine.
+    let institution = enrolled["enrollment"]["institution_id"].as_str().unwrap();
+    let (status, issued) = endpoint
+        .admin(
+            "POST".parse().unwrap(),
+            &format!("/v1/admin/institutions/{institution}/codes"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{issued}");
+    let again = ok(waymark(
+        &new_keychain,
+        data,
+        &["--json", "enroll", issued["code"].as_str().unwrap()],
+    ))
+    .await
+    .json();
+    assert!(again["replaced"].is_string(), "{again}");
+    let verified = ok(waymark(
+        &new_keychain,
+        data,
+        &["receipt", "verify", receipt.to_str().unwrap()],
+    ))
+    .await;
+    assert!(verified.stdout.contains("Genuine"), "{}", verified.stdout);
+    // The old computer's token no longer works; the new one follows the review.
+    let old = fails(waymark(&keychain, data, &["--json", "sync"])).await;
+    let error = old.error_json();
+    assert_eq!(error["error"]["code"], "unauthorized", "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("enrol again"),
+        "{error}"
+    );
+    let synced = ok(waymark(&new_keychain, data, &["--json", "sync"]))
+        .await
+        .json();
+    assert!(synced["changes"].is_array(), "{synced}");
+}
