@@ -36,6 +36,9 @@ lint: ui-deps
 	@# The endpoint builds on a bare server: nothing of Tauri, WebKitGTK or GTK in its graph.
 	@if $(CARGO) tree -p waymark-server -e normal --prefix none --locked | grep -Eiq '^(tauri|wry|webkit2gtk|javascriptcore|gtk|gdk|soup3|waymark-core|waymark-app) '; then \
 	  echo "waymark-server depends on a desktop crate:"; $(CARGO) tree -p waymark-server -e normal --prefix none | grep -Ei '^(tauri|wry|webkit2gtk|javascriptcore|gtk|gdk|soup3|waymark-core|waymark-app) ' | sort -u; exit 1; fi
+	@# The school's submission engine adapts to any front end: nothing of Tauri or GTK in it.
+	@if $(CARGO) tree -p waymark-sync -e normal --prefix none --locked | grep -Eiq '^(tauri|wry|webkit2gtk|javascriptcore|gtk|gdk|soup3|waymark-app) '; then \
+	  echo "waymark-sync depends on a desktop crate"; exit 1; fi
 	cd ui && $(NPM) run check && $(NPM) run lint
 
 unit: ui-deps
@@ -71,6 +74,7 @@ bench: setup
 	$(CARGO) bench -p waymark-documents --bench report
 	$(CARGO) bench -p waymark-server --bench ingest
 	WAYMARK_BENCH_POLL_MS=1000 $(CARGO) bench -p waymark-server --bench ingest
+	$(CARGO) bench -p waymark-sync --bench submit
 
 ## App start-up time, memory and autosave round trip under Xvfb.
 measure: ui

@@ -20,7 +20,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fails, ok, run, waymark};
+use common::{fails, ok, waymark};
 use serde_json::Value;
 use waymark_harness::endpoint::TestEndpoint;
 use waymark_harness::fault_proxy::{CutPlan, FaultProxy};

@@ -350,8 +350,9 @@ fn seal_all(
 ) -> Result<()> {
     let total: u64 = jobs.iter().map(|j| j.size).sum();
     let done = AtomicU64::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZero::get)
+    // One more worker than cores: each blob ends with an fsync and a directory sync, during
+    // which its worker waits on the disk and the extra one keeps the cores busy.
+    let workers = (std::thread::available_parallelism().map_or(2, std::num::NonZero::get) + 1)
         .min(jobs.len())
         .max(1);
     // Largest first, so one big video does not start last and run alone.

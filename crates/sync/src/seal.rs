@@ -234,6 +234,9 @@ mod tests {
             recipients_id(&[a.clone(), b.clone()]),
             recipients_id(&[b.clone(), a.clone()])
         );
-        assert_ne!(recipients_id(&[a.clone()]), recipients_id(&[a, b]));
+        assert_ne!(
+            recipients_id(std::slice::from_ref(&a)),
+            recipients_id(&[a, b])
+        );
     }
 }

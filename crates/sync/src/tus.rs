@@ -15,7 +15,7 @@ use base64::Engine as _;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use sha2::Digest as _;
-use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+use std::io::{Read as _, Seek as _};
 use waymark_net::{Client, ClientError};
 use waymark_protocol::{ApiErrorCode, Sha256};
 
@@ -24,6 +24,12 @@ use crate::error::{Result, SyncError};
 /// How much is sent per PATCH by default: large enough that per-request costs are small next
 /// to the bytes, small enough that a cut re-sends little and memory stays bounded.
 pub const DEFAULT_CHUNK: u64 = 16 * 1024 * 1024;
+
+/// The smallest chunk a cut network is given.
+pub const MIN_CHUNK: u64 = 256 * 1024;
+
+/// Chunks that must go through in a row before the chunk size doubles back.
+const GROW_AFTER: u32 = 4;
 
 /// Consecutive failures of one upload retried in place (with a short pause) before the
 /// upload gives up and the outbox's own backoff takes over.
@@ -157,30 +163,50 @@ async fn head(client: &Client, url: &str) -> Result<Option<u64>> {
     }
 }
 
-/// Reads `len` bytes at `offset`.
-async fn read_chunk(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>> {
-    let io = |e| SyncError::io("reading a sealed blob", path, e);
-    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
-    file.seek(SeekFrom::Start(offset)).await.map_err(io)?;
-    let mut buf =
-        vec![0u8; usize::try_from(len).map_err(|_| SyncError::Internal("chunk too large".into()))?];
-    file.read_exact(&mut buf).await.map_err(io)?;
-    Ok(buf)
+/// A chunk read and hashed, ready to send.
+struct Prepared {
+    offset: u64,
+    bytes: Vec<u8>,
+    checksum: String,
+}
+
+/// Reads `len` bytes at `offset` and hashes them, on the blocking pool (hashing 16 MiB takes
+/// ~13 ms: not on the runtime's threads).
+fn prepare(path: &Path, offset: u64, len: u64) -> tokio::task::JoinHandle<Result<Prepared>> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let io = |e| SyncError::io("reading a sealed blob", &path, e);
+        let mut file = std::fs::File::open(&path).map_err(io)?;
+        file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let len =
+            usize::try_from(len).map_err(|_| SyncError::Internal("chunk too large".into()))?;
+        let mut bytes = vec![0u8; len];
+        file.read_exact(&mut bytes).map_err(io)?;
+        let checksum = format!(
+            "sha256 {}",
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&bytes))
+        );
+        Ok(Prepared {
+            offset,
+            bytes,
+            checksum,
+        })
+    })
+}
+
+async fn joined(handle: tokio::task::JoinHandle<Result<Prepared>>) -> Result<Prepared> {
+    handle
+        .await
+        .map_err(|e| SyncError::Internal(format!("reading a chunk failed: {e}")))?
 }
 
 /// Sends one chunk; returns the new offset.
 async fn patch(
     client: &Client,
     url: &str,
-    offset: u64,
-    chunk: Vec<u8>,
+    chunk: Prepared,
     overridden: bool,
 ) -> Result<u64, ClientError> {
-    let digest = sha2::Sha256::digest(&chunk);
-    let checksum = format!(
-        "sha256 {}",
-        base64::engine::general_purpose::STANDARD.encode(digest)
-    );
     let req = if overridden {
         client
             .request(Method::POST, url)
@@ -191,10 +217,10 @@ async fn patch(
     let response = client
         .send(
             req.header(TUS.0, TUS.1)
-                .header("Upload-Offset", offset)
+                .header("Upload-Offset", chunk.offset)
                 .header("Content-Type", "application/offset+octet-stream")
-                .header("Upload-Checksum", checksum)
-                .body(chunk),
+                .header("Upload-Checksum", chunk.checksum)
+                .body(chunk.bytes),
         )
         .await?;
     header_u64(response.headers(), "Upload-Offset").ok_or_else(|| ClientError::Decode {
@@ -231,11 +257,29 @@ pub async fn upload(client: &Client, up: &Upload<'_>, progress: &dyn Progress) -
     progress.acknowledged(offset);
     let mut overridden = false;
     let mut failures = 0u32;
+    // A network that cuts long requests gets shorter ones: the chunk halves after a cut (not
+    // below MIN_CHUNK) and doubles back after a few that went through.
+    let mut chunk_size = up.chunk.max(1);
+    let floor = MIN_CHUNK.min(chunk_size);
+    let mut streak = 0u32;
+    // The next chunk is read and hashed while the current one is on the wire.
+    let mut ahead: Option<tokio::task::JoinHandle<Result<Prepared>>> = None;
     while offset < up.size {
-        let len = up.chunk.min(up.size - offset);
-        let chunk = read_chunk(up.path, offset, len).await?;
+        let len = chunk_size.min(up.size - offset);
+        let chunk = match ahead.take() {
+            Some(handle) => match joined(handle).await? {
+                ready if ready.offset == offset && ready.bytes.len() as u64 == len => ready,
+                // Read for an offset the endpoint did not acknowledge (after a cut).
+                _ => joined(prepare(up.path, offset, len)).await?,
+            },
+            None => joined(prepare(up.path, offset, len)).await?,
+        };
+        let next = offset + len;
+        if next < up.size {
+            ahead = Some(prepare(up.path, next, chunk_size.min(up.size - next)));
+        }
         progress.sent(len);
-        match patch(client, &url, offset, chunk, overridden).await {
+        match patch(client, &url, chunk, overridden).await {
             Ok(next) => {
                 if next <= offset || next > up.size {
                     return Err(decode(
@@ -245,6 +289,11 @@ pub async fn upload(client: &Client, up: &Upload<'_>, progress: &dyn Progress) -
                 }
                 offset = next;
                 failures = 0;
+                streak += 1;
+                if streak >= GROW_AFTER && chunk_size < up.chunk {
+                    chunk_size = chunk_size.saturating_mul(2).min(up.chunk);
+                    streak = 0;
+                }
                 progress.acknowledged(offset);
             }
             Err(
@@ -268,16 +317,23 @@ pub async fn upload(client: &Client, up: &Upload<'_>, progress: &dyn Progress) -
                         })
                     );
                 failures += 1;
+                streak = 0;
+                if again.is_glitch() {
+                    chunk_size = (chunk_size / 2).max(floor);
+                }
                 if !retry_in_place || failures > IN_PLACE_RETRIES {
                     return Err(again);
                 }
-                tracing::debug!(%again, failures, "upload interrupted; asking where it stands");
-                tokio::time::sleep(pause(failures)).await;
+                tracing::debug!(%again, failures, chunk_size, "upload interrupted; asking where it stands");
+                // Ask at once; wait longer only while the endpoint cannot be reached at all.
+                tokio::time::sleep(pause(0)).await;
                 match head(client, &url).await {
                     Ok(Some(o)) => offset = o,
                     Ok(None) => return Err(again),
-                    // The network is still away: wait and ask again.
-                    Err(e) if e.is_glitch() => continue,
+                    Err(e) if e.is_glitch() => {
+                        tokio::time::sleep(pause(failures)).await;
+                        continue;
+                    }
                     Err(e) => return Err(e),
                 }
             }

@@ -44,15 +44,16 @@ async fn a_100_mb_upload_cut_at_least_50_times_arrives_whole_and_once() {
     .await
     .unwrap();
 
-    // From here on the school reaches the endpoint only through the proxy: every connection
-    // is cut after 0.5–2.5 MB, until it has cut 60.
+    // From here on the school reaches the endpoint only through the proxy: a connection is cut
+    // after 64 KiB to 1 MiB sent (inside a 1 MiB chunk; each request over plain HTTP has its
+    // own connection), until it has cut 60.
     let upstream = endpoint.url.trim_start_matches("http://").parse().unwrap();
     let proxy = FaultProxy::start(
         upstream,
         CutPlan {
             seed: 20261201,
-            min_bytes: MIB / 2,
-            max_bytes: 5 * MIB / 2,
+            min_bytes: 64 * 1024,
+            max_bytes: MIB,
             max_cuts: 60,
         },
     );
