@@ -764,3 +764,48 @@ async fn a_lost_key_is_recovered_with_a_new_code_and_old_receipts_stay_valid() {
         .json();
     assert!(synced["changes"].is_array(), "{synced}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submission_queued_before_the_key_was_lost_is_sent_signed_with_the_new_key() {
+    let endpoint = TestEndpoint::start().await;
+    let keychain = Keychain::start();
+    let school = SchoolFixture::eligible();
+    let data = school.data_dir();
+    let enrolled = enrol(&endpoint, &keychain, &school).await;
+    ok(waymark(
+        &keychain,
+        data,
+        &[
+            "submit",
+            "--award",
+            AWARD,
+            "--confirm-personal-data",
+            &school.photo,
+        ],
+    ))
+    .await;
+    // The keychain is lost before it was sent: nothing can be sent, and it stays queued.
+    let new_keychain = Keychain::start();
+    let refused = fails(waymark(&new_keychain, data, &["--json", "sync"])).await;
+    assert_eq!(refused.error_json()["error"]["code"], "keychain_missing");
+    let institution = enrolled["enrollment"]["institution_id"].as_str().unwrap();
+    let (status, issued) = endpoint
+        .admin(
+            "POST".parse().unwrap(),
+            &format!("/v1/admin/institutions/{institution}/codes"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{issued}");
+    ok(waymark(
+        &new_keychain,
+        data,
+        &["enroll", issued["code"].as_str().unwrap()],
+    ))
+    .await;
+    // The endpoint now holds only the new key: the same envelope, signed again, is accepted.
+    let synced = ok(waymark(&new_keychain, data, &["--json", "sync"]))
+        .await
+        .json();
+    assert_eq!(synced["deliveries"][0]["outcome"], "sent", "{synced}");
+}
