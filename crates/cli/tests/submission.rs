@@ -809,3 +809,100 @@ async fn a_submission_queued_before_the_key_was_lost_is_sent_signed_with_the_new
         .json();
     assert_eq!(synced["deliveries"][0]["outcome"], "sent", "{synced}");
 }
+
+/// Forwards every connection on `listener` to `upstream` (the school's network coming back).
+async fn forward(listener: tokio::net::TcpListener, upstream: std::net::SocketAddr) {
+    while let Ok((mut inbound, _)) = listener.accept().await {
+        tokio::spawn(async move {
+            if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            }
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_watch_sends_once_the_network_comes_back() {
+    use std::io::BufRead as _;
+
+    let endpoint = TestEndpoint::start().await;
+    let keychain = Keychain::start();
+    let school = SchoolFixture::eligible();
+    let data = school.data_dir();
+    enrol(&endpoint, &keychain, &school).await;
+    // The school's route to the endpoint: a loopback port where nothing listens yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    {
+        let mut ws = school.open();
+        let mut enrollment = ws.enrollment().unwrap().unwrap();
+        enrollment.endpoint = format!("http://127.0.0.1:{port}");
+        ws.set_enrollment(&enrollment).unwrap();
+    }
+    ok(waymark(
+        &keychain,
+        data,
+        &[
+            "submit",
+            "--award",
+            AWARD,
+            "--confirm-personal-data",
+            &school.photo,
+        ],
+    ))
+    .await;
+
+    let mut child = waymark(
+        &keychain,
+        data,
+        &["--json", "sync", "--watch", "--interval", "5"],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The first round finds no network and says it waits.
+    let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.recv())
+        .await
+        .expect("a first round within 20 s")
+        .unwrap();
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["deliveries"][0]["outcome"], "waiting", "{first}");
+
+    // The network comes back; the watcher sends without being asked (bounded wait).
+    let upstream = endpoint.url.trim_start_matches("http://").parse().unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let forwarder = tokio::spawn(forward(listener, upstream));
+    let sent = tokio::time::timeout(std::time::Duration::from_secs(40), async {
+        while let Some(line) = lines.recv().await {
+            let round: Value = serde_json::from_str(&line).unwrap();
+            if round["deliveries"][0]["outcome"] == "sent" {
+                return round;
+            }
+        }
+        panic!("the watcher stopped");
+    })
+    .await
+    .expect("sent within 40 s of the network coming back");
+    assert!(sent["deliveries"][0]["receipt"].is_object(), "{sent}");
+    let _ = child.kill();
+    let _ = child.wait();
+    forwarder.abort();
+}

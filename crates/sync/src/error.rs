@@ -151,15 +151,15 @@ impl SyncError {
 
 impl SyncError {
     /// Whether this is a passing glitch worth retrying at once, in place: a connection cut or
-    /// closed under the request, a timeout, the endpoint busy or restarting. Not a wrong
-    /// certificate, a proxy wanting a password or a name that does not resolve: those wait for
-    /// someone, and retrying them at once only delays saying so.
+    /// closed under the request, the endpoint busy or restarting. Not a connection that could
+    /// not be made at all (no network: the outbox's backoff waits for it), a timeout (already a
+    /// long wait), a wrong certificate, a proxy wanting a password or a name that does not
+    /// resolve: those wait for the network or for someone, and retrying them at once only
+    /// delays saying so.
     pub fn is_glitch(&self) -> bool {
         match self {
             Self::Client(e) => match e {
-                ClientError::Connect { .. }
-                | ClientError::Timeout { .. }
-                | ClientError::Other { .. } => true,
+                ClientError::Other { .. } => true,
                 ClientError::Api { status, .. } | ClientError::Status { status, .. } => {
                     *status >= 500 || *status == 429 || *status == 408
                 }
