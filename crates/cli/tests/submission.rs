@@ -34,6 +34,47 @@ async fn enrol(endpoint: &TestEndpoint, keychain: &Keychain, school: &SchoolFixt
     run.json()
 }
 
+/// `waymark --json submit` for the mark, confirming the fixture's photo; its answer.
+async fn submit(keychain: &Keychain, school: &SchoolFixture) -> Value {
+    let args = [
+        "--json",
+        "submit",
+        "--award",
+        AWARD,
+        "--confirm-personal-data",
+        &school.photo,
+    ];
+    ok(waymark(keychain, school.data_dir(), &args)).await.json()
+}
+
+/// `waymark --json sync`; its answer.
+async fn sync(keychain: &Keychain, data: &std::path::Path) -> Value {
+    ok(waymark(keychain, data, &["--json", "sync"]))
+        .await
+        .json()
+}
+
+/// A new enrollment code for the institution (which revokes its tokens).
+async fn new_code(endpoint: &TestEndpoint, institution: &str) -> String {
+    let (status, issued) = endpoint
+        .admin(
+            "POST".parse().unwrap(),
+            &format!("/v1/admin/institutions/{institution}/codes"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{issued}");
+    issued["code"].as_str().unwrap().to_owned()
+}
+
+/// Asserts a `--json` run failed with `code` and a message containing `says`.
+fn assert_refused(run: &common::Run, code: &str, says: &str) {
+    let error = run.error_json();
+    assert_eq!(error["error"]["code"], code, "{error}");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains(says), "{says:?} in {message}");
+}
+
 /// The outbox entry `waymark submissions --json` lists last.
 async fn last_submission(keychain: &Keychain, school: &SchoolFixture) -> Value {
     let list = ok(waymark(
@@ -73,15 +114,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
         &["--json", "submit", "--award", AWARD],
     ))
     .await;
-    let error = refused.error_json();
-    assert_eq!(error["error"]["code"], "personal_data_unconfirmed");
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains(&school.photo),
-        "{error}"
-    );
+    assert_refused(&refused, "personal_data_unconfirmed", &school.photo);
     let list = ok(waymark(&keychain, data, &["--json", "submissions"]))
         .await
         .json();
@@ -119,9 +152,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
     assert_eq!(queued["sealed"], school.items.len());
 
     // Deliver: every blob uploaded, the envelope committed, the receipt verified and kept.
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     let sent = &synced["deliveries"][0];
     assert_eq!(sent["outcome"], "sent", "{synced}");
     assert_eq!(sent["blobs_sent"], school.items.len() + 1);
@@ -190,9 +221,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
     .unwrap();
 
     // The school sees the request, with the benchmark it names.
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     assert_eq!(
         synced["changes"][0]["after"], "more_evidence_requested",
         "{synced}"
@@ -214,20 +243,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
 
     // It changes that one file and re-submits: only the changed blob and the manifest go.
     school.change_file(&asked_about);
-    let queued = ok(waymark(
-        &keychain,
-        data,
-        &[
-            "--json",
-            "submit",
-            "--award",
-            AWARD,
-            "--confirm-personal-data",
-            &school.photo,
-        ],
-    ))
-    .await
-    .json();
+    let queued = submit(&keychain, &school).await;
     assert_eq!(queued["plan"]["responds_to"], server_id.to_string());
     assert_eq!(
         queued["sealed"], 1,
@@ -235,9 +251,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
     );
     let changed_size = std::fs::metadata(&school.items[3].1).unwrap().len();
     assert_eq!(queued["plan"]["new_bytes"], changed_size);
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     let sent = &synced["deliveries"][0];
     assert_eq!(sent["outcome"], "sent", "{synced}");
     assert_eq!(
@@ -296,9 +310,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
     )
     .await
     .unwrap();
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     assert_eq!(synced["changes"][0]["after"], "recommended", "{synced}");
     let out3 = moderator.dir.path().join("m");
     waymark_assess::open::open(
@@ -315,9 +327,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
         .unwrap();
 
     // Awarded: the school sees the award, its expiry and the feedback.
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     assert_eq!(synced["changes"][0]["after"], "awarded", "{synced}");
     let shown = ok(waymark(
         &keychain,
@@ -333,9 +343,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
         shown.stdout
     );
     // Nothing changed since: the status is not downloaded again (304).
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     assert_eq!(synced["changes"].as_array().unwrap().len(), 0, "{synced}");
 
     // The receipt can be saved and verified offline; a changed byte is not genuine.
@@ -419,9 +427,7 @@ async fn not_enrolled_or_not_eligible_is_refused_with_what_to_do() {
     let school = SchoolFixture::eligible();
     let data = school.data_dir();
     // Nothing queued: nothing to do, and no enrollment needed to say so.
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     assert_eq!(synced["deliveries"].as_array().unwrap().len(), 0);
     let refused = fails(waymark(
         &keychain,
@@ -517,14 +523,7 @@ async fn not_enrolled_or_not_eligible_is_refused_with_what_to_do() {
         &["--json", "submit", "--award", AWARD],
     ))
     .await;
-    let error = refused.error_json();
-    assert_eq!(error["error"]["code"], "not_eligible");
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("cannot be applied for yet")
-    );
+    assert_refused(&refused, "not_eligible", "cannot be applied for yet");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -534,18 +533,7 @@ async fn a_blob_tampered_in_the_outbox_is_refused_by_the_endpoint_and_named() {
     let school = SchoolFixture::eligible();
     let data = school.data_dir();
     enrol(&endpoint, &keychain, &school).await;
-    ok(waymark(
-        &keychain,
-        data,
-        &[
-            "submit",
-            "--award",
-            AWARD,
-            "--confirm-personal-data",
-            &school.photo,
-        ],
-    ))
-    .await;
+    submit(&keychain, &school).await;
     // Flip one byte of one sealed blob before it is sent.
     let blobs = data.join("outbox").join("blobs");
     let victim = std::fs::read_dir(&blobs)
@@ -558,9 +546,7 @@ async fn a_blob_tampered_in_the_outbox_is_refused_by_the_endpoint_and_named() {
     let at = bytes.len() - 10;
     bytes[at] ^= 0x40;
     std::fs::write(&victim, bytes).unwrap();
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     let outcome = &synced["deliveries"][0];
     assert_eq!(outcome["outcome"], "refused", "{synced}");
     assert_eq!(outcome["code"], "blob_hash_mismatch", "{synced}");
@@ -577,21 +563,8 @@ async fn a_blob_tampered_on_the_endpoint_is_refused_by_the_assessor_tool() {
     let moderator = assessor(&endpoint, "Mr Mo Derator", "mo@assessors.example").await;
     let data = school.data_dir();
     enrol(&endpoint, &keychain, &school).await;
-    ok(waymark(
-        &keychain,
-        data,
-        &[
-            "submit",
-            "--award",
-            AWARD,
-            "--confirm-personal-data",
-            &school.photo,
-        ],
-    ))
-    .await;
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    submit(&keychain, &school).await;
+    let synced = sync(&keychain, data).await;
     let server_id: SubmissionId = synced["deliveries"][0]["server_id"]
         .as_str()
         .unwrap()
@@ -632,25 +605,10 @@ async fn offline_a_submission_is_queued_and_waits_saying_why() {
     // The endpoint goes away (the school's network is down).
     drop(endpoint);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let queued = ok(waymark(
-        &keychain,
-        data,
-        &[
-            "--json",
-            "submit",
-            "--award",
-            AWARD,
-            "--confirm-personal-data",
-            &school.photo,
-        ],
-    ))
-    .await
-    .json();
+    let queued = submit(&keychain, &school).await;
     assert_eq!(queued["keys_refreshed"], false);
     assert_eq!(queued["submission"]["state"], "queued");
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&keychain, data).await;
     let waiting = &synced["deliveries"][0];
     assert_eq!(waiting["outcome"], "waiting", "{synced}");
     assert_eq!(waiting["code"], "network_connect", "{synced}");
@@ -676,21 +634,8 @@ async fn a_lost_key_is_recovered_with_a_new_code_and_old_receipts_stay_valid() {
     let school = SchoolFixture::eligible();
     let data = school.data_dir();
     let enrolled = enrol(&endpoint, &keychain, &school).await;
-    ok(waymark(
-        &keychain,
-        data,
-        &[
-            "submit",
-            "--award",
-            AWARD,
-            "--confirm-personal-data",
-            &school.photo,
-        ],
-    ))
-    .await;
-    let synced = ok(waymark(&keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    submit(&keychain, &school).await;
+    let synced = sync(&keychain, data).await;
     let server_id = synced["deliveries"][0]["server_id"]
         .as_str()
         .unwrap()
@@ -712,34 +657,15 @@ async fn a_lost_key_is_recovered_with_a_new_code_and_old_receipts_stay_valid() {
     // A new computer with the data folder restored, but not the keychain.
     let new_keychain = Keychain::start();
     let refused = fails(waymark(&new_keychain, data, &["--json", "sync"])).await;
-    let error = refused.error_json();
-    assert_eq!(error["error"]["code"], "keychain_missing", "{error}");
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("new enrollment code"),
-        "{error}"
-    );
+    assert_refused(&refused, "keychain_missing", "new enrollment code");
 
     // The awarding body issues a new code (revoking the old token); enrolling again works and
     // the receipt already held is still genuine.
     let institution = enrolled["enrollment"]["institution_id"].as_str().unwrap();
-    let (status, issued) = endpoint
-        .admin(
-            "POST".parse().unwrap(),
-            &format!("/v1/admin/institutions/{institution}/codes"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{issued}");
-    let again = ok(waymark(
-        &new_keychain,
-        data,
-        &["--json", "enroll", issued["code"].as_str().unwrap()],
-    ))
-    .await
-    .json();
+    let code = new_code(&endpoint, institution).await;
+    let again = ok(waymark(&new_keychain, data, &["--json", "enroll", &code]))
+        .await
+        .json();
     assert!(again["replaced"].is_string(), "{again}");
     let verified = ok(waymark(
         &new_keychain,
@@ -750,18 +676,8 @@ async fn a_lost_key_is_recovered_with_a_new_code_and_old_receipts_stay_valid() {
     assert!(verified.stdout.contains("Genuine"), "{}", verified.stdout);
     // The old computer's token no longer works; the new one follows the review.
     let old = fails(waymark(&keychain, data, &["--json", "sync"])).await;
-    let error = old.error_json();
-    assert_eq!(error["error"]["code"], "unauthorized", "{error}");
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("enrol again"),
-        "{error}"
-    );
-    let synced = ok(waymark(&new_keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    assert_refused(&old, "unauthorized", "enrol again");
+    let synced = sync(&new_keychain, data).await;
     assert!(synced["changes"].is_array(), "{synced}");
 }
 
@@ -772,41 +688,16 @@ async fn a_submission_queued_before_the_key_was_lost_is_sent_signed_with_the_new
     let school = SchoolFixture::eligible();
     let data = school.data_dir();
     let enrolled = enrol(&endpoint, &keychain, &school).await;
-    ok(waymark(
-        &keychain,
-        data,
-        &[
-            "submit",
-            "--award",
-            AWARD,
-            "--confirm-personal-data",
-            &school.photo,
-        ],
-    ))
-    .await;
+    submit(&keychain, &school).await;
     // The keychain is lost before it was sent: nothing can be sent, and it stays queued.
     let new_keychain = Keychain::start();
     let refused = fails(waymark(&new_keychain, data, &["--json", "sync"])).await;
     assert_eq!(refused.error_json()["error"]["code"], "keychain_missing");
     let institution = enrolled["enrollment"]["institution_id"].as_str().unwrap();
-    let (status, issued) = endpoint
-        .admin(
-            "POST".parse().unwrap(),
-            &format!("/v1/admin/institutions/{institution}/codes"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{issued}");
-    ok(waymark(
-        &new_keychain,
-        data,
-        &["enroll", issued["code"].as_str().unwrap()],
-    ))
-    .await;
+    let code = new_code(&endpoint, institution).await;
+    ok(waymark(&new_keychain, data, &["enroll", &code])).await;
     // The endpoint now holds only the new key: the same envelope, signed again, is accepted.
-    let synced = ok(waymark(&new_keychain, data, &["--json", "sync"]))
-        .await
-        .json();
+    let synced = sync(&new_keychain, data).await;
     assert_eq!(synced["deliveries"][0]["outcome"], "sent", "{synced}");
 }
 
@@ -842,18 +733,7 @@ async fn sync_watch_sends_once_the_network_comes_back() {
         enrollment.endpoint = format!("http://127.0.0.1:{port}");
         ws.set_enrollment(&enrollment).unwrap();
     }
-    ok(waymark(
-        &keychain,
-        data,
-        &[
-            "submit",
-            "--award",
-            AWARD,
-            "--confirm-personal-data",
-            &school.photo,
-        ],
-    ))
-    .await;
+    submit(&keychain, &school).await;
 
     let mut child = waymark(
         &keychain,
