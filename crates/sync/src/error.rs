@@ -170,5 +170,202 @@ impl SyncError {
     }
 }
 
+/// Every code [`SyncError::code`] gives of its own, with its meaning (the rest are the core's,
+/// in docs/errors.md, and the endpoint's, in docs/api-errors.md). docs/submission-errors.md is
+/// generated from this list and a test keeps it so.
+pub const CODES: &[(&str, &str)] = &[
+    (
+        "not_enrolled",
+        "This data folder is not enrolled with an awarding body: run `waymark enroll CODE`.",
+    ),
+    (
+        "usage",
+        "Something typed is not what it should be (an enrollment code, an award, an id); the message says what.",
+    ),
+    (
+        "not_eligible",
+        "The award cannot be applied for yet; the message lists the framework's reasons.",
+    ),
+    (
+        "personal_data_unconfirmed",
+        "Evidence flagged as showing pupils' personal data was not confirmed; the message lists each item's id.",
+    ),
+    (
+        "evidence_not_frozen",
+        "Evidence could not be frozen (modified, missing, unreadable), so what would be sent is not what was reviewed.",
+    ),
+    (
+        "refused",
+        "What the endpoint sent failed a check (a key set not from the pinned chain, a receipt that does not verify); nothing was trusted.",
+    ),
+    (
+        "protocol",
+        "A document of the wire format could not be read or is not one this version understands.",
+    ),
+    (
+        "io",
+        "Reading or writing a local file failed; the message names the file.",
+    ),
+    (
+        "internal",
+        "A bug in Waymark; please report it with the message.",
+    ),
+    (
+        "network_dns",
+        "The endpoint's name does not resolve: check the address and that the computer is online.",
+    ),
+    (
+        "network_connect",
+        "No connection could be made (offline, or the endpoint is down); queued submissions wait and are sent later.",
+    ),
+    ("network_timeout", "The endpoint did not answer in time."),
+    (
+        "network_tls",
+        "The secure connection failed; the message names the cause (e.g. a web filter's certificate this computer does not trust).",
+    ),
+    (
+        "network_proxy",
+        "The proxy refused the connection or wants a password; the message says which variable to set.",
+    ),
+    (
+        "network_other",
+        "The connection failed in another way (cut, closed); delivery retries.",
+    ),
+    (
+        "http_status",
+        "Something that is not the endpoint answered with an HTTP error (a filter's or proxy's page).",
+    ),
+    (
+        "bad_answer",
+        "The endpoint's answer could not be read: is the address a Waymark endpoint?",
+    ),
+    (
+        "keychain_unavailable",
+        "No OS keychain is available; Waymark never keeps tokens or keys in a plain file.",
+    ),
+    (
+        "keychain_locked",
+        "The OS keychain refused access (locked, or declined): unlock it and try again.",
+    ),
+    (
+        "keychain_missing",
+        "The keychain holds no credentials for this enrollment (a new computer, a wiped keyring): enrol again with a new code.",
+    ),
+    (
+        "keychain_damaged",
+        "The keychain entry is not what Waymark writes: enrol again with a new code.",
+    ),
+    ("keychain_failed", "The OS keychain failed in another way."),
+];
+
+/// docs/submission-errors.md as [`CODES`] writes it.
+pub fn codes_markdown() -> String {
+    let mut out = String::from(
+        "# Submission error codes\n\n<!-- Generated from crates/sync/src/error.rs (CODES); a test checks it (WAYMARK_BLESS=1 rewrites it). -->\n\nThe codes of `waymark enroll`, `submit`, `sync`, `submissions` and `receipt`, printed with `--json` as `{\"error\":{\"code\":…,\"message\":…}}`. Besides these, a submission command may give a core code ([errors.md](errors.md)) or the endpoint's own code for a refusal ([api-errors.md](api-errors.md)). Codes are stable; messages are for people.\n\n| code | meaning |\n| --- | --- |\n",
+    );
+    for (code, meaning) in CODES {
+        out.push_str(&format!("| `{code}` | {meaning} |\n"));
+    }
+    out
+}
+
 /// The engine's result.
 pub type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> Vec<SyncError> {
+        let endpoint = || "https://e.example".to_owned();
+        vec![
+            SyncError::NotEnrolled,
+            SyncError::Usage(String::new()),
+            SyncError::NotEligible {
+                title: String::new(),
+                reasons: vec![],
+            },
+            SyncError::PersonalDataUnconfirmed { items: vec![] },
+            SyncError::NotFrozen { items: vec![] },
+            SyncError::Refused(String::new()),
+            SyncError::Protocol(ProtocolError::Crypt(String::new())),
+            SyncError::io("x", "y", std::io::Error::other("z")),
+            SyncError::Internal(String::new()),
+            SyncError::Client(ClientError::Dns {
+                endpoint: endpoint(),
+            }),
+            SyncError::Client(ClientError::Connect {
+                endpoint: endpoint(),
+                detail: String::new(),
+            }),
+            SyncError::Client(ClientError::Timeout {
+                endpoint: endpoint(),
+            }),
+            SyncError::Client(ClientError::Tls {
+                endpoint: endpoint(),
+                detail: String::new(),
+            }),
+            SyncError::Client(ClientError::Proxy {
+                endpoint: endpoint(),
+                detail: String::new(),
+            }),
+            SyncError::Client(ClientError::Other {
+                endpoint: endpoint(),
+                detail: String::new(),
+            }),
+            SyncError::Client(ClientError::Status {
+                endpoint: endpoint(),
+                status: 502,
+                snippet: String::new(),
+            }),
+            SyncError::Client(ClientError::Decode {
+                endpoint: endpoint(),
+                detail: String::new(),
+            }),
+            SyncError::Client(ClientError::Write(std::io::Error::other("z"))),
+            SyncError::Keychain(KeychainError::Unavailable {
+                why: String::new(),
+                hint: "",
+            }),
+            SyncError::Keychain(KeychainError::Locked(String::new())),
+            SyncError::Keychain(KeychainError::Missing {
+                user: String::new(),
+                again: "",
+            }),
+            SyncError::Keychain(KeychainError::Damaged {
+                user: String::new(),
+                detail: String::new(),
+                again: "",
+            }),
+            SyncError::Keychain(KeychainError::Failed(String::new())),
+        ]
+    }
+
+    #[test]
+    fn every_code_of_our_own_is_documented() {
+        for e in samples() {
+            let code = e.code();
+            assert!(
+                CODES.iter().any(|(c, _)| *c == code),
+                "{code} is not in CODES"
+            );
+        }
+    }
+
+    #[test]
+    fn the_published_list_is_generated_from_the_codes() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/submission-errors.md"
+        );
+        let want = codes_markdown();
+        if std::env::var_os("WAYMARK_BLESS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/submission-errors.md is out of date: run with WAYMARK_BLESS=1"
+        );
+    }
+}
