@@ -15,7 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::StreamExt as _;
 use serde::Serialize;
-use waymark_core::outbox::{OutboxState, OutboxSubmission};
+use waymark_core::outbox::OutboxSubmission;
 use waymark_net::ClientError;
 use waymark_protocol::api::{CommitRequest, CommitResponse, HeldRequest, HeldResponse};
 use waymark_protocol::receipt::{Receipt, verify_receipt};
@@ -341,7 +341,6 @@ fn refuses_submission(e: &SyncError) -> bool {
                 | ApiErrorCode::TooLarge
                 | ApiErrorCode::BadRequest
         ),
-        SyncError::Refused(_) | SyncError::Protocol(_) => false,
         _ => false,
     }
 }
@@ -367,9 +366,6 @@ pub async fn deliver_pending(
                 });
                 continue;
             }
-        }
-        if submission.state != OutboxState::Queued {
-            continue;
         }
         match deliver_one(shared, session, &submission, options, &on_transfer).await {
             Ok(outcome) => outcomes.push(outcome),
