@@ -44,6 +44,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
+use waymark_test_support::bench::{clock_ticks, env_or, folder_bytes, load_average, measuring};
 
 use bytes::Bytes;
 use futures::StreamExt as _;
@@ -76,7 +77,7 @@ const STATUS_P99_TARGET: Duration = Duration::from_millis(50);
 const SETUP_CONCURRENCY: usize = 8;
 
 fn main() {
-    let measuring = std::env::args().any(|a| a == "--bench");
+    let measuring = measuring();
     let scale = Scale::from_env(measuring);
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     std::fs::create_dir_all(tmp).expect("create target/tmp");
@@ -134,16 +135,6 @@ impl Scale {
 
     fn total_bytes(&self) -> u64 {
         (self.institutions * self.blobs * self.blob_size) as u64
-    }
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
-        Err(_) => default,
     }
 }
 
@@ -310,36 +301,6 @@ fn cpu_time(process: &str, ticks_per_second: f64) -> Option<Duration> {
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(Duration::from_secs_f64(ticks as f64 / ticks_per_second))
-}
-
-fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|t| t.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
-}
-
-/// The bytes of every file under `dir`.
-fn folder_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => folder_bytes(&e.path()),
-            Ok(_) => e.metadata().map(|m| m.len()).unwrap_or(0),
-            Err(_) => 0,
-        })
-        .sum()
 }
 
 /// The file system type and device `dir` is on, as `df` says.

@@ -60,6 +60,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use waymark_test_support::bench::{clock_ticks, env_or, folder_bytes, load_average, measuring};
 
 use sha2::Digest as _;
 use waymark_core::outbox::SealedBlob;
@@ -93,7 +94,7 @@ const SMALL_MAX: u64 = 2_000_000;
 const SMALL_FILES: u64 = 300;
 
 fn main() {
-    let measuring = std::env::args().any(|a| a == "--bench");
+    let measuring = measuring();
     let scale = Scale::from_env(measuring);
     for (tool, package) in [(AGE, "age"), (CURL, "curl")] {
         let found = Command::new(tool).arg("--version").output();
@@ -193,16 +194,6 @@ impl Scale {
 /// The file part 3 changes.
 const CHANGED_NAME: &str = "computing policy.pdf";
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
-        Err(_) => default,
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Measuring helpers
 
@@ -219,24 +210,6 @@ fn cpu_times() -> (Duration, Duration) {
     let at = |i: usize| f.get(i - 3).copied().unwrap_or(0);
     let secs = |t: u64| Duration::from_secs_f64(t as f64 / ticks);
     (secs(at(14) + at(15)), secs(at(16) + at(17)))
-}
-
-fn clock_ticks() -> f64 {
-    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *TICKS.get_or_init(|| {
-        Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .ok()
-            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-            .unwrap_or(100.0)
-    })
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|t| t.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
 }
 
 /// A timed step: wall time and CPU seconds (this process's and its children's).
@@ -289,21 +262,6 @@ fn cores(t: &Timed) -> String {
         "{cpu:.1} s CPU ({:.2} cores)",
         cpu / t.wall.as_secs_f64().max(1e-9)
     )
-}
-
-/// Every file under `dir` and its bytes.
-fn folder_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => folder_bytes(&e.path()),
-            Ok(_) => e.metadata().map(|m| m.len()).unwrap_or(0),
-            Err(_) => 0,
-        })
-        .sum()
 }
 
 fn fsync_all(paths: &[PathBuf]) {
