@@ -616,98 +616,6 @@ fn ours_upload(
     took
 }
 
-/// The client's own work for one blob on the engine's critical path: every chunk read from
-/// the file and hashed with SHA-256 (for `Upload-Checksum`) before its PATCH is sent.
-fn client_work(blob: &BlobFile, chunk: u64) -> Duration {
-    let start = Instant::now();
-    let mut offset = 0;
-    while offset < blob.size {
-        let (buf, _) = read_and_hash(&blob.path, offset, chunk.min(blob.size - offset));
-        std::hint::black_box(buf);
-        offset += chunk;
-    }
-    start.elapsed()
-}
-
-/// `len` bytes at `offset` and their `Upload-Checksum` value.
-fn read_and_hash(path: &Path, offset: u64, len: u64) -> (Vec<u8>, String) {
-    use std::io::{Read as _, Seek as _};
-    let mut file = std::fs::File::open(path).expect("open the blob");
-    file.seek(std::io::SeekFrom::Start(offset))
-        .expect("seek in the blob");
-    let mut buf = vec![0u8; len as usize];
-    file.read_exact(&mut buf).expect("read the blob");
-    let sum = encode_base64(&sha2::Sha256::digest(&buf));
-    (buf, sum)
-}
-
-/// A prototype of the fix proposed for `tus::upload` (not the engine's code): the same tus
-/// requests through the engine's `waymark_net::Client`, but the next chunk is read and hashed
-/// on a blocking thread while the current PATCH is in flight, instead of after it.
-fn prefetching_upload(
-    runtime: &tokio::runtime::Runtime,
-    client: &waymark_net::Client,
-    blob: &BlobFile,
-    chunk: u64,
-) -> Duration {
-    let start = Instant::now();
-    runtime.block_on(async {
-        let created = client
-            .send(
-                client
-                    .request(reqwest::Method::POST, "/v1/uploads")
-                    .header("Tus-Resumable", "1.0.0")
-                    .header("Upload-Length", blob.size)
-                    .header(
-                        "Upload-Metadata",
-                        format!("sha256 {}", encode_base64(blob.sha256.to_hex().as_bytes())),
-                    ),
-            )
-            .await
-            .expect("create the upload");
-        let location = created
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .expect("a Location")
-            .to_owned();
-        let read = |offset: u64| {
-            let path = blob.path.clone();
-            let len = chunk.min(blob.size - offset);
-            tokio::task::spawn_blocking(move || read_and_hash(&path, offset, len))
-        };
-        let mut next = Some(read(0));
-        let mut offset = 0;
-        while let Some(pending) = next.take() {
-            let (buf, sum) = pending.await.expect("read a chunk");
-            let end = offset + buf.len() as u64;
-            if end < blob.size {
-                next = Some(read(end));
-            }
-            let answered = client
-                .send(
-                    client
-                        .request(reqwest::Method::PATCH, &location)
-                        .header("Tus-Resumable", "1.0.0")
-                        .header("Upload-Offset", offset)
-                        .header("Content-Type", OCTETS)
-                        .header("Upload-Checksum", format!("sha256 {sum}"))
-                        .body(buf),
-                )
-                .await
-                .expect("a PATCH");
-            let at = answered
-                .headers()
-                .get("upload-offset")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            assert_eq!(at, Some(end), "the endpoint took the chunk");
-            offset = end;
-        }
-    });
-    start.elapsed()
-}
-
 /// The largest sealed blob, as curl sends it.
 struct BlobFile {
     path: PathBuf,
@@ -1075,16 +983,14 @@ fn run(runtime: &tokio::runtime::Runtime, scale: &Scale, scratch: &Path, report:
     });
     let token = third.credentials.token.clone();
     let client = waymark_net::Client::new(&endpoint.url, Some(token.clone())).expect("a client");
-    let mut best = [Duration::MAX; 5];
+    let mut best = [Duration::MAX; 4];
     for _ in 0..scale.rounds {
         best[0] = best[0].min(curl_upload(&endpoint.url, &token, &blob, false));
         best[1] = best[1].min(ours_upload(runtime, &client, &blob, scale.chunk));
         best[2] = best[2].min(curl_upload(&endpoint.url, &token, &blob, true));
         best[3] = best[3].min(ours_upload(runtime, &client, &blob, scale.big_chunk));
-        best[4] = best[4].min(prefetching_upload(runtime, &client, &blob, scale.chunk));
     }
-    let [curl_plain, ours_small, curl_sum, ours_big, prefetched] = best;
-    let serial = client_work(&blob, scale.chunk);
+    let [curl_plain, ours_small, curl_sum, ours_big] = best;
     let patches = blob.parts.len();
     let curl_label = format!(
         "curl: POST + {patches} PATCH{} of ≤ {} MiB, one connection",
@@ -1123,35 +1029,6 @@ fn run(runtime: &tokio::runtime::Runtime, scale: &Scale, scratch: &Path, report:
             format!("≥ {:.0}%: {verdict}", UPLOAD_TARGET * 100.0),
         );
     }
-    report.row(
-        "2",
-        format!(
-            "  where the engine's time goes: reading and SHA-256 of each {} KiB chunk before its PATCH (serial, one core)",
-            scale.chunk / 1024
-        ),
-        format!("{} for the blob ({})", secs(serial), mbs(blob.size, serial)),
-        format!(
-            "engine − curl with checksums: {}",
-            secs(ours_small.saturating_sub(curl_sum))
-        ),
-        "",
-        "",
-    );
-    report.row(
-        "2",
-        format!(
-            "  prototype of the proposed fix: the next chunk read and hashed while a PATCH is in flight ({} KiB, bench code)",
-            scale.chunk / 1024
-        ),
-        format!("{}: {}", secs(prefetched), mbs(blob.size, prefetched)),
-        format!("curl {}", mbs(blob.size, curl_plain)),
-        format!(
-            "{} ({} of curl with checksums)",
-            pct(rate(blob.size, prefetched), rate(blob.size, curl_plain)),
-            pct(rate(blob.size, prefetched), rate(blob.size, curl_sum))
-        ),
-        "",
-    );
     report.note(format!(
         "single-blob uploads: best of {} rounds each, alternating curl / engine; the endpoint takes at most {} MiB per PATCH (max_chunk_bytes), so curl sends {patches} PATCH{} (`--data-binary @piece`, pieces written before timing)",
         scale.rounds,
