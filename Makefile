@@ -16,6 +16,9 @@ run: setup ui
 	target/debug/waymark-app
 
 ## Every check CI runs: formatting, lints, type checks, unit tests and the app end to end.
+## A one-off build gains nothing from incremental compilation, which would keep a second copy
+## of every workspace crate's work (3 GB) on a CI disk that has run out of space before.
+test: export CARGO_INCREMENTAL := 0
 test: setup ui lint unit e2e package-check
 
 setup:
@@ -46,8 +49,11 @@ unit: ui-deps
 	cd ui && $(NPM) test
 
 ## The real app in a real window under Xvfb, driven over WebDriver (tauri-driver).
+## The binaries come from the same build as the unit tests (same packages, targets and so
+## features): `cargo build -p waymark-app` alone resolves features without the workspace's
+## dev-dependencies and so compiled ~300 crates a second time.
 e2e: ui
-	$(CARGO) build -p waymark-app -p waymark-cli --locked
+	$(CARGO) build --workspace --all-targets --locked
 	scripts/e2e.sh
 
 $(TAURI_CLI): package.json package-lock.json

@@ -23,7 +23,11 @@ include!("command_list.rs");
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/command_list.rs");
     build_without_unstaged_cli();
+    // The capabilities are declared in tauri.conf.json, not in files. Left to its default,
+    // tauri-build watches a `capabilities` folder that does not exist, which cargo takes as
+    // always changed: the app was rebuilt on every build. This pattern matches no file.
     let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/*.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     tauri_build::try_build(attributes).expect("tauri build step failed: check tauri.conf.json");
 }
