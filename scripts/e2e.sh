@@ -10,6 +10,12 @@
 # driver behind it, stops both on exit, and exits with the tests' status. Each test launches
 # the app on its own fresh data folder. Screenshots go to test-output/screenshots.
 #
+# The submission tests (submission*.test.mjs, also when every test runs) need the OS keychain:
+# the script then runs itself again inside `dbus-run-session` (a private session bus) and starts
+# gnome-keyring-daemon on it, unlocked, its keyring in a temporary folder (as the Rust harness,
+# crates/harness/src/keychain.rs, does), before Xvfb and tauri-driver, so that the tests, the
+# CLIs they run and the app (tauri-driver passes its environment on) all use that keychain.
+#
 # Environment (all optional):
 #   WAYMARK_APP          the app binary            (default: target/debug/waymark-app)
 #   TAURI_DRIVER         tauri-driver              (default: on PATH, else ~/.cargo/bin)
@@ -33,6 +39,7 @@ LOGS="$OUT/logs"
 export WAYMARK_APP="${WAYMARK_APP:-$ROOT/target/debug/waymark-app}"
 export TAURI_DRIVER_PORT="${TAURI_DRIVER_PORT:-4444}"
 export WAYMARK_SCREENSHOTS="$SHOTS"
+export WAYMARK_E2E_LOGS="$LOGS"
 NATIVE_DRIVER="${WEBKIT_WEBDRIVER:-/usr/bin/WebKitWebDriver}"
 
 mode=test
@@ -64,6 +71,26 @@ TAURI_DRIVER="${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bi
 [[ -x "$NATIVE_DRIVER" ]] || die "$NATIVE_DRIVER is missing. Install it with: apt-get install webkit2gtk-driver"
 command -v node >/dev/null || die "node is not installed (Node 20 or later is needed)"
 
+# --- The keychain, for the submission tests ---------------------------------------------------
+needs_keychain=0
+if [[ "$mode" == test ]]; then
+  if [[ $# -eq 0 ]]; then
+    needs_keychain=1
+  else
+    for f in "$@"; do
+      [[ "$(basename "$f")" == submission*.mjs ]] && needs_keychain=1
+    done
+  fi
+fi
+if ((needs_keychain)) && [[ -z "${WAYMARK_E2E_SESSION_BUS:-}" ]]; then
+  for tool in dbus-run-session:dbus-daemon dbus-send:dbus-bin gnome-keyring-daemon:gnome-keyring; do
+    command -v "${tool%%:*}" >/dev/null || die "${tool%%:*} is missing (the submission tests need a keychain). Install it with: apt-get install ${tool##*:}"
+  done
+  # A private session bus for this run; dbus-run-session stops it when the script exits.
+  export WAYMARK_E2E_SESSION_BUS=1
+  exec dbus-run-session -- "$BASH" "${BASH_SOURCE[0]}" "$@"
+fi
+
 if [[ ! -d "$E2E/node_modules" ]]; then
   echo "e2e: installing the test dependencies (npm ci in tests/e2e)" >&2
   npm --prefix "$E2E" ci --ignore-scripts --no-audit --no-fund >&2
@@ -80,6 +107,7 @@ cleanup() {
     kill "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
   done
+  if [[ -n "${keyring_home:-}" ]]; then rm -rf "$keyring_home"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -100,6 +128,31 @@ if [[ -z "${DISPLAY:-}" ]]; then
   [[ -s "$display_file" ]] || die "Xvfb did not report a display within 10 s; see $LOGS/xvfb.log"
   export DISPLAY=":$(tr -d '[:space:]' <"$display_file")"
   echo "e2e: Xvfb on display $DISPLAY" >&2
+fi
+
+if ((needs_keychain)); then
+  # gnome-keyring's Secret Service on the private bus, its login keyring (empty password, read
+  # from stdin by --unlock) in a temporary folder; our own child (--foreground), stopped on exit.
+  keyring_home=$(mktemp -d "${TMPDIR:-/tmp}/waymark-e2e-keyring-XXXXXX")
+  mkdir -p "$keyring_home/data" "$keyring_home/run"
+  chmod 700 "$keyring_home/run"
+  printf '\n' | XDG_DATA_HOME="$keyring_home/data" XDG_RUNTIME_DIR="$keyring_home/run" \
+    gnome-keyring-daemon --unlock --components=secrets --foreground >"$LOGS/gnome-keyring.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 200); do
+    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then
+      break
+    fi
+    kill -0 "${pids[-1]}" 2>/dev/null || die "gnome-keyring-daemon exited; see $LOGS/gnome-keyring.log"
+    sleep 0.1
+  done
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' \
+    || die "gnome-keyring-daemon did not serve org.freedesktop.secrets within 20 s; see $LOGS/gnome-keyring.log"
+  echo "e2e: keychain: gnome-keyring on a private session bus ($DBUS_SESSION_BUS_ADDRESS)" >&2
+  # Everything the submission tests talk to is on loopback: no proxy in between.
+  unset HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy
 fi
 
 # WebKitGTK draws nothing under Xvfb with its compositing mode on (see shared PITFALLS).

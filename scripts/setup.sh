@@ -20,6 +20,9 @@ if have dpkg-query; then
   # The assessor tool's tests (crates/assess) use a real OS keychain: a private D-Bus session
   # bus (dbus-daemon; dbus-send is in dbus-bin) with GNOME Keyring's Secret Service on it.
   wanted+=(gnome-keyring dbus-daemon dbus-bin)
+  # The app's submission tests (tests/e2e/submission.test.mjs) use the same keychain, on a bus
+  # from dbus-run-session (in dbus-daemon), and read the endpoint's upload offsets with sqlite3.
+  wanted+=(sqlite3)
   # The network tests (crates/harness) put a real HTTP proxy between client and endpoint:
   # tinyproxy (plain requests, CONNECT, Basic authentication); openssl makes their test PKI.
   wanted+=(tinyproxy)

@@ -15,6 +15,8 @@ use crate::commands as cm;
 use crate::documents as dc;
 use crate::error::CommandError;
 use crate::evidence as ev;
+use crate::submissions::views as sv;
+use waymark_core::renewal as rn;
 
 /// Where the generated types live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -31,8 +33,8 @@ pub struct Signature {
     pub args: Vec<(&'static str, String)>,
     /// The TypeScript type of what it returns on success.
     pub returns: String,
-    /// Whether it streams `WorkProgress` on a channel while it runs.
-    pub progress: bool,
+    /// The TypeScript type it streams on a channel while it runs, if it does.
+    pub progress: Option<String>,
 }
 
 /// `add_evidence` -> `addEvidence`.
@@ -66,10 +68,10 @@ pub fn command_wrappers(signatures: &[Signature]) -> String {
     for s in signatures {
         let mut params: Vec<String> = s.args.iter().map(|(n, t)| format!("{n}: {t}")).collect();
         let mut sent: Vec<String> = s.args.iter().map(|(n, _)| (*n).to_owned()).collect();
-        if s.progress {
-            params.push("onProgress: (p: WorkProgress) => void".into());
+        if let Some(p) = &s.progress {
+            params.push(format!("onProgress: (p: {p}) => void"));
             sent.push("on_progress: channel(onProgress)".into());
-            types.insert("WorkProgress");
+            types.extend(named_types(p));
         }
         for (_, t) in &s.args {
             types.extend(named_types(t));
@@ -124,6 +126,12 @@ pub fn typescript() -> String {
         ed::EvidenceItem, ed::EvidenceLink, ed::EvidenceStatus, ed::StatusDetail, ed::ReadProblem,
         ws::AddReport, ws::RescanReport, ws::FreezeReport, ws::WorkProgress, ws::Skipped, ws::SkipReason,
         dc::DocumentKind, dc::ExportInput, dc::Exported,
+        sv::Connection, sv::CodeCheck, sv::Enrolled, sv::PreviewItem, sv::ApplyPreview, sv::ApplyStage,
+        sv::ApplyProgress, sv::Applied, sv::DeliveryState, sv::Delivery, sv::Stage, sv::StepState,
+        sv::TimelineStep, sv::RequestedBenchmark, sv::RequestView, sv::FeedbackView, sv::AwardView,
+        sv::VersionView, sv::SubmissionView, sv::Offer, sv::Application, sv::RenewalView, sv::Overview,
+        sv::ReceiptView, sv::SaveReceiptInput,
+        rn::RenewalState, rn::RenewalReport, rn::LevelComparison, rn::LevelChange,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/bindings.rs — do not edit by hand.\n\

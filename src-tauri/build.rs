@@ -9,11 +9,14 @@ macro_rules! app_commands {
         quick { $($qm:ident :: $qname:ident ( $($qarg:ident : $qty:ty),* ) -> $qret:ty;)* }
         job { $($jname:ident ( $($jarg:ident : $jty:ty),* ) -> $jret:ty;)* }
         job_with_progress { $($pname:ident ( $($parg:ident : $pty:ty),* ) -> $pret:ty;)* }
+        network { $($nm:ident :: $nname:ident ( $($narg:ident : $nty:ty),* ) -> $nret:ty;)* }
+        network_with_progress { $($wm:ident :: $wname:ident ( $($warg:ident : $wty:ty),* ) -> $wret:ty, $wprog:ty;)* }
         own { $($oname:ident ( $($oarg:ident : $oty:ty),* ) -> $oret:ty;)* }
     ) => {
         const COMMANDS: &[&str] = &[
             $(stringify!($iname),)* $(stringify!($qname),)* $(stringify!($jname),)*
-            $(stringify!($pname),)* $(stringify!($oname),)*
+            $(stringify!($pname),)* $(stringify!($nname),)* $(stringify!($wname),)*
+            $(stringify!($oname),)*
         ];
     };
 }

@@ -7,8 +7,10 @@
 //
 // Groups: `infallible` and `quick` run on the UI's workspace (`module::name`, the success
 // type after `->`); `job` and `job_with_progress` run in the background on their own
-// connection (evidence.rs; the latter stream `WorkProgress`); `own` have a wrapper of their
-// own in lib.rs.
+// connection (evidence.rs; the latter stream `WorkProgress`); `network` and
+// `network_with_progress` run on a blocking thread and may wait on the awarding body's endpoint
+// (submissions/; the latter stream the type after the success type); `own` have a wrapper of
+// their own in lib.rs.
 
 app_commands! {
     infallible {
@@ -47,6 +49,14 @@ app_commands! {
         evidence::reveal_evidence(id: String) -> ();
         documents::open_document(path: String) -> ();
         documents::reveal_document(path: String) -> ();
+        submissions::overview() -> Overview;
+        submissions::apply_preview(award: String) -> ApplyPreview;
+        submissions::receipt(id: String) -> ReceiptView;
+        submissions::save_receipt(input: SaveReceiptInput) -> String;
+        submissions::send_now() -> Delivery;
+        submissions::set_renewal_notice(months: u32) -> u32;
+        submissions::start_renewal(by: String) -> RenewalReport;
+        submissions::compare_with_awarded() -> Vec<LevelComparison>;
     }
     job {
         freeze_evidence() -> FreezeReport;
@@ -55,6 +65,14 @@ app_commands! {
     job_with_progress {
         add_evidence(input: AddEvidenceInput) -> AddReport;
         rescan_evidence() -> RescanReport;
+    }
+    network {
+        submissions::check_code(code: String) -> CodeCheck;
+        submissions::enroll(code: String) -> Enrolled;
+        submissions::refresh_submissions() -> Overview;
+    }
+    network_with_progress {
+        submissions::apply(award: String, confirmed: Vec<String>) -> Applied, ApplyProgress;
     }
     own {
         export_document(input: ExportInput) -> Exported;

@@ -31,6 +31,11 @@ pub enum DocumentKind {
     Report,
     /// The action plan on its own.
     ActionPlan,
+    /// The certificate of a mark the awarding body made, with its verification code.
+    MarkCertificate {
+        /// The submission that earned it (outbox id, as the Submissions screen gives it).
+        submission_id: String,
+    },
 }
 
 /// A document to save.
@@ -88,8 +93,17 @@ impl Saved {
     }
 }
 
-/// Produces the document dated today and saves it (written whole or not at all).
-pub fn export_document(jobs: &Jobs, saved: &Saved, input: ExportInput) -> CmdResult<Exported> {
+/// An award the awarding body made and the review that earned it, for its certificate.
+pub type Issued = (waymark_core::store::Review, waymark_documents::IssuedAward);
+
+/// Produces the document dated today and saves it (written whole or not at all). A mark's
+/// certificate needs `issued`, the award as the endpoint recorded it.
+pub fn export_document(
+    jobs: &Jobs,
+    saved: &Saved,
+    input: ExportInput,
+    issued: Option<Issued>,
+) -> CmdResult<Exported> {
     let path = PathBuf::from(&input.path);
     if !path.is_absolute() {
         return Err(CommandError::for_field(
@@ -107,6 +121,15 @@ pub fn export_document(jobs: &Jobs, saved: &Saved, input: ExportInput) -> CmdRes
             }
             DocumentKind::Report => waymark_documents::report(ws, review, today)?,
             DocumentKind::ActionPlan => waymark_documents::action_plan(ws, review, today)?,
+            DocumentKind::MarkCertificate { .. } => {
+                let Some((awarded, award)) = &issued else {
+                    return Err(CommandError::new(
+                        ErrorCode::NotEligible,
+                        "This award has not been made yet: its certificate can be saved once the submission shows “Awarded”.",
+                    ));
+                };
+                waymark_documents::mark_certificate(ws, awarded, award)?
+            }
         })
     })?;
     waymark_documents::write_atomically(&path, &document.bytes)?;
@@ -162,6 +185,7 @@ mod tests {
                     document,
                     path: dir.path().join(name).display().to_string(),
                 },
+                None,
             )
         };
 

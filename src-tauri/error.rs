@@ -15,6 +15,11 @@ pub struct CommandError {
     pub message: String,
     /// The input concerned, when there is one (`name`, `email`, `level`, `due_date`, …).
     pub field: Option<String>,
+    /// With [`ErrorCode::Submission`]: the submission engine's own code
+    /// (docs/submission-errors.md), e.g. `network_proxy`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub detail: Option<String>,
 }
 
 impl CommandError {
@@ -24,6 +29,7 @@ impl CommandError {
             code,
             message: message.into(),
             field: None,
+            detail: None,
         }
     }
 
@@ -33,13 +39,20 @@ impl CommandError {
             code,
             message: message.into(),
             field: Some(field.to_owned()),
+            detail: None,
         }
     }
 }
 
 impl From<Error> for CommandError {
     fn from(e: Error) -> Self {
-        let message = match &e {
+        Self::from(&e)
+    }
+}
+
+impl From<&Error> for CommandError {
+    fn from(e: &Error) -> Self {
+        let message = match e {
             // The field is shown by the UI beside the input; the message need not repeat it.
             Error::Invalid { message, .. } => message.clone(),
             other => other.to_string(),
@@ -48,6 +61,7 @@ impl From<Error> for CommandError {
             code: e.code(),
             field: e.field().map(str::to_owned),
             message,
+            detail: None,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod jobs;
 pub mod progress_sink;
 pub mod state;
+pub mod submissions;
 pub mod watch;
 
 use tauri::ipc::Channel;
@@ -38,7 +39,12 @@ use error::CommandError;
 use evidence::{AddEvidenceInput, DescribeEvidenceInput, EvidenceScreen, LinkInput};
 use progress_sink::ProgressSink;
 use state::AppState;
+use submissions::views::{
+    Applied, ApplyPreview, ApplyProgress, CodeCheck, Delivery, Enrolled, Overview, ReceiptView,
+    SaveReceiptInput,
+};
 use waymark_core::input::FieldProblem;
+use waymark_core::renewal::{LevelComparison, RenewalReport};
 
 /// Event sent to the UI whenever evidence statuses may have changed (a job finished, the
 /// start-up rescan, a watched folder changed), so every screen showing evidence refreshes.
@@ -86,6 +92,8 @@ macro_rules! app_commands {
         quick { $($qm:ident :: $qname:ident ( $($qarg:ident : $qty:ty),* ) -> $qret:ty;)* }
         job { $($jname:ident ( $($jarg:ident : $jty:ty),* ) -> $jret:ty;)* }
         job_with_progress { $($pname:ident ( $($parg:ident : $pty:ty),* ) -> $pret:ty;)* }
+        network { $($nm:ident :: $nname:ident ( $($narg:ident : $nty:ty),* ) -> $nret:ty;)* }
+        network_with_progress { $($wm:ident :: $wname:ident ( $($warg:ident : $wty:ty),* ) -> $wret:ty, $wprog:ty;)* }
         own { $($oname:ident ( $($oarg:ident : $oty:ty),* ) -> $oret:ty;)* }
     ) => {
         $(
@@ -102,26 +110,46 @@ macro_rules! app_commands {
         )*
         $( job_command!($jname($($jarg: $jty),*) -> $jret); )*
         $( job_command!($pname($($parg: $pty),*) -> $pret, with progress); )*
+        $(
+            #[tauri::command(rename_all = "snake_case")]
+            async fn $nname(app: AppHandle, $($narg: $nty),*) -> CmdResult<$nret> {
+                background(move || $nm::$nname(&app.state::<AppState>(), $($narg),*)).await
+            }
+        )*
+        $(
+            #[tauri::command(rename_all = "snake_case")]
+            async fn $wname(app: AppHandle, $($warg: $wty,)* on_progress: Channel<$wprog>) -> CmdResult<$wret> {
+                background(move || {
+                    let send = move |p: $wprog| {
+                        let _ = on_progress.send(p);
+                    };
+                    $wm::$wname(&app.state::<AppState>(), $($warg,)* &send)
+                })
+                .await
+            }
+        )*
 
         /// The invoke handler registering every declared command.
         fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![
-                $($iname,)* $($qname,)* $($jname,)* $($pname,)* $($oname,)*
+                $($iname,)* $($qname,)* $($jname,)* $($pname,)* $($nname,)* $($wname,)* $($oname,)*
             ]
         }
 
         /// Every declared command's name, arguments and success type, in TypeScript terms.
         pub fn signatures() -> Vec<bindings::Signature> {
             let cfg = ts_rs::Config::default();
-            let sig = |name: &'static str, args: Vec<(&'static str, String)>, returns: String, progress: bool| {
+            let sig = |name: &'static str, args: Vec<(&'static str, String)>, returns: String, progress: Option<String>| {
                 bindings::Signature { name, args, returns, progress }
             };
             vec![
-                $(sig(stringify!($iname), vec![$((stringify!($iarg), <$ity as ts_rs::TS>::name(&cfg))),*], <$iret as ts_rs::TS>::name(&cfg), false),)*
-                $(sig(stringify!($qname), vec![$((stringify!($qarg), <$qty as ts_rs::TS>::name(&cfg))),*], <$qret as ts_rs::TS>::name(&cfg), false),)*
-                $(sig(stringify!($jname), vec![$((stringify!($jarg), <$jty as ts_rs::TS>::name(&cfg))),*], <$jret as ts_rs::TS>::name(&cfg), false),)*
-                $(sig(stringify!($pname), vec![$((stringify!($parg), <$pty as ts_rs::TS>::name(&cfg))),*], <$pret as ts_rs::TS>::name(&cfg), true),)*
-                $(sig(stringify!($oname), vec![$((stringify!($oarg), <$oty as ts_rs::TS>::name(&cfg))),*], <$oret as ts_rs::TS>::name(&cfg), false),)*
+                $(sig(stringify!($iname), vec![$((stringify!($iarg), <$ity as ts_rs::TS>::name(&cfg))),*], <$iret as ts_rs::TS>::name(&cfg), None),)*
+                $(sig(stringify!($qname), vec![$((stringify!($qarg), <$qty as ts_rs::TS>::name(&cfg))),*], <$qret as ts_rs::TS>::name(&cfg), None),)*
+                $(sig(stringify!($jname), vec![$((stringify!($jarg), <$jty as ts_rs::TS>::name(&cfg))),*], <$jret as ts_rs::TS>::name(&cfg), None),)*
+                $(sig(stringify!($pname), vec![$((stringify!($parg), <$pty as ts_rs::TS>::name(&cfg))),*], <$pret as ts_rs::TS>::name(&cfg), Some(<WorkProgress as ts_rs::TS>::name(&cfg))),)*
+                $(sig(stringify!($nname), vec![$((stringify!($narg), <$nty as ts_rs::TS>::name(&cfg))),*], <$nret as ts_rs::TS>::name(&cfg), None),)*
+                $(sig(stringify!($wname), vec![$((stringify!($warg), <$wty as ts_rs::TS>::name(&cfg))),*], <$wret as ts_rs::TS>::name(&cfg), Some(<$wprog as ts_rs::TS>::name(&cfg))),)*
+                $(sig(stringify!($oname), vec![$((stringify!($oarg), <$oty as ts_rs::TS>::name(&cfg))),*], <$oret as ts_rs::TS>::name(&cfg), None),)*
             ]
         }
     };
@@ -157,24 +185,41 @@ include!("command_list.rs");
 async fn export_document(state: State<'_, AppState>, input: ExportInput) -> CmdResult<Exported> {
     let jobs = state.jobs();
     let saved = state.saved_documents();
-    background(move || documents::export_document(&jobs, &saved, input)).await
+    let issued = match &input.document {
+        documents::DocumentKind::MarkCertificate { submission_id } => {
+            Some(submissions::issued_award(&state, submission_id)?)
+        }
+        _ => None,
+    };
+    background(move || documents::export_document(&jobs, &saved, input, issued)).await
 }
 
 /// Starts the app. The data folder is `--data-dir DIR`, `WAYMARK_DATA_DIR`, or the OS's
 /// per-user app-data folder.
 pub fn run() {
+    let options = submissions::Options::from_args(std::env::args().skip(1));
     let state = match state::choose_data_dir(std::env::args().skip(1)) {
-        Some(dir) => AppState::open(dir),
+        Some(dir) => AppState::open_with(dir, options),
         None => AppState::without_data_dir(),
     };
     let jobs = state.jobs();
     let watch = state.watch().clone();
     let data_dir = state.data_dir().clone();
+    let submissions = state.submissions();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(move |app| {
             watch.start(app.handle().clone(), jobs, data_dir);
+            let handle = app.handle().clone();
+            submissions.start(move |notice| match notice {
+                submissions::Notice::Delivery(d) => {
+                    let _ = handle.emit(submissions::DELIVERY_CHANGED, d);
+                }
+                submissions::Notice::Changed => {
+                    let _ = handle.emit(submissions::SUBMISSIONS_CHANGED, ());
+                }
+            });
             Ok(())
         })
         .invoke_handler(handler())

@@ -9,6 +9,7 @@ use waymark_core::{Workspace, paths};
 use crate::documents::Saved;
 use crate::error::CommandError;
 use crate::jobs::Jobs;
+use crate::submissions::Submissions;
 use crate::watch::Watch;
 
 /// Everything commands share.
@@ -18,22 +19,36 @@ pub struct AppState {
     jobs: Jobs,
     watch: Watch,
     saved_documents: std::sync::Arc<Saved>,
+    submissions: Submissions,
 }
 
 impl AppState {
     /// Opens the data folder. A failure is kept and shown by the UI, not a crash.
     pub fn open(data_dir: PathBuf) -> Self {
+        Self::open_with(data_dir, crate::submissions::Options::default())
+    }
+
+    /// The same, with the submission engine's options (`--today`, `--upload-chunk`).
+    pub fn open_with(data_dir: PathBuf, options: crate::submissions::Options) -> Self {
         let workspace = Workspace::open(&data_dir).map_err(CommandError::from);
         let jobs = Jobs::new(match &workspace {
             Ok(_) => Ok(data_dir.clone()),
             Err(e) => Err(e.clone()),
         });
+        let submissions = Submissions::open(
+            match &workspace {
+                Ok(_) => Ok(data_dir.as_path()),
+                Err(e) => Err(e.clone()),
+            },
+            options,
+        );
         Self {
             workspace: Mutex::new(workspace),
             data_dir,
             jobs,
             watch: Watch::default(),
             saved_documents: std::sync::Arc::default(),
+            submissions,
         }
     }
 
@@ -48,9 +63,10 @@ impl AppState {
         Self {
             workspace: Mutex::new(Err(error.clone())),
             data_dir: PathBuf::new(),
-            jobs: Jobs::new(Err(error)),
+            jobs: Jobs::new(Err(error.clone())),
             watch: Watch::default(),
             saved_documents: std::sync::Arc::default(),
+            submissions: Submissions::open(Err(error), crate::submissions::Options::default()),
         }
     }
 
@@ -62,6 +78,11 @@ impl AppState {
     /// The watch on evidence folders.
     pub fn watch(&self) -> &Watch {
         &self.watch
+    }
+
+    /// The submission engine (its own connection and runtime, and the background delivery).
+    pub fn submissions(&self) -> Submissions {
+        self.submissions.clone()
     }
 
     /// The runner for long evidence work, which uses its own connection.

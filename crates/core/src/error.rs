@@ -93,6 +93,12 @@ error_codes! {
     /// Someone else saved a newer version first.
     Conflict = "conflict":
         "Someone saved a newer version of the same response first; nothing was overwritten, and both versions can be compared.",
+    /// Enrolling with, sending to or hearing from the awarding body failed (the app only).
+    Submission = "submission":
+        "Enrolling with the awarding body, sending a submission or checking its review failed; the message says what happened and what to do, and `detail` gives the submission's own code (see submission-errors.md). Nothing queued is lost.",
+    /// The review is closed (its renewal started): it is kept read-only.
+    ReviewClosed = "review_closed":
+        "The review is closed: it is the record of an awarded mark, kept exactly as it was when its renewal started, so nothing in it can be changed (and it cannot be renewed again). Make changes in the renewal review.",
     /// The user cancelled; nothing was changed.
     Cancelled = "cancelled":
         "The user cancelled a long operation; nothing was saved.",
@@ -351,6 +357,23 @@ pub enum Error {
         /// When.
         at: String,
     },
+    /// A change to a closed review: refused by the store itself (the triggers of migration 8),
+    /// whichever operation tried it.
+    #[error(
+        "This review is closed: it is the record of the awarded mark, kept exactly as it was when its renewal started, so it cannot be changed. Nothing was saved; make the change in the renewal review."
+    )]
+    ReviewClosed,
+    /// A renewal asked for a review that was renewed already.
+    #[error(
+        "This review was renewed already, at {}: a review is renewed once. Carry on with the renewal (review {renewal}).",
+        local_time(at)
+    )]
+    AlreadyRenewed {
+        /// The renewal's review id.
+        renewal: String,
+        /// When the renewal started.
+        at: String,
+    },
     /// A self-issued award whose conditions do not hold yet.
     #[error(
         "The {award} is not available yet: {}. It can be printed as soon as every condition is met.",
@@ -488,6 +511,7 @@ impl Error {
             Error::Invalid { .. } => ErrorCode::InvalidInput,
             Error::NotRegistered => ErrorCode::NotRegistered,
             Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::ReviewClosed | Error::AlreadyRenewed { .. } => ErrorCode::ReviewClosed,
             Error::NotEligible { .. } => ErrorCode::NotEligible,
             Error::IssuedByAwardingBody { .. } => ErrorCode::IssuedByAwardingBody,
             Error::Cancelled => ErrorCode::Cancelled,
@@ -545,6 +569,9 @@ impl<T> AtPath<T> for rusqlite::Result<T> {
     }
 }
 
+/// The message the store's triggers abort a write to a closed review with (migration 8).
+pub(crate) const REVIEW_CLOSED: &str = "review_closed";
+
 /// Maps an SQLite error on `path` to the most specific [`Error`].
 pub(crate) fn database_error(path: &Path, source: rusqlite::Error) -> Error {
     use rusqlite::ErrorCode as Sql;
@@ -558,6 +585,13 @@ pub(crate) fn database_error(path: &Path, source: rusqlite::Error) -> Error {
             column: bad.column,
             value: bad.value.clone(),
         };
+    }
+    // RAISE(ABORT, 'review_closed') in a trigger of migration 8: a write to a closed review.
+    if let rusqlite::Error::SqliteFailure(e, Some(message)) = &source
+        && e.code == Sql::ConstraintViolation
+        && message == REVIEW_CLOSED
+    {
+        return Error::ReviewClosed;
     }
     match source.sqlite_error_code() {
         Some(Sql::ReadOnly) => Error::ReadOnly {

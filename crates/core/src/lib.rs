@@ -10,6 +10,7 @@ pub mod input;
 pub mod outbox;
 pub mod paths;
 pub mod progress;
+pub mod renewal;
 pub mod search;
 pub mod store;
 pub mod upgrade;

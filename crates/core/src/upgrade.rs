@@ -45,53 +45,76 @@ pub(crate) struct Plan {
     pub archived: Vec<Response>,
 }
 
-/// Maps old responses onto the new version using the new version's `upgrades` entry for the
-/// old version (if any) and otherwise by identical benchmark id.
-pub(crate) fn plan(old: &Framework, new: &Framework, responses: &[Response]) -> Plan {
-    let mut targets: HashMap<&str, Vec<(String, String)>> = HashMap::new();
-    if let Some(u) = new.upgrade_from(old.version()) {
-        let v = old.version();
-        for (from, into) in &u.renamed {
-            targets
-                .entry(from)
-                .or_default()
-                .push((into.clone(), format!("renamed from {from} in version {v}")));
-        }
-        for m in &u.merged {
-            for from in &m.from {
-                let reason = format!("merged from {} in version {v}", m.from.join(" and "));
+/// Where an old version's benchmarks land in a new version: as the new version's `upgrades`
+/// entry for the old one says (renamed, merged, split), else under the same id when the new
+/// version has it, else nowhere (the benchmark was removed). Upgrades, renewals (responses,
+/// evidence links, actions) and the comparison of two reviews all follow this one mapping.
+#[derive(Debug)]
+pub(crate) struct Mapping<'a> {
+    new: &'a Framework,
+    /// Old benchmark id -> (new benchmark id, why), from the `upgrades` entry.
+    targets: HashMap<&'a str, Vec<(String, String)>>,
+}
+
+impl<'a> Mapping<'a> {
+    /// The mapping from `old` to `new` (the identity, less removed benchmarks, when `new` has
+    /// no `upgrades` entry for `old`'s version, e.g. when both are the same version).
+    pub(crate) fn new(old: &Framework, new: &'a Framework) -> Self {
+        let mut targets: HashMap<&'a str, Vec<(String, String)>> = HashMap::new();
+        if let Some(u) = new.upgrade_from(old.version()) {
+            let v = old.version();
+            for (from, into) in &u.renamed {
                 targets
                     .entry(from)
                     .or_default()
-                    .push((m.into.clone(), reason));
+                    .push((into.clone(), format!("renamed from {from} in version {v}")));
+            }
+            for m in &u.merged {
+                for from in &m.from {
+                    let reason = format!("merged from {} in version {v}", m.from.join(" and "));
+                    targets
+                        .entry(from)
+                        .or_default()
+                        .push((m.into.clone(), reason));
+                }
+            }
+            for s in &u.split {
+                for into in &s.into {
+                    let reason = format!("split from {} in version {v}", s.from);
+                    targets
+                        .entry(&s.from)
+                        .or_default()
+                        .push((into.clone(), reason));
+                }
             }
         }
-        for s in &u.split {
-            for into in &s.into {
-                let reason = format!("split from {} in version {v}", s.from);
-                targets
-                    .entry(&s.from)
-                    .or_default()
-                    .push((into.clone(), reason));
-            }
+        Self { new, targets }
+    }
+
+    /// The new benchmarks an old one lands on, each with the reason when it was mapped (empty
+    /// when the new version removed it).
+    pub(crate) fn destinations(&self, old_id: &str) -> Vec<(String, Option<String>)> {
+        match self.targets.get(old_id) {
+            Some(list) => list
+                .iter()
+                .map(|(id, why)| (id.clone(), Some(why.clone())))
+                .collect(),
+            None if self.new.benchmark(old_id).is_some() => vec![(old_id.to_owned(), None)],
+            None => Vec::new(),
         }
     }
+}
+
+/// Maps old responses onto the new version using the new version's `upgrades` entry for the
+/// old version (if any) and otherwise by identical benchmark id.
+pub(crate) fn plan(old: &Framework, new: &Framework, responses: &[Response]) -> Plan {
+    let mapping = Mapping::new(old, new);
 
     // New benchmark id -> the old responses that land on it, with a reason when mapped.
     let mut landing: BTreeMap<usize, (String, Vec<Source<'_>>)> = BTreeMap::new();
     let mut archived = Vec::new();
     for r in responses {
-        let destinations: Vec<(String, Option<String>)> = match targets.get(r.benchmark_id.as_str())
-        {
-            Some(list) => list
-                .iter()
-                .map(|(id, why)| (id.clone(), Some(why.clone())))
-                .collect(),
-            None if new.benchmark(&r.benchmark_id).is_some() => {
-                vec![(r.benchmark_id.clone(), None)]
-            }
-            None => Vec::new(),
-        };
+        let destinations = mapping.destinations(&r.benchmark_id);
         if destinations.is_empty() {
             archived.push(r.clone());
         }

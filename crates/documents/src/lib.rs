@@ -1,6 +1,11 @@
 //! Waymark's printable documents: certificates, the self-review report and the action plan,
 //! as PDF files a school can print and send.
 //!
+//! Two kinds of certificate share one design: [`certificate()`] for an award the institution
+//! prints itself once the core says its conditions hold, and [`mark_certificate()`] for an
+//! award the awarding body made, as its endpoint recorded it ([`IssuedAward`], with the
+//! awarding body's own verification code).
+//!
 //! Every document is built from what waymark-core computes (progress, award status and its
 //! reasons): nothing here re-implements a rule. Text is set in the embedded DejaVu Sans
 //! (subset), wrapped with the font's own metrics, so Welsh letters and typographic quotes
@@ -28,6 +33,7 @@ mod chart;
 mod fonts;
 mod gather;
 mod layout;
+mod mark;
 mod pdf;
 mod report;
 mod verify;
@@ -35,6 +41,7 @@ mod write;
 
 pub use action_plan::action_plan;
 pub use certificate::certificate;
+pub use mark::{IssuedAward, mark_certificate};
 pub use pdf::Document;
 pub use report::report;
 pub use verify::verification_code;

@@ -12,7 +12,9 @@ use waymark_core::ErrorCode;
 use waymark_core::evidence::EvidenceLink;
 use waymark_core::store::{InstitutionInput, NewAction, Review};
 use waymark_core::{ResponseUpdate, Workspace};
-use waymark_documents::{action_plan, certificate, report, verification_code};
+use waymark_documents::{
+    IssuedAward, action_plan, certificate, mark_certificate, report, verification_code,
+};
 
 /// An institution name with Welsh letters and typographic quotes.
 const SCHOOL: &str = "Ysgol Gynradd Llanfair Pwllgwyngyll ŵŷ “Ein Hysgol” ’";
@@ -266,6 +268,236 @@ fn awards_from_the_awarding_body_and_unknown_kinds_are_refused_clearly() {
         "{message}"
     );
     assert_eq!(err.code(), ErrorCode::NotFound);
+}
+
+/// The awarding body's code for an award, as its endpoint gives it.
+const MARK_CODE: &str = "abcde-fghij-kmnpq-rstuv";
+
+/// An award the awarding body made, as the endpoint recorded it.
+fn issued(award_id: &str, title: &str) -> IssuedAward {
+    IssuedAward {
+        award_id: award_id.into(),
+        title: title.into(),
+        awarding_body: "Waymark Computing Quality Partnership".into(),
+        awarded_on: date(),
+        expires_on: NaiveDate::from_ymd_opt(2029, 11, 22).expect("valid date"),
+        verification_code: MARK_CODE.into(),
+        verification_url: Some(format!("https://awards.example.org/awards/{MARK_CODE}")),
+    }
+}
+
+/// `pdfinfo`'s "Key: value" lines.
+fn pdf_info(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).expect("write");
+    let out = run("pdfinfo", &["-enc", "UTF-8", path.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "pdfinfo failed");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn the_mark_certificate_states_the_school_the_award_both_dates_the_code_and_the_link() {
+    for (framework, id, title, version) in [
+        (
+            "computing-quality",
+            "quality-mark",
+            "Computing Quality Mark",
+            "2.0",
+        ),
+        (
+            "technology-self-review",
+            "technology-mark",
+            "Technology Mark",
+            "1.0",
+        ),
+    ] {
+        let (_dir, ws, review) = registered(framework, SCHOOL);
+        let award = issued(id, title);
+        let doc = mark_certificate(&ws, &review, &award).expect("mark certificate");
+        let c = check(&doc.bytes);
+        assert_eq!(c.pages, 1);
+        let fw = ws.framework_of(&review).expect("framework");
+        let framework_line = format!("{} — version {version}", fw.def().title);
+        for expected in [
+            SCHOOL,
+            title,
+            &framework_line,
+            "Awarded by Waymark Computing Quality Partnership on 23 November 2026",
+            "Valid until 22 November 2029",
+            MARK_CODE,
+            "Check this certificate at https://awards.example.org/awards/abcde-fghij-kmnpq-rstuv",
+        ] {
+            assert!(
+                c.text.contains(expected),
+                "{framework}: {expected:?} missing from:\n{}",
+                c.raw
+            );
+        }
+        assert!(
+            !c.text.contains("WM-"),
+            "the awarding body's code is the only one printed"
+        );
+        let info = pdf_info(&doc.bytes);
+        for expected in [
+            format!("Title:           {title} — {SCHOOL}"),
+            format!("Subject:         {title} — {} {version}", fw.def().title),
+            format!("Author:          {SCHOOL}"),
+            "Page size:       841.89 x 595.276 pts (A4)".to_owned(),
+        ] {
+            assert!(
+                info.contains(&expected),
+                "{expected:?} missing from:\n{info}"
+            );
+        }
+        assert!(
+            doc.file_name
+                .starts_with(&format!("{title} - Ysgol Gynradd"))
+        );
+        assert_eq!(
+            doc.bytes,
+            mark_certificate(&ws, &review, &award).expect("again").bytes,
+            "the same record gives the same bytes"
+        );
+    }
+}
+
+#[test]
+fn a_mark_certificate_without_a_link_says_who_can_confirm_it() {
+    let (_dir, ws, review) = registered("computing-quality", SCHOOL);
+    let award = IssuedAward {
+        verification_url: None,
+        ..issued("quality-mark", "Computing Quality Mark")
+    };
+    let c = check(
+        &mark_certificate(&ws, &review, &award)
+            .expect("certificate")
+            .bytes,
+    );
+    assert!(!c.text.contains("Check this certificate at"), "{}", c.raw);
+    for expected in [
+        MARK_CODE,
+        "Waymark Computing Quality Partnership can confirm this certificate from its verification code.",
+        "Valid until 22 November 2029",
+    ] {
+        assert!(
+            c.text.contains(expected),
+            "{expected:?} missing from:\n{}",
+            c.raw
+        );
+    }
+}
+
+#[test]
+fn long_names_titles_and_links_fit_on_a_mark_certificate() {
+    let long_url = format!(
+        "https://awards.waymark-computing-quality-partnership.example.org/{}/awards/{MARK_CODE}",
+        "regional-office".repeat(6)
+    );
+    let body = "The Waymark Computing Quality Partnership of Schools, Colleges and Local Authorities in Wales and England";
+    // So long that its statement takes three lines: the name then gets fewer.
+    let longest_body = format!(
+        "{body}, with the Regional Consortia and Dioceses of Scotland and Northern Ireland, acting through its Assessment and Moderation Board"
+    );
+    for (name, awarding_body) in [
+        (format!("Ysgol{}", "ŵ".repeat(195)), body),
+        ("Llanfairpwllgwyngyll ".repeat(9), body),
+        ("Llanfairpwllgwyngyll ".repeat(9), longest_body.as_str()),
+    ] {
+        let (_dir, ws, review) = registered("computing-quality", &name);
+        let award = IssuedAward {
+            title:
+                "Computing Quality Mark for Exemplary Practice in Every Dimension of the Framework"
+                    .into(),
+            awarding_body: awarding_body.into(),
+            verification_code: format!("{MARK_CODE}-{MARK_CODE}"),
+            verification_url: Some(long_url.clone()),
+            ..issued("quality-mark", "")
+        };
+        let doc = mark_certificate(&ws, &review, &award).expect("certificate");
+        // No word outside the page or on another (check), and what must be whole is whole.
+        let c = check(&doc.bytes);
+        assert_eq!(c.pages, 1);
+        let start: String = name.chars().take(18).collect();
+        assert!(
+            c.text.contains(&start),
+            "the name starts legibly: {}",
+            c.raw
+        );
+        for expected in [
+            format!("Awarded by {} on 23 November 2026", award.awarding_body),
+            "Valid until 22 November 2029".to_owned(),
+            award.verification_code.clone(),
+            long_url.clone(),
+        ] {
+            // Compared without spaces and hyphens: a line may break inside what is printed
+            // whole, and pdftotext drops a hyphen that ends a line.
+            let compact = |t: &str| -> String {
+                t.chars()
+                    .filter(|c| !c.is_whitespace() && *c != '-')
+                    .collect()
+            };
+            let (compact, text) = (compact(&expected), compact(&c.text));
+            assert!(
+                text.contains(&compact),
+                "{expected:?} missing from:\n{}",
+                c.raw
+            );
+        }
+    }
+}
+
+#[test]
+fn mark_certificates_are_refused_for_other_awards_self_issued_ones_and_impossible_dates() {
+    let (_dir, ws, review) = registered("computing-quality", SCHOOL);
+
+    let err = mark_certificate(&ws, &review, &issued("technology-mark", "Technology Mark"))
+        .expect_err("not this framework's");
+    assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
+    assert!(
+        err.to_string().contains("Available: quality-mark."),
+        "{err}"
+    );
+
+    let err = mark_certificate(
+        &ws,
+        &review,
+        &issued("commitment", "Certificate of Commitment"),
+    )
+    .expect_err("self-issued");
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+    assert_eq!(err.field(), Some("award_id"));
+    assert!(
+        err.to_string()
+            .contains("the institution prints it itself, as its own certificate"),
+        "{err}"
+    );
+
+    let backwards = IssuedAward {
+        expires_on: NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date"),
+        ..issued("quality-mark", "Computing Quality Mark")
+    };
+    let err = mark_certificate(&ws, &review, &backwards).expect_err("expires before");
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+    assert_eq!(err.field(), Some("expires_on"));
+    let message = err.to_string();
+    assert!(
+        message.contains("expires on 22 November 2026, before it was awarded on 23 November 2026")
+            && message.contains("Ask Waymark Computing Quality Partnership to correct the record"),
+        "{message}"
+    );
+    let same_day = IssuedAward {
+        expires_on: date(),
+        ..backwards.clone()
+    };
+    mark_certificate(&ws, &review, &same_day).expect("a mark may end the day it starts");
+
+    let no_code = IssuedAward {
+        verification_code: "  ".into(),
+        ..issued("quality-mark", "Computing Quality Mark")
+    };
+    let err = mark_certificate(&ws, &review, &no_code).expect_err("no code");
+    assert_eq!(err.field(), Some("verification_code"), "{err}");
 }
 
 #[test]

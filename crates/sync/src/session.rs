@@ -65,6 +65,40 @@ pub struct Redeemed {
     pub code_fingerprint: String,
 }
 
+/// What an enrollment code leads to, checked without spending it: the lead sees whom they are
+/// about to enrol with, and the fingerprint to compare with the awarding body's letter, first.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CodeCheck {
+    /// The endpoint the code names.
+    pub endpoint: String,
+    /// The awarding body's name, from the key set verified against the code's fingerprint.
+    pub awarding_body: String,
+    /// The fingerprint from the code, grouped for reading aloud.
+    pub fingerprint: String,
+}
+
+fn parse_code(code_text: &str) -> Result<EnrollmentCode> {
+    EnrollmentCode::parse(code_text.trim()).map_err(|e| {
+        SyncError::Usage(format!(
+            "{e}. An enrollment code looks like wm1:XXXX…:<fingerprint>:https://…; copy it whole from the awarding body's message"
+        ))
+    })
+}
+
+/// Reads an enrollment code and checks the endpoint's key set against its fingerprint, sending
+/// nothing but a request for the public key set: the code stays unused.
+pub async fn check_code(code_text: &str) -> Result<CodeCheck> {
+    let code = parse_code(code_text)?;
+    let client = Client::new(&code.endpoint, None)?;
+    let sets: KeySets = client.get_json("/v1/key-sets").await?;
+    let newest = verify(&code.fingerprint, &sets.key_sets)?;
+    Ok(CodeCheck {
+        endpoint: code.endpoint.clone(),
+        awarding_body: newest.awarding_body,
+        fingerprint: code.fingerprint.grouped(),
+    })
+}
+
 /// Redeems an institution's enrollment code: checks the endpoint's key set against the code's
 /// fingerprint before anything is sent, runs `before_spending` (the keychain's check: the
 /// one-time code must not be spent when its secrets could not be kept), makes the
@@ -73,11 +107,7 @@ pub async fn redeem(
     code_text: &str,
     before_spending: impl FnOnce() -> Result<()>,
 ) -> Result<Redeemed> {
-    let code = EnrollmentCode::parse(code_text.trim()).map_err(|e| {
-        SyncError::Usage(format!(
-            "{e}. An enrollment code looks like wm1:XXXX…:<fingerprint>:https://…; copy it whole from the awarding body's message"
-        ))
-    })?;
+    let code = parse_code(code_text)?;
     let client = Client::new(&code.endpoint, None)?;
     let sets: KeySets = client.get_json("/v1/key-sets").await?;
     verify(&code.fingerprint, &sets.key_sets)?;

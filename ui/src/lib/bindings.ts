@@ -13,9 +13,14 @@ message: string,
 /**
  * The input concerned, when there is one (`name`, `email`, `level`, `due_date`, …).
  */
-field: string | null, };
+field: string | null, 
+/**
+ * With [`ErrorCode::Submission`]: the submission engine's own code
+ * (docs/submission-errors.md), e.g. `network_proxy`.
+ */
+detail?: string, };
 
-export type ErrorCode = "framework_invalid" | "database" | "data_dir" | "not_a_database" | "foreign_database" | "read_only" | "schema_too_new" | "stored_value_invalid" | "not_found" | "invalid_input" | "not_registered" | "not_eligible" | "issued_by_awarding_body" | "conflict" | "cancelled" | "io" | "disk_full" | "open_failed" | "internal" | "watch_folder_gone" | "watch_limit_reached" | "watch_permission_denied" | "watch_failed" | "usage";
+export type ErrorCode = "framework_invalid" | "database" | "data_dir" | "not_a_database" | "foreign_database" | "read_only" | "schema_too_new" | "stored_value_invalid" | "not_found" | "invalid_input" | "not_registered" | "not_eligible" | "issued_by_awarding_body" | "conflict" | "submission" | "review_closed" | "cancelled" | "io" | "disk_full" | "open_failed" | "internal" | "watch_folder_gone" | "watch_limit_reached" | "watch_permission_denied" | "watch_failed" | "usage";
 
 export type AppInfo = { 
 /**
@@ -590,7 +595,16 @@ registered_at: string,
 /**
  * Who registered.
  */
-registered_by: string, };
+registered_by: string, 
+/**
+ * When the review was closed (its renewal started), or `None` while it can be worked on.
+ * A closed review refuses every change with [`Error::ReviewClosed`].
+ */
+closed_at: string | null, 
+/**
+ * The review this one renews (the awarded one it started from), if it is a renewal.
+ */
+renews: string | null, };
 
 export type Response = { 
 /**
@@ -1377,7 +1391,11 @@ export type DocumentKind = { "kind": "certificate",
 /**
  * The award's id ("commitment", "progress").
  */
-award_id: string, } | { "kind": "report" } | { "kind": "action_plan" };
+award_id: string, } | { "kind": "report" } | { "kind": "action_plan" } | { "kind": "mark_certificate", 
+/**
+ * The submission that earned it (outbox id, as the Submissions screen gives it).
+ */
+submission_id: string, };
 
 export type ExportInput = { 
 /**
@@ -1402,3 +1420,641 @@ pages: number,
  * Its size in bytes.
  */
 bytes: number, };
+
+export type Connection = { 
+/**
+ * The endpoint's address.
+ */
+endpoint: string, 
+/**
+ * The awarding body's name, from its verified key set.
+ */
+awarding_body: string, 
+/**
+ * The institution as the awarding body recorded it.
+ */
+institution_name: string, 
+/**
+ * The institution's identifier there (e.g. its URN).
+ */
+identifier: string, 
+/**
+ * The key-set fingerprint pinned, grouped for reading aloud.
+ */
+fingerprint: string, 
+/**
+ * When this computer enrolled (RFC 3339).
+ */
+enrolled_at: string, 
+/**
+ * Where the credentials are kept, in words.
+ */
+keychain: string, 
+/**
+ * Why the credentials cannot be read now, if they cannot (the keychain locked or gone).
+ */
+credentials_problem: string | null, };
+
+export type CodeCheck = { 
+/**
+ * The endpoint the code names.
+ */
+endpoint: string, 
+/**
+ * The awarding body's name, from the key set that matched the code's fingerprint.
+ */
+awarding_body: string, 
+/**
+ * The fingerprint the code pins, grouped: compare it with the awarding body's letter.
+ */
+fingerprint: string, 
+/**
+ * The connection this code would replace, if this computer is enrolled already.
+ */
+replaces: string | null, };
+
+export type Enrolled = { 
+/**
+ * The connection now.
+ */
+connection: Connection, 
+/**
+ * The connection it replaced, in words.
+ */
+replaced: string | null, };
+
+export type PreviewItem = { 
+/**
+ * The evidence item's id (for opening it).
+ */
+id: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * The file's name, without its folder.
+ */
+file_name: string, 
+/**
+ * Its size in bytes.
+ */
+size: number, };
+
+export type ApplyPreview = { 
+/**
+ * The award applied for.
+ */
+award: string, 
+/**
+ * Its title.
+ */
+award_title: string, 
+/**
+ * The framework and version, in words.
+ */
+framework: string, 
+/**
+ * The endpoint's submission this answers, for a re-submission.
+ */
+resubmission_of: string | null, 
+/**
+ * Benchmarks with a response.
+ */
+benchmarks: number, 
+/**
+ * Evidence items sent.
+ */
+evidence_count: number, 
+/**
+ * Their total size in bytes.
+ */
+evidence_bytes: number, 
+/**
+ * Bytes of evidence that will go over the network (the rest the awarding body holds).
+ */
+bytes_to_send: number, 
+/**
+ * The evidence not sent before (all of it on a first application).
+ */
+new_evidence: Array<PreviewItem>, 
+/**
+ * Benchmarks whose response changed since the submission answered (re-submissions).
+ */
+changed_benchmarks: Array<string>, 
+/**
+ * The working group.
+ */
+contributors: Array<string>, 
+/**
+ * Planned future actions.
+ */
+actions: number, 
+/**
+ * Items flagged as showing pupils' personal data: each must be confirmed.
+ */
+personal_data: Array<PreviewItem>, 
+/**
+ * Whether this computer is enrolled (without it, applying asks for a code first).
+ */
+enrolled: boolean, };
+
+export type ApplyStage = "freezing" | "encrypting";
+
+export type ApplyProgress = { 
+/**
+ * The part running.
+ */
+stage: ApplyStage, 
+/**
+ * Bytes done (0 of 0 while the total is not known).
+ */
+done: number, 
+/**
+ * Bytes in all.
+ */
+total: number, };
+
+export type Applied = { 
+/**
+ * The outbox entry.
+ */
+submission_id: string, 
+/**
+ * Blobs encrypted now.
+ */
+sealed: number, 
+/**
+ * Blobs reused from earlier submissions.
+ */
+reused: number, 
+/**
+ * What happens next, in words.
+ */
+message: string, };
+
+export type DeliveryState = "idle" | "sending" | "offline" | "waiting" | "needs_enrollment";
+
+export type Delivery = { 
+/**
+ * What it is doing.
+ */
+state: DeliveryState, 
+/**
+ * The submission being sent or waiting (outbox id).
+ */
+submission_id: string | null, 
+/**
+ * Bytes the endpoint has of it.
+ */
+bytes_done: number, 
+/**
+ * Bytes in all.
+ */
+bytes_total: number, 
+/**
+ * Files the endpoint holds whole.
+ */
+files_done: number, 
+/**
+ * Files in all.
+ */
+files_total: number, 
+/**
+ * Recent speed, once measured.
+ */
+bytes_per_second: number | null, 
+/**
+ * Time left at that speed.
+ */
+seconds_left: number | null, 
+/**
+ * What is happening and what to do, in plain words.
+ */
+message: string | null, 
+/**
+ * When it is tried again (RFC 3339).
+ */
+next_attempt_at: string | null, 
+/**
+ * Submissions waiting to be sent.
+ */
+queued: number, };
+
+export type Stage = "queued" | "uploading" | "received" | "under_review" | "more_evidence_requested" | "resubmitted" | "recommended" | "awarded" | "not_awarded" | "refused";
+
+export type StepState = "done" | "current" | "upcoming";
+
+export type TimelineStep = { 
+/**
+ * The step.
+ */
+stage: Stage, 
+/**
+ * Its name in words.
+ */
+label: string, 
+/**
+ * Passed, now, or to come.
+ */
+state: StepState, 
+/**
+ * When it happened (RFC 3339 or a date), when known.
+ */
+at: string | null, 
+/**
+ * A line of detail (the review's due date, the award's expiry).
+ */
+detail: string | null, };
+
+export type RequestedBenchmark = { 
+/**
+ * The benchmark.
+ */
+benchmark_id: string, 
+/**
+ * Its title (the id when the framework no longer has it).
+ */
+benchmark_title: string, 
+/**
+ * What the assessor asked for.
+ */
+message: string, 
+/**
+ * The request's overall message.
+ */
+request: string, 
+/**
+ * The submission asked about (the endpoint's id).
+ */
+submission: string, };
+
+export type RequestView = { 
+/**
+ * The overall message.
+ */
+message: string, 
+/**
+ * Each benchmark concerned.
+ */
+benchmarks: Array<RequestedBenchmark>, };
+
+export type FeedbackView = { 
+/**
+ * Strengths.
+ */
+strengths: string, 
+/**
+ * Areas for development.
+ */
+areas_for_development: string, 
+/**
+ * Areas of enhanced or exceptional practice (frameworks without levels).
+ */
+enhanced_practice: string | null, };
+
+export type AwardView = { 
+/**
+ * The award's id in the framework.
+ */
+award: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * The public verification code.
+ */
+verification_code: string, 
+/**
+ * Where anyone can check it.
+ */
+verification_url: string, 
+/**
+ * The day it was made.
+ */
+awarded_on: string, 
+/**
+ * The day it expires.
+ */
+expires_on: string, 
+/**
+ * Days until it expires (negative once expired).
+ */
+days_left: number, };
+
+export type VersionView = { 
+/**
+ * The outbox entry.
+ */
+id: string, 
+/**
+ * When it was queued (RFC 3339).
+ */
+queued_at: string, 
+/**
+ * When the awarding body received it.
+ */
+sent_at: string | null, 
+/**
+ * Whether its signed receipt is kept.
+ */
+has_receipt: boolean, 
+/**
+ * Bytes of evidence put on the network for it.
+ */
+bytes_sent: number, 
+/**
+ * Why the last try failed or why it was refused.
+ */
+last_error: string | null, };
+
+export type SubmissionView = { 
+/**
+ * The newest outbox entry of it (for its receipt).
+ */
+id: string, 
+/**
+ * The endpoint's id, once received.
+ */
+server_id: string | null, 
+/**
+ * The review it submits.
+ */
+review_id: string, 
+/**
+ * The award applied for.
+ */
+award: string, 
+/**
+ * Its title.
+ */
+award_title: string, 
+/**
+ * Framework and version, in words.
+ */
+framework: string, 
+/**
+ * Where it stands.
+ */
+stage: Stage, 
+/**
+ * That in words.
+ */
+stage_label: string, 
+/**
+ * Every step, passed and to come.
+ */
+timeline: Array<TimelineStep>, 
+/**
+ * When the review is due.
+ */
+review_due: string | null, 
+/**
+ * The open request for more evidence.
+ */
+request: RequestView | null, 
+/**
+ * The feedback, once decided.
+ */
+feedback: FeedbackView | null, 
+/**
+ * The award, once made.
+ */
+award_record: AwardView | null, 
+/**
+ * Each envelope, oldest first.
+ */
+versions: Array<VersionView>, 
+/**
+ * Whether the lead can answer with a re-submission now.
+ */
+can_resubmit: boolean, 
+/**
+ * When the status was last checked with the awarding body.
+ */
+checked_at: string | null, };
+
+export type Offer = "apply" | "resubmit" | "follow" | "not_yet";
+
+export type Application = { 
+/**
+ * The award.
+ */
+award: string, 
+/**
+ * What the card offers.
+ */
+offer: Offer, 
+/**
+ * Its latest submission, if any.
+ */
+latest: string | null, 
+/**
+ * That submission's stage.
+ */
+stage: Stage | null, 
+/**
+ * The stage in words.
+ */
+stage_label: string | null, };
+
+export type RenewalView = { 
+/**
+ * The award.
+ */
+award: string, 
+/**
+ * Its title.
+ */
+award_title: string, 
+/**
+ * The review that earned it.
+ */
+awarded_review: string, 
+/**
+ * The day it expires.
+ */
+expires_on: string, 
+/**
+ * The day renewal opens (the notice period before expiry).
+ */
+opens_on: string, 
+/**
+ * Days until it expires (negative once expired).
+ */
+days_left: number, 
+/**
+ * Not yet, open, or expired.
+ */
+state: RenewalState, 
+/**
+ * Months before expiry that renewal opens (a setting).
+ */
+notice_months: number, 
+/**
+ * The renewal review, once started.
+ */
+renewal_review: string | null, 
+/**
+ * Whether "Start renewal" is offered now.
+ */
+can_start: boolean, };
+
+export type Overview = { 
+/**
+ * The awarding body, once enrolled.
+ */
+connection: Connection | null, 
+/**
+ * The background delivery.
+ */
+delivery: Delivery, 
+/**
+ * Every submission, newest first.
+ */
+submissions: Array<SubmissionView>, 
+/**
+ * Each mark the awarding body issues, with what its card offers.
+ */
+applications: Array<Application>, 
+/**
+ * Benchmarks of the current review the assessor asked more evidence for.
+ */
+requests: Array<RequestedBenchmark>, 
+/**
+ * Renewal of the awarded mark, once there is one.
+ */
+renewal: RenewalView | null, };
+
+export type ReceiptView = { 
+/**
+ * The outbox entry.
+ */
+id: string, 
+/**
+ * The signed receipt, as received (pretty-printed JSON).
+ */
+text: string, 
+/**
+ * Whether it verified against the awarding body's pinned keys just now.
+ */
+verified: boolean, 
+/**
+ * What the check found, in words.
+ */
+check: string, 
+/**
+ * When the awarding body received the submission.
+ */
+received_at: string | null, 
+/**
+ * Which envelope of the submission it is (1 = first).
+ */
+version: number | null, };
+
+export type SaveReceiptInput = { 
+/**
+ * The outbox entry.
+ */
+id: string, 
+/**
+ * Where to save it: the path the save dialog returned.
+ */
+path: string, };
+
+export type RenewalState = "not_yet" | "open" | "expired";
+
+export type RenewalReport = { 
+/**
+ * The new review: the renewal, now the current review.
+ */
+review: Review, 
+/**
+ * The awarded review it renews, now closed (read-only).
+ */
+previous: Review, 
+/**
+ * The framework version of the awarded review.
+ */
+from_version: string, 
+/**
+ * The version of the renewal (the latest installed; the same when there is no newer one).
+ */
+to_version: string, 
+/**
+ * Every benchmark of the renewal whose response was carried from the awarded review.
+ * Unlike an upgrade, none is carried as settled: each is also in `flagged`.
+ */
+carried: Array<string>, 
+/**
+ * The carried responses awaiting the lead's confirmation (all of them), with why: the
+ * upgrade's reason when the new version renamed, merged or split the benchmark, and
+ * [`RENEWAL_NOTE`].
+ */
+flagged: Array<Flagged>, 
+/**
+ * Benchmarks of the awarded version that the new version removed: their responses are
+ * archived in the renewal (and stay in the awarded review as they were).
+ */
+archived: Array<string>, 
+/**
+ * Evidence items carried (the same files, with their links to benchmarks that still
+ * exist; removed items stay behind).
+ */
+evidence_kept: number, 
+/**
+ * Future actions not done yet, carried as the start of the renewal's action plan.
+ */
+actions_carried: number, };
+
+export type LevelComparison = { 
+/**
+ * The benchmark's dimension (in the current framework; in the previous one for a
+ * benchmark only the previous one has).
+ */
+dimension_id: string, 
+/**
+ * Its title.
+ */
+dimension_title: string, 
+/**
+ * The benchmark.
+ */
+benchmark_id: string, 
+/**
+ * Its title.
+ */
+benchmark_title: string, 
+/**
+ * The level the previous review gave it (through a rename, merge or split when the
+ * version changed; a merge shows the least mature of the levels merged).
+ */
+previous_level: number | null, 
+/**
+ * That level's name on the previous version's scale.
+ */
+previous_label: string | null, 
+/**
+ * The level the current review gives it.
+ */
+current_level: number | null, 
+/**
+ * That level's name on the current version's scale.
+ */
+current_label: string | null, 
+/**
+ * How the current level compares with the previous one, when both are given and both
+ * versions use the same scale.
+ */
+change: LevelChange | null, 
+/**
+ * The current response was carried and is not confirmed yet.
+ */
+needs_confirmation: boolean, 
+/**
+ * A benchmark of the previous version that the current one removed.
+ */
+only_in_previous: boolean, };
+
+export type LevelChange = "more_mature" | "same" | "less_mature";

@@ -1,7 +1,7 @@
 // Generated from src-tauri/command_list.rs by src-tauri/bindings.rs — do not edit by hand.
 // Regenerate with `make bindings`.
 
-import type { ActionStatus, AddEvidenceInput, AddReport, AppInfo, BenchmarkDetail, Contributor, ContributorInput, DescribeEvidenceInput, EvidenceItem, EvidenceScreen, ExportInput, Exported, FieldProblem, FrameworkSummary, FreezeReport, FutureAction, HistoryEntry, Institution, InstitutionInput, LinkInput, NewAction, RegisterInput, RescanReport, Response, ReviewFramework, SaveResponseInput, SearchHit, Status, WorkProgress } from './bindings';
+import type { ActionStatus, AddEvidenceInput, AddReport, AppInfo, Applied, ApplyPreview, ApplyProgress, BenchmarkDetail, CodeCheck, Contributor, ContributorInput, Delivery, DescribeEvidenceInput, Enrolled, EvidenceItem, EvidenceScreen, ExportInput, Exported, FieldProblem, FrameworkSummary, FreezeReport, FutureAction, HistoryEntry, Institution, InstitutionInput, LevelComparison, LinkInput, NewAction, Overview, ReceiptView, RegisterInput, RenewalReport, RescanReport, Response, ReviewFramework, SaveReceiptInput, SaveResponseInput, SearchHit, Status, WorkProgress } from './bindings';
 import { call, channel } from './invoke';
 
 /** Every command the desktop shell offers, typed as Rust declares it. */
@@ -39,9 +39,21 @@ export const commands = {
   revealEvidence: (id: string) => call<null>('reveal_evidence', { id }),
   openDocument: (path: string) => call<null>('open_document', { path }),
   revealDocument: (path: string) => call<null>('reveal_document', { path }),
+  overview: () => call<Overview>('overview'),
+  applyPreview: (award: string) => call<ApplyPreview>('apply_preview', { award }),
+  receipt: (id: string) => call<ReceiptView>('receipt', { id }),
+  saveReceipt: (input: SaveReceiptInput) => call<string>('save_receipt', { input }),
+  sendNow: () => call<Delivery>('send_now'),
+  setRenewalNotice: (months: number) => call<number>('set_renewal_notice', { months }),
+  startRenewal: (by: string) => call<RenewalReport>('start_renewal', { by }),
+  compareWithAwarded: () => call<Array<LevelComparison>>('compare_with_awarded'),
   freezeEvidence: () => call<FreezeReport>('freeze_evidence'),
   acceptEvidence: (id: string, by: string) => call<EvidenceItem>('accept_evidence', { id, by }),
   addEvidence: (input: AddEvidenceInput, onProgress: (p: WorkProgress) => void) => call<AddReport>('add_evidence', { input, on_progress: channel(onProgress) }),
   rescanEvidence: (onProgress: (p: WorkProgress) => void) => call<RescanReport>('rescan_evidence', { on_progress: channel(onProgress) }),
+  checkCode: (code: string) => call<CodeCheck>('check_code', { code }),
+  enroll: (code: string) => call<Enrolled>('enroll', { code }),
+  refreshSubmissions: () => call<Overview>('refresh_submissions'),
+  apply: (award: string, confirmed: Array<string>, onProgress: (p: ApplyProgress) => void) => call<Applied>('apply', { award, confirmed, on_progress: channel(onProgress) }),
   exportDocument: (input: ExportInput) => call<Exported>('export_document', { input }),
 };

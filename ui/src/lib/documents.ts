@@ -30,3 +30,16 @@ export async function saveDocument(document: DocumentKind, defaultName: string):
   if (path === null) return null;
   return api.exportDocument({ document, path });
 }
+
+/** Asks where to save a submission's signed receipt, then saves it (JSON); null when the lead
+ * cancels the dialog. The shell answers with the path it wrote. */
+export async function saveReceipt(id: string, defaultName: string): Promise<string | null> {
+  const { save } = await import('@tauri-apps/plugin-dialog');
+  const path = await save({
+    title: 'Save receipt',
+    defaultPath: defaultName,
+    filters: [{ name: 'Signed receipt', extensions: ['json'] }],
+  });
+  if (path === null) return null;
+  return api.saveReceipt({ id, path });
+}

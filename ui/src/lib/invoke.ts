@@ -16,11 +16,14 @@ export function isCommandError(value: unknown): value is CommandError {
 /** Any failure as a CommandError, so the UI never shows a raw string or nothing at all. */
 export function toCommandError(value: unknown): CommandError {
   if (isCommandError(value)) {
-    return {
+    const error: CommandError = {
       code: value.code,
       message: value.message,
       field: typeof value.field === 'string' ? value.field : null,
     };
+    // A submission's own code (`network_proxy`, …), when the shell gives one.
+    if (typeof value.detail === 'string') error.detail = value.detail;
+    return error;
   }
   const detail =
     value instanceof Error ? value.message : typeof value === 'string' ? value.trim() : '';

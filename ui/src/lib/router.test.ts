@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkHref, href, parseHash, section, type Route } from './router';
+import { awardingBodyHref, benchmarkHref, href, parseHash, section, type Route } from './router';
 
 describe('router', () => {
   it('parses every screen', () => {
@@ -13,12 +13,19 @@ describe('router', () => {
     expect(parseHash('#/group')).toEqual({ name: 'group' });
     expect(parseHash('#/search?q=online%20safety')).toEqual({ name: 'search', query: 'online safety' });
     expect(parseHash('#/settings')).toEqual({ name: 'settings' });
+    expect(parseHash('#/settings?s=awarding-body')).toEqual({ name: 'settings', section: 'awarding-body' });
+    expect(parseHash('#/submissions')).toEqual({ name: 'submissions' });
+    expect(parseHash('#/apply/mark')).toEqual({ name: 'apply', award: 'mark' });
+    expect(parseHash('#/renewal/compare')).toEqual({ name: 'renewal-compare' });
   });
 
   it('reports unknown paths as not found', () => {
     expect(parseHash('#/nowhere')).toEqual({ name: 'not-found', path: '/nowhere' });
     expect(parseHash('#/benchmarks/1.1/extra')).toEqual({ name: 'not-found', path: '/benchmarks/1.1/extra' });
     expect(parseHash('#/actions/5')).toEqual({ name: 'not-found', path: '/actions/5' });
+    expect(parseHash('#/apply')).toEqual({ name: 'not-found', path: '/apply' });
+    expect(parseHash('#/renewal')).toEqual({ name: 'not-found', path: '/renewal' });
+    expect(parseHash('#/submissions/1')).toEqual({ name: 'not-found', path: '/submissions/1' });
   });
 
   it('round-trips routes, including ids that need escaping', () => {
@@ -32,6 +39,10 @@ describe('router', () => {
       { name: 'search', query: 'a&b=c #d' },
       { name: 'search', query: '' },
       { name: 'settings' },
+      { name: 'settings', section: 'awarding-body' },
+      { name: 'submissions' },
+      { name: 'apply', award: 'mark & more/1' },
+      { name: 'renewal-compare' },
     ];
     for (const r of routes) expect(parseHash(href(r))).toEqual(r);
   });
@@ -44,5 +55,8 @@ describe('router', () => {
     expect(benchmarkHref('1.2')).toBe('#/benchmarks/1.2');
     expect(section({ name: 'benchmark', id: '1.2' })).toBe('benchmarks');
     expect(section({ name: 'actions' })).toBe('actions');
+    expect(section({ name: 'apply', award: 'mark' })).toBe('submissions');
+    expect(section({ name: 'renewal-compare' })).toBe('dashboard');
+    expect(awardingBodyHref()).toBe('#/settings?s=awarding-body');
   });
 });

@@ -9,8 +9,14 @@ export type Route =
   | { name: 'evidence' }
   | { name: 'group' }
   | { name: 'search'; query: string }
-  | { name: 'settings' }
+  | { name: 'settings'; section?: string }
+  | { name: 'submissions' }
+  | { name: 'apply'; award: string }
+  | { name: 'renewal-compare' }
   | { name: 'not-found'; path: string };
+
+/** The Settings section where this computer is connected to the awarding body. */
+export const AWARDING_BODY_SECTION = 'awarding-body';
 
 /** The route a location hash ("#/benchmarks/1.2") stands for. */
 export function parseHash(hash: string): Route {
@@ -39,7 +45,14 @@ export function parseHash(hash: string): Route {
     case 'search':
       return second === undefined ? { name: 'search', query: params.get('q') ?? '' } : notFound(pathPart);
     case 'settings':
-      return second === undefined ? { name: 'settings' } : notFound(pathPart);
+      if (second !== undefined) return notFound(pathPart);
+      return params.get('s') ? { name: 'settings', section: params.get('s') ?? '' } : { name: 'settings' };
+    case 'submissions':
+      return second === undefined ? { name: 'submissions' } : notFound(pathPart);
+    case 'apply':
+      return second !== undefined ? { name: 'apply', award: second } : notFound(pathPart);
+    case 'renewal':
+      return second === 'compare' ? { name: 'renewal-compare' } : notFound(pathPart);
     default:
       return notFound(pathPart);
   }
@@ -63,7 +76,13 @@ export function href(route: Route): string {
     case 'search':
       return route.query ? `#/search?${new URLSearchParams({ q: route.query })}` : '#/search';
     case 'settings':
-      return '#/settings';
+      return route.section ? `#/settings?${new URLSearchParams({ s: route.section })}` : '#/settings';
+    case 'submissions':
+      return '#/submissions';
+    case 'apply':
+      return `#/apply/${encodeURIComponent(route.award)}`;
+    case 'renewal-compare':
+      return '#/renewal/compare';
     case 'not-found':
       return `#${route.path}`;
   }
@@ -74,9 +93,24 @@ export function benchmarkHref(id: string): string {
   return href({ name: 'benchmark', id });
 }
 
-/** Which sidebar section a route belongs to (a benchmark page is under "Benchmarks"). */
+/** Shorthand for the Settings section where the awarding body's code is entered. */
+export function awardingBodyHref(): string {
+  return href({ name: 'settings', section: AWARDING_BODY_SECTION });
+}
+
+/** Which sidebar section a route belongs to (a benchmark page is under "Benchmarks", applying
+ * under "Submissions", the renewal's comparison under "Dashboard", where renewal starts). */
 export function section(route: Route): Route['name'] {
-  return route.name === 'benchmark' ? 'benchmarks' : route.name;
+  switch (route.name) {
+    case 'benchmark':
+      return 'benchmarks';
+    case 'apply':
+      return 'submissions';
+    case 'renewal-compare':
+      return 'dashboard';
+    default:
+      return route.name;
+  }
 }
 
 function notFound(path: string): Route {

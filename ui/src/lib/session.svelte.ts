@@ -87,6 +87,16 @@ class Session {
     }
   }
 
+  /** After the current review changed (a renewal started): its status, framework and answers. */
+  async reload(): Promise<void> {
+    try {
+      this.status = await api.currentStatus();
+      if (this.status) await this.loadReview();
+    } catch (e) {
+      this.loadError = toCommandError(e);
+    }
+  }
+
   async refreshStatus(): Promise<void> {
     try {
       this.status = await api.currentStatus();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byField, optional } from './validation';
+import { byField, optional, wholeNumber } from './validation';
 
 // The rules themselves are the core's and are tested in Rust (crates/core/src/input.rs and
 // store/*.rs); the forms' use of its answers is tested with the screens (a11y.test.ts,
@@ -19,5 +19,15 @@ describe('form input', () => {
         { field: 'name', message: 'A later problem.' },
       ]),
     ).toEqual({ name: 'Enter the name.', email: 'Not an email address.' });
+  });
+
+  it('keeps only whole numbers for a count, leaving whether it is acceptable to the core', () => {
+    expect(wholeNumber(6)).toBe(6);
+    expect(wholeNumber(0)).toBe(0);
+    expect(wholeNumber(30)).toBe(30);
+    expect(wholeNumber(null)).toBeNull();
+    expect(wholeNumber(2.5)).toBeNull();
+    expect(wholeNumber(-1)).toBeNull();
+    expect(wholeNumber(Number.NaN)).toBeNull();
   });
 });

@@ -20,3 +20,10 @@ export function byField(problems: FieldProblem[]): FieldErrors {
   for (const p of problems) errors[p.field] ??= p.message;
   return errors;
 }
+
+/** A whole number typed in a number field, or null when it is not one: a command taking a
+ * count (months, days) cannot carry anything else. Whether the number is acceptable is the
+ * core's to say. */
+export function wholeNumber(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
+}

@@ -7,9 +7,22 @@
 // that state, searches and neighbours are the core's, an action added, edited or marked is the
 // one the core answered (overdue or not), a form's problems are the ones the core found in the
 // same input, and anything the recording lacks is an error naming it (and fails the test, see
-// setup.ts) rather than a guess.
+// setup.ts) rather than a guess. The submission commands replay the shell's answers a test
+// scripts from test/submissions.ts (the overview, previews, what applying streams, receipts,
+// renewal) and the shell's events are sent with `emit`.
 import type {
+  Applied,
   AppInfo,
+  ApplyPreview,
+  ApplyProgress,
+  CodeCheck,
+  Delivery,
+  Enrolled,
+  LevelComparison,
+  Overview,
+  ReceiptView,
+  RenewalReport,
+  SaveReceiptInput,
   CommandError,
   Contributor,
   ContributorInput,
@@ -35,6 +48,40 @@ import {
   type ReviewName,
   type ReviewState,
 } from './core';
+import { fresh } from './submissions';
+
+/** The shell's answers to the submission commands, as a test scripts them. */
+export interface SubmissionsScript {
+  /** What `overview` answers (applying, enrolling and renewing replace it as the shell would). */
+  overview: Overview;
+  /** What asking the awarding body brings (what is stored, when not set). */
+  refreshed?: Overview;
+  /** apply_preview(award). */
+  previews: Record<string, ApplyPreview>;
+  /** check_code(code). */
+  codeChecks: Record<string, CodeCheck>;
+  /** enroll(code). */
+  enrollments: Record<string, Enrolled>;
+  /** What apply streams and answers (after `pause`, if given), and the overview afterwards. */
+  apply?: { progress: ApplyProgress[]; applied: Applied; after?: Overview; pause?: Promise<void> };
+  /** receipt(id). */
+  receipts: Record<string, ReceiptView>;
+  /** What send_now answers (the stored delivery, when not set). */
+  sendNow?: Delivery;
+  /** What start_renewal answers, and the overview afterwards. */
+  renewal?: { report: RenewalReport; after: Overview };
+  /** compare_with_awarded(). */
+  comparison?: LevelComparison[];
+  /** The months of notice set_renewal_notice stored. */
+  notice: number | null;
+}
+
+/** A channel as the fake shell sees it: what the UI's `channel()` made. */
+export class FakeChannel<T> {
+  onmessage: (message: T) => void = () => undefined;
+}
+
+type Listener = (event: { event: string; id: number; payload: unknown }) => void;
 
 export interface FakeBackend {
   calls: { command: string; args: Record<string, unknown> }[];
@@ -48,7 +95,15 @@ export interface FakeBackend {
   info: AppInfo;
   /** Makes the next call of a command fail with this error. */
   failNext: Map<string, CommandError>;
+  /** The submission commands' answers. */
+  submissions: SubmissionsScript;
+  /** Holds a command's answer until the test releases it (to see the UI while it waits). */
+  hold: Map<string, Promise<void>>;
   invoke: (command: string, args?: Record<string, unknown>) => Promise<unknown>;
+  /** What `listen` from @tauri-apps/api/event does: the handler hears `emit`. */
+  listen: (event: string, handler: Listener) => Promise<() => void>;
+  /** Sends a shell event to every listener. */
+  emit: (event: string, payload?: unknown) => void;
 }
 
 /** Answers the recording lacks, since the last `takeMissing()`; setup.ts fails a test with any. */
@@ -77,6 +132,8 @@ export interface BackendOptions {
 
 export function createBackend(options: BackendOptions = {}): FakeBackend {
   const fixture = reviews[options.review ?? 'test-quality'];
+  const listeners = new Map<string, Listener[]>();
+  let events = 0;
   const backend: FakeBackend = {
     calls: [],
     registered: options.registered ?? true,
@@ -88,14 +145,32 @@ export function createBackend(options: BackendOptions = {}): FakeBackend {
     institution: firstStatus(fixture).institution,
     info: options.registered === false ? firstRun.app_info : fixture.app_info,
     failNext: new Map(),
+    submissions: {
+      overview: structuredClone(fresh),
+      previews: {},
+      codeChecks: {},
+      enrollments: {},
+      receipts: {},
+      notice: null,
+    },
+    hold: new Map(),
     invoke: async (command, args = {}) => {
       backend.calls.push({ command, args });
+      const held = backend.hold.get(command);
+      if (held) await held;
       const failure = backend.failNext.get(command);
       if (failure) {
         backend.failNext.delete(command);
         throw failure;
       }
       return handle(backend, fixture, command, args);
+    },
+    listen: async (event, handler) => {
+      listeners.set(event, [...(listeners.get(event) ?? []), handler]);
+      return () => listeners.set(event, (listeners.get(event) ?? []).filter((h) => h !== handler));
+    },
+    emit: (event, payload = null) => {
+      for (const h of listeners.get(event) ?? []) h({ event, id: (events += 1), payload: structuredClone(payload) });
     },
   };
   return backend;
@@ -264,6 +339,21 @@ function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: R
     case 'update_institution':
       b.institution = { ...b.institution, ...(args.input as object) };
       return b.institution;
+    case 'overview':
+    case 'refresh_submissions':
+    case 'apply_preview':
+    case 'check_code':
+    case 'enroll':
+    case 'apply':
+    case 'receipt':
+    case 'save_receipt':
+    case 'send_now':
+    case 'set_renewal_notice':
+    case 'start_renewal':
+    case 'compare_with_awarded': {
+      const answer = submissionCommand(b.submissions, command, args);
+      return answer instanceof Promise ? answer.then((a) => structuredClone(a)) : structuredClone(answer);
+    }
     default:
       return notRecorded(`the command ${command}`);
   }
@@ -292,4 +382,57 @@ function updateEvidence(b: FakeBackend, id: string, change: (item: EvidenceItem)
   const updated = change(old);
   b.evidence[i] = updated;
   return updated;
+}
+
+/** The shell's scripted answer to a submission command. */
+function submissionCommand(s: SubmissionsScript, command: string, args: Record<string, unknown>): unknown {
+  const named = <T>(answers: Record<string, T>, key: unknown): T =>
+    answers[key as string] ?? notRecorded(`${command}(${JSON.stringify(key)})`);
+  switch (command) {
+    case 'overview':
+      return s.overview;
+    case 'refresh_submissions':
+      if (s.refreshed) s.overview = s.refreshed;
+      return s.overview;
+    case 'apply_preview':
+      return named(s.previews, args.award);
+    case 'check_code':
+      return named(s.codeChecks, args.code);
+    case 'enroll': {
+      const enrolled = named(s.enrollments, args.code);
+      s.overview = { ...s.overview, connection: enrolled.connection };
+      return enrolled;
+    }
+    case 'apply': {
+      if (!s.apply) return notRecorded(`apply(${JSON.stringify(args.award)})`);
+      const channel = args.on_progress as FakeChannel<ApplyProgress>;
+      for (const p of s.apply.progress) channel.onmessage(structuredClone(p));
+      const { applied, after, pause } = s.apply;
+      const answer = () => {
+        if (after) s.overview = after;
+        return applied;
+      };
+      return pause ? pause.then(answer) : answer();
+    }
+    case 'receipt':
+      return named(s.receipts, args.id);
+    case 'save_receipt': {
+      const input = args.input as SaveReceiptInput;
+      named(s.receipts, input.id);
+      return input.path;
+    }
+    case 'send_now':
+      return s.sendNow ?? s.overview.delivery;
+    case 'set_renewal_notice':
+      s.notice = args.months as number;
+      return s.notice;
+    case 'start_renewal':
+      if (!s.renewal) return notRecorded('start_renewal');
+      s.overview = s.renewal.after;
+      return s.renewal.report;
+    case 'compare_with_awarded':
+      return s.comparison ?? notRecorded('compare_with_awarded');
+    default:
+      return notRecorded(`the command ${command}`);
+  }
 }

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/0005_details_as_data.sql"),
     include_str!("sql/0006_move_search_index.sql"),
     include_str!("sql/0007_outbox.sql"),
+    include_str!("sql/0008_renewal.sql"),
 ];
 
 /// The schema version this build creates and understands.
@@ -68,6 +69,7 @@ const FIXTURES: &[&str] = &[
     include_str!("sql/fixtures/0005.sql"),
     include_str!("sql/fixtures/0006.sql"),
     include_str!("sql/fixtures/0007.sql"),
+    include_str!("sql/fixtures/0008.sql"),
 ];
 
 #[cfg(test)]
@@ -205,6 +207,12 @@ mod tests {
                 assert_eq!(indexed.len(), 1);
                 assert!(indexed[0].hash.is_some());
             }
+            if (1..8).contains(&version) {
+                // Before renewals: the one review stays open, and can be worked on.
+                let reviews = store.reviews().expect("read");
+                assert_eq!(reviews.len(), 1);
+                assert_eq!((&reviews[0].closed_at, &reviews[0].renews), (&None, &None));
+            }
             if version >= 7 {
                 let enrollment = store.enrollment().expect("read").expect("kept");
                 assert_eq!(enrollment.endpoint, "https://awards.example.org");
@@ -232,6 +240,33 @@ mod tests {
                     .expect("read")
                     .expect("kept");
                 assert_eq!(by_server, outbox[0]);
+            }
+            if version >= 8 {
+                let awarded = "01900000-0000-7000-8000-000000000002";
+                let renewal = "01900000-0000-7000-8000-000000000020";
+                let reviews = store.reviews().expect("read");
+                let ids: Vec<&str> = reviews.iter().map(|r| r.id.as_str()).collect();
+                assert_eq!(ids, [renewal, awarded], "the open renewal first");
+                assert_eq!(reviews[0].renews.as_deref(), Some(awarded));
+                assert_eq!(
+                    reviews[1].closed_at.as_deref(),
+                    Some("2027-11-01T09:00:00.000Z")
+                );
+                let carried = &store.responses(renewal).expect("read")[0];
+                assert!(carried.needs_confirmation);
+                assert_eq!(store.evidence(renewal).expect("read")[0].links.len(), 1);
+                assert_eq!(store.evidence_folders(renewal).expect("read").len(), 1);
+                assert_eq!(store.actions(renewal).expect("read")[0].benchmarks, ["1.1"]);
+                // The awarded review is read-only.
+                let mut store = store;
+                let err = store
+                    .set_action_status(
+                        awarded,
+                        "01900000-0000-7000-8000-000000000004",
+                        crate::store::ActionStatus::Done,
+                    )
+                    .expect_err("closed");
+                assert_eq!(err.code(), crate::ErrorCode::ReviewClosed);
             }
         }
     }

@@ -10,6 +10,7 @@ pub(crate) mod evidence;
 mod institution;
 mod migrations;
 pub(crate) mod outbox;
+mod renewal;
 mod responses;
 mod reviews;
 pub(crate) mod search_index;

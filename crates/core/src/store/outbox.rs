@@ -639,7 +639,8 @@ mod tests {
             .execute_batch(
                 "INSERT INTO institution VALUES ('i', 'School', NULL, NULL, NULL, NULL, NULL, 't', 't');
                  INSERT INTO framework_versions VALUES ('f', '1.0', 'format = 1', 't');
-                 INSERT INTO reviews VALUES ('r', 'i', 'f', '1.0', 't', 'Head');",
+                 INSERT INTO reviews (id, institution_id, framework_id, framework_version, registered_at, registered_by)
+                     VALUES ('r', 'i', 'f', '1.0', 't', 'Head');",
             )
             .expect("review");
         let blob = SealedBlob {

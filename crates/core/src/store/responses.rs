@@ -152,6 +152,16 @@ fn history_from_row(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
     })
 }
 
+/// Every current response of a review, read inside a transaction (a renewal reads what it
+/// carries in the transaction that carries it).
+pub(super) fn read_all(tx: &Transaction<'_>, review_id: &str) -> rusqlite::Result<Vec<Response>> {
+    tx.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM responses WHERE review_id = ?1"
+    ))?
+    .query_map([review_id], from_row)?
+    .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn append_history(
     tx: &Transaction<'_>,
@@ -401,30 +411,7 @@ impl Store {
     ) -> Result<()> {
         let path = self.path.clone();
         self.write(|tx| {
-            let at = now();
-            super::reviews::store_framework(tx, new).at(&path)?;
-            for r in archived {
-                tx.execute(
-                    "INSERT OR REPLACE INTO archived_responses (review_id, benchmark_id, framework_version, level, commentary, archived_at, archived_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![review_id, r.benchmark_id, old.version(), r.level, r.commentary, at, by],
-                )
-                .at(&path)?;
-                let note = format!("{} was removed in version {}; the response is archived", r.benchmark_id, new.version());
-                append_history(tx, review_id, &r.benchmark_id, Change::Archived, r.level, &r.commentary, old.version(), Some(&note), by, &at)
-                    .at(&path)?;
-            }
-            tx.execute("DELETE FROM responses WHERE review_id = ?1", [review_id]).at(&path)?;
-            for c in carried {
-                tx.execute(
-                    "INSERT INTO responses (review_id, benchmark_id, level, commentary, needs_confirmation, carried_note, revision, updated_by, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8)",
-                    params![review_id, c.benchmark_id, c.level, c.commentary, c.flag.is_some(), c.flag, by, at],
-                )
-                .at(&path)?;
-                append_history(tx, review_id, &c.benchmark_id, Change::Carried, c.level, &c.commentary, new.version(), c.flag.as_deref(), by, &at)
-                    .at(&path)?;
-            }
+            write_carried(tx, &path, review_id, old, new, carried, archived, by)?;
             tx.execute(
                 "UPDATE reviews SET framework_version = ?2 WHERE id = ?1",
                 params![review_id, new.version()],
@@ -433,4 +420,74 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Puts a plan's responses on `review_id` at version `new` inside the caller's transaction:
+/// stores the new version's text, archives the responses to removed benchmarks (they were
+/// answered under `old`), replaces the review's responses with the carried ones, and writes a
+/// history row for each. An upgrade applies it to the review itself, a renewal to the new
+/// review it starts, so both carry responses by the same code.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_carried(
+    tx: &Transaction<'_>,
+    path: &std::path::Path,
+    review_id: &str,
+    old: &Framework,
+    new: &Framework,
+    carried: &[Carried],
+    archived: &[Response],
+    by: &str,
+) -> Result<()> {
+    let at = now();
+    super::reviews::store_framework(tx, new).at(path)?;
+    for r in archived {
+        tx.execute(
+            "INSERT OR REPLACE INTO archived_responses (review_id, benchmark_id, framework_version, level, commentary, archived_at, archived_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![review_id, r.benchmark_id, old.version(), r.level, r.commentary, at, by],
+        )
+        .at(path)?;
+        let note = format!(
+            "{} was removed in version {}; the response is archived",
+            r.benchmark_id,
+            new.version()
+        );
+        append_history(
+            tx,
+            review_id,
+            &r.benchmark_id,
+            Change::Archived,
+            r.level,
+            &r.commentary,
+            old.version(),
+            Some(&note),
+            by,
+            &at,
+        )
+        .at(path)?;
+    }
+    tx.execute("DELETE FROM responses WHERE review_id = ?1", [review_id])
+        .at(path)?;
+    for c in carried {
+        tx.execute(
+            "INSERT INTO responses (review_id, benchmark_id, level, commentary, needs_confirmation, carried_note, revision, updated_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8)",
+            params![review_id, c.benchmark_id, c.level, c.commentary, c.flag.is_some(), c.flag, by, at],
+        )
+        .at(path)?;
+        append_history(
+            tx,
+            review_id,
+            &c.benchmark_id,
+            Change::Carried,
+            c.level,
+            &c.commentary,
+            new.version(),
+            c.flag.as_deref(),
+            by,
+            &at,
+        )
+        .at(path)?;
+    }
+    Ok(())
 }

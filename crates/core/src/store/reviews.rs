@@ -8,7 +8,8 @@ use super::{Store, new_id, now};
 use crate::error::{AtPath, Error, Result};
 use crate::framework::Framework;
 
-/// A self-review in progress.
+/// A self-review: in progress, or closed (kept read-only as the record of an awarded mark once
+/// its renewal started).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Review {
@@ -24,6 +25,11 @@ pub struct Review {
     pub registered_at: String,
     /// Who registered.
     pub registered_by: String,
+    /// When the review was closed (its renewal started), or `None` while it can be worked on.
+    /// A closed review refuses every change with [`Error::ReviewClosed`].
+    pub closed_at: Option<String>,
+    /// The review this one renews (the awarded one it started from), if it is a renewal.
+    pub renews: Option<String>,
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
@@ -34,11 +40,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
         framework_version: r.get(3)?,
         registered_at: r.get(4)?,
         registered_by: r.get(5)?,
+        closed_at: r.get(6)?,
+        renews: r.get(7)?,
     })
 }
 
-const COLUMNS: &str =
-    "id, institution_id, framework_id, framework_version, registered_at, registered_by";
+pub(super) const COLUMNS: &str = "id, institution_id, framework_id, framework_version, registered_at, registered_by, closed_at, renews";
 
 impl Store {
     /// Registers the institution for a framework: saves (or corrects) the institution, stores
@@ -80,34 +87,37 @@ impl Store {
                 framework_version: framework.version().to_owned(),
                 registered_at: now(),
                 registered_by: by.to_owned(),
+                closed_at: None,
+                renews: None,
             };
-            tx.execute(
-                &format!("INSERT INTO reviews ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-                params![
-                    review.id,
-                    review.institution_id,
-                    review.framework_id,
-                    review.framework_version,
-                    review.registered_at,
-                    review.registered_by
-                ],
-            )
-            .at(&path)?;
+            insert(tx, &review).at(&path)?;
             Ok(review)
         })
     }
 
-    /// Every review, newest registration first.
+    /// Every review: the open ones first, then the closed ones, each newest registration
+    /// first (ties in the order written). Open first, so a renewal comes before the review it
+    /// renews even if this computer's clock was wrong when one of them was registered.
     pub fn reviews(&self) -> Result<Vec<Review>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM reviews ORDER BY registered_at DESC, id DESC"
+                "SELECT {COLUMNS} FROM reviews ORDER BY closed_at IS NOT NULL, registered_at DESC, rowid DESC"
             ))
             .at(&self.path)?;
         stmt.query_map([], from_row)
             .at(&self.path)?
             .collect::<rusqlite::Result<Vec<_>>>()
+            .at(&self.path)
+    }
+
+    /// One review by its id.
+    pub fn review(&self, id: &str) -> Result<Option<Review>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM reviews WHERE id = ?1"))
+            .at(&self.path)?
+            .query_row([id], from_row)
+            .optional()
             .at(&self.path)
     }
 
@@ -122,6 +132,34 @@ impl Store {
             .optional()
             .at(&self.path)
     }
+}
+
+/// Reads one review inside a transaction.
+pub(super) fn read(tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<Option<Review>> {
+    tx.query_row(
+        &format!("SELECT {COLUMNS} FROM reviews WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()
+}
+
+/// Writes a new review's row.
+pub(super) fn insert(tx: &rusqlite::Transaction<'_>, review: &Review) -> rusqlite::Result<()> {
+    tx.execute(
+        &format!("INSERT INTO reviews ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        params![
+            review.id,
+            review.institution_id,
+            review.framework_id,
+            review.framework_version,
+            review.registered_at,
+            review.registered_by,
+            review.closed_at,
+            review.renews
+        ],
+    )?;
+    Ok(())
 }
 
 /// Keeps the exact text of a framework version (the first copy stored wins: it is what the

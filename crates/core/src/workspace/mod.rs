@@ -23,6 +23,7 @@ use crate::upgrade::{self, Flagged, UpgradeReport};
 
 mod evidence;
 mod outbox;
+mod renewal;
 pub use evidence::{
     AddReport, EvidenceLibrary, FreezeReport, OnProgress, RescanReport, SkipReason, Skipped,
     WorkProgress,
@@ -269,13 +270,19 @@ impl Workspace {
         self.store.save_institution(input)
     }
 
-    /// The review to work on: the one for `framework_id` if given, else the newest.
+    /// The review to work on: the one for `framework_id` if given, else the newest. An open
+    /// review comes before a closed one (so once a renewal starts, it is the one worked on,
+    /// and the awarded review it renews is reached through [`Workspace::review`]).
     pub fn current_review(&self, framework_id: Option<&str>) -> Result<Review> {
         let reviews = self.store.reviews()?;
         match framework_id {
             None => reviews.into_iter().next().ok_or(Error::NotRegistered),
             Some(id) => {
-                let known: Vec<String> = reviews.iter().map(|r| r.framework_id.clone()).collect();
+                // Once per framework (a renewal and the review it renews share one).
+                let mut known: Vec<String> =
+                    reviews.iter().map(|r| r.framework_id.clone()).collect();
+                known.sort();
+                known.dedup();
                 reviews
                     .into_iter()
                     .find(|r| r.framework_id == id)
@@ -284,6 +291,11 @@ impl Workspace {
                     })
             }
         }
+    }
+
+    /// Every review in this data folder, newest first (a renewal before the review it renews).
+    pub fn reviews(&self) -> Result<Vec<Review>> {
+        self.store.reviews()
     }
 
     /// The exact framework version a review is judged by (parsed from the text stored with it,

@@ -1,5 +1,6 @@
 //! Measuring text with the embedded font's own advances (see [`crate::fonts`]): wrapping to a
-//! width, balancing lines, fitting a title to a box, cutting a line with "…".
+//! width, balancing lines, fitting a title to a box (cut with "…" at the last resort, or kept
+//! whole at a smaller size), cutting a line with "…".
 //!
 //! Breaks come from the font's advance widths, not a layout engine, so no line passes the
 //! margin and the same text always breaks the same way.
@@ -119,6 +120,32 @@ pub(crate) fn fit(
     (size, lines)
 }
 
+/// Fits `text` into at most `max_lines` balanced lines without cutting anything, for what
+/// must be printed whole (a verification code, a link): one line if it fits down to 80% of
+/// `start`, else the largest size (in half points) at which `max_lines` lines do, never below
+/// 1 pt (where only thousands of characters would still overflow).
+pub(crate) fn fit_whole(
+    fonts: &Fonts,
+    face: Face,
+    text: &str,
+    width: f32,
+    start: f32,
+    max_lines: usize,
+) -> (f32, Vec<String>) {
+    let max_lines = max_lines.max(1);
+    for (lines, floor) in [(1, start * 0.8), (max_lines, 1.0)] {
+        let mut size = start;
+        while size >= floor {
+            let wrapped = balanced(fonts, face, size, text, width);
+            if wrapped.len() <= lines {
+                return (size, wrapped);
+            }
+            size -= 0.5;
+        }
+    }
+    (1.0, balanced(fonts, face, 1.0, text, width))
+}
+
 /// Cuts a single line to fit `width`, ending it with "…" when something had to go.
 pub(crate) fn truncate(fonts: &Fonts, face: Face, size: f32, text: &str, width: f32) -> String {
     let text = fonts.printable(text);
@@ -172,6 +199,23 @@ mod tests {
         assert_eq!(lines[2..].concat(), long);
         // Even a width smaller than a character makes progress.
         assert_eq!(wrap(fonts(), Face::Regular, 12.0, "WWW", 0.0).len(), 3);
+    }
+
+    #[test]
+    fn fitting_whole_keeps_a_marks_code_and_link_whole_within_the_width() {
+        let code = "abcde-fghij-kmnpq-rstuv";
+        let (size, lines) = fit_whole(fonts(), Face::Bold, code, 220.0, 13.0, 2);
+        assert_eq!(
+            (size, lines.as_slice()),
+            (13.0, [code.to_owned()].as_slice())
+        );
+        let url = format!("https://awards.example.org/awards/{}", "x".repeat(400));
+        let (size, lines) = fit_whole(fonts(), Face::Regular, &url, 500.0, 9.0, 2);
+        assert!(size < 9.0 && lines.len() <= 2, "{size} {lines:?}");
+        assert_eq!(lines.concat(), url);
+        for l in &lines {
+            assert!(fonts().width(Face::Regular, size, l) <= 500.0, "{l}");
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! documents draw their headers and footers afterwards, once the page count is known.
 //!
 //! One room each, each using only those above it:
-//! - [`measure`]: wrapping, balancing, fitting and truncating text with the font's advances;
+//! - [`measure`]: wrapping, balancing, fitting (whole or cut) and truncating text with the
+//!   font's advances;
 //! - [`canvas`]: a [`Page`] and its drawing operations, colours, [`Style`], [`Align`], A4 sizes;
 //! - [`flow`]: [`Margins`] and the [`Flow`] that paginates;
 //! - [`mod@table`]: tables drawn down a flow.
@@ -19,7 +20,7 @@ mod flow;
 mod measure;
 mod table;
 
-pub(crate) use canvas::{A4_LANDSCAPE, A4_PORTRAIT, Align, Page, Style, colour};
+pub(crate) use canvas::{A4_LANDSCAPE, A4_PORTRAIT, Align, Page, Rgb, Style, colour};
 pub(crate) use flow::{Flow, Margins};
-pub(crate) use measure::{balanced, fit, truncate, wrap};
+pub(crate) use measure::{balanced, fit, fit_whole, truncate, wrap};
 pub(crate) use table::{Cell, Column, table};

@@ -1,0 +1,394 @@
+//! The app's submission journey through the shell's own commands (no window): a school enrols
+//! with the real endpoint on loopback, applies (a personal-data item must be confirmed), the
+//! background delivery sends it, the assessor asks for more evidence on one benchmark, the
+//! school re-submits only what is new, the award is made and its certificate saved, and with
+//! the app's date moved on, renewal is offered and starts pre-filled.
+//!
+//! The OS keychain is a real Secret Service on a private D-Bus session: the test runs itself
+//! again as a child process with that session in its environment (the keychain client reads it
+//! when it connects), so nothing here touches the developer's own keyring.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use waymark_app::documents::{DocumentKind, ExportInput};
+use waymark_app::state::AppState;
+use waymark_app::submissions::views::{DeliveryState, Offer, Overview, SaveReceiptInput, Stage};
+use waymark_app::submissions::{self, Options};
+use waymark_assess::profile::{PROFILE_FORMAT, Profile};
+use waymark_assess::session::Session as AssessorSession;
+use waymark_harness::endpoint::{TestEndpoint, start_time};
+use waymark_harness::keychain::Keychain;
+use waymark_harness::school::{AWARD, SCHOOL, SchoolFixture};
+use waymark_net::Client;
+use waymark_protocol::api::{Moderation, Recommendation, RedeemRequest, RedeemResponse};
+use waymark_protocol::crypt::Identity;
+use waymark_protocol::enrollment::EnrollmentCode;
+use waymark_protocol::review::{BenchmarkRequest, EvidenceRequest, Feedback, Outcome};
+use waymark_protocol::{AssessorId, SubmissionId};
+
+const CHILD: &str = "WAYMARK_APP_JOURNEY_CHILD";
+const DONE: &str = "the journey reached renewal";
+const NAME: &str = "a_school_applies_follows_answers_and_renews_through_the_app";
+
+#[test]
+fn a_school_applies_follows_answers_and_renews_through_the_app() {
+    if std::env::var_os(CHILD).is_some() {
+        journey();
+        return;
+    }
+    let keychain = Keychain::start();
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1");
+    keychain.apply(&mut cmd);
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed") && stdout.contains(DONE),
+        "the journey failed:\n{stdout}\n{stderr}\nkeychain: {}",
+        keychain.log()
+    );
+}
+
+struct Assessor {
+    id: AssessorId,
+    session: AssessorSession,
+    identity: Arc<Identity>,
+    dir: tempfile::TempDir,
+}
+
+async fn assessor(endpoint: &TestEndpoint, name: &str, email: &str) -> Assessor {
+    let (id, code) = endpoint.add_assessor(name, email).await;
+    let code = EnrollmentCode::parse(&code).unwrap();
+    let identity = Identity::generate();
+    let redeemed: RedeemResponse = Client::new(&endpoint.url, None)
+        .unwrap()
+        .post_json(
+            "/v1/enrollments/redeem",
+            &RedeemRequest {
+                secret: code.secret.clone(),
+                public_key: None,
+                age_recipient: Some(identity.recipient()),
+                device: Some("test".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let identity = Arc::new(identity);
+    let session = AssessorSession {
+        dir: dir.path().to_owned(),
+        profile: Profile {
+            format: PROFILE_FORMAT,
+            endpoint: endpoint.url.clone(),
+            awarding_body: waymark_harness::endpoint::AWARDING_BODY.into(),
+            assessor: id,
+            name: name.into(),
+            email: email.into(),
+            pinned: redeemed.key_sets.last().unwrap().fingerprint(),
+            signed_in_at: chrono::Utc::now(),
+        },
+        client: Client::new(&endpoint.url, Some(redeemed.token)).unwrap(),
+        identity: identity.clone(),
+    };
+    Assessor {
+        id,
+        session,
+        identity,
+        dir,
+    }
+}
+
+/// Polls the overview until `done` holds (at most 60 s).
+fn wait_for(state: &AppState, what: &str, done: impl Fn(&Overview) -> bool) -> Overview {
+    let start = Instant::now();
+    loop {
+        let o = submissions::overview(state).unwrap();
+        if done(&o) {
+            return o;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "waited 60 s for {what}: {o:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn journey() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let endpoint = rt.block_on(TestEndpoint::start());
+    let school = SchoolFixture::eligible();
+    let ann = rt.block_on(assessor(
+        &endpoint,
+        "Dr Ann Assessor",
+        "ann@assessors.example",
+    ));
+    let mo = rt.block_on(assessor(&endpoint, "Mr Mo Derator", "mo@assessors.example"));
+    let code = rt.block_on(endpoint.add_institution(SCHOOL, "urn:schoolid:uk:100001"));
+
+    let state = AppState::open_with(school.data_dir().to_owned(), Options::default());
+    let subs = state.submissions();
+    subs.start(|_| {});
+
+    // Before enrolling: the card offers Apply (the core finds it eligible), nothing is sent.
+    let o = submissions::overview(&state).unwrap();
+    assert!(o.connection.is_none());
+    assert_eq!(o.delivery.state, DeliveryState::Idle);
+    let card = o.applications.iter().find(|a| a.award == AWARD).unwrap();
+    assert_eq!(card.offer, Offer::Apply);
+    let preview = submissions::apply_preview(&state, AWARD.into()).unwrap();
+    assert!(!preview.enrolled);
+    assert_eq!(preview.personal_data.len(), 1);
+    assert_eq!(preview.personal_data[0].id, school.photo);
+    assert_eq!(preview.bytes_to_send, preview.evidence_bytes);
+
+    // A mistyped code is refused with what to do; the real one shows whom it enrols with.
+    let bad = submissions::check_code(&state, "wm1:nonsense".into()).unwrap_err();
+    assert_eq!(bad.detail.as_deref(), Some("usage"), "{bad:?}");
+    let checked = submissions::check_code(&state, code.code.clone()).unwrap();
+    assert_eq!(
+        checked.awarding_body,
+        waymark_harness::endpoint::AWARDING_BODY
+    );
+    assert!(checked.fingerprint.contains(' ') || checked.fingerprint.contains('-'));
+    let enrolled = submissions::enroll(&state, code.code.clone()).unwrap();
+    assert_eq!(enrolled.connection.endpoint, endpoint.url);
+    assert!(enrolled.connection.keychain.contains("keychain"));
+    assert!(enrolled.connection.credentials_problem.is_none());
+    let again = submissions::enroll(&state, code.code.clone()).unwrap_err();
+    assert_eq!(again.code, waymark_core::ErrorCode::Submission, "{again:?}");
+    assert!(!again.message.contains("`waymark"), "{}", again.message);
+
+    // Apply: without the photo confirmed it is refused, in the app's words.
+    let refused = submissions::apply(&state, AWARD.into(), vec![], &|_| {}).unwrap_err();
+    assert_eq!(refused.detail.as_deref(), Some("personal_data_unconfirmed"));
+    assert!(
+        !refused.message.contains("--confirm"),
+        "{}",
+        refused.message
+    );
+    let seen = std::sync::Mutex::new(Vec::new());
+    let applied = submissions::apply(&state, AWARD.into(), vec![school.photo.clone()], &|p| {
+        seen.lock().unwrap().push(p)
+    })
+    .unwrap();
+    assert_eq!(applied.sealed as usize, school.items.len());
+    assert!(!seen.lock().unwrap().is_empty(), "progress was reported");
+
+    // The background delivery sends it; the receipt is kept and verifies.
+    let o = wait_for(&state, "the submission to be received", |o| {
+        o.submissions
+            .first()
+            .is_some_and(|s| s.stage == Stage::Received)
+    });
+    assert_eq!(o.delivery.state, DeliveryState::Idle, "{:?}", o.delivery);
+    let sub = &o.submissions[0];
+    let server_id: SubmissionId = sub.server_id.clone().unwrap().parse().unwrap();
+    let receipt = submissions::receipt(&state, sub.id.clone()).unwrap();
+    assert!(receipt.verified, "{}", receipt.check);
+    assert_eq!(receipt.version, Some(1));
+    let saved = school.files.path().join("receipt");
+    let path = submissions::save_receipt(
+        &state,
+        SaveReceiptInput {
+            id: sub.id.clone(),
+            path: saved.display().to_string(),
+        },
+    )
+    .unwrap();
+    assert!(path.ends_with("receipt.json"));
+    let app = o.applications.iter().find(|a| a.award == AWARD).unwrap();
+    assert_eq!(app.offer, Offer::Follow);
+
+    // The assessor asks for more evidence on the first benchmark.
+    rt.block_on(endpoint.assign(server_id, ann.id, mo.id));
+    let first = {
+        let ws = school.open();
+        let review = ws.current_review(None).unwrap();
+        ws.review_framework(&review).unwrap().order[0].id.clone()
+    };
+    rt.block_on(async {
+        let out = ann.dir.path().join("v1");
+        waymark_assess::open::open(
+            &ann.session,
+            server_id,
+            &out,
+            ann.identity.clone(),
+            start_time().date_naive(),
+        )
+        .await
+        .unwrap();
+        waymark_assess::decide::request_evidence(
+            &ann.session,
+            server_id,
+            &EvidenceRequest {
+                message: "Please send this year's plan.".into(),
+                benchmarks: vec![BenchmarkRequest {
+                    benchmark: first.clone(),
+                    message: "The plan sent is last year's.".into(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    });
+    let o = submissions::refresh_submissions(&state).unwrap();
+    let sub = &o.submissions[0];
+    assert_eq!(sub.stage, Stage::MoreEvidenceRequested, "{sub:#?}");
+    assert!(sub.can_resubmit);
+    assert_eq!(o.requests.len(), 1);
+    assert_eq!(o.requests[0].benchmark_id, first);
+    assert_eq!(o.requests[0].message, "The plan sent is last year's.");
+    assert_eq!(o.requests[0].request, "Please send this year's plan.");
+    let card = o.applications.iter().find(|a| a.award == AWARD).unwrap();
+    assert_eq!(card.offer, Offer::Resubmit);
+
+    // A new file for that benchmark: the re-submission sends only it.
+    let new_len = 300_000;
+    let added = school.add_file("This year's plan.pdf", new_len);
+    let preview = submissions::apply_preview(&state, AWARD.into()).unwrap();
+    assert_eq!(
+        preview.resubmission_of.as_deref(),
+        Some(server_id.to_string().as_str())
+    );
+    assert_eq!(preview.new_evidence.len(), 1, "{preview:#?}");
+    assert_eq!(preview.new_evidence[0].id, added);
+    assert_eq!(preview.bytes_to_send, new_len);
+    let applied =
+        submissions::apply(&state, AWARD.into(), vec![school.photo.clone()], &|_| {}).unwrap();
+    assert_eq!(applied.sealed, 1, "only the new file is encrypted");
+    let o = wait_for(&state, "the re-submission to be received", |o| {
+        o.submissions
+            .first()
+            .is_some_and(|s| s.versions.len() == 2 && s.versions.iter().all(|v| v.has_receipt))
+    });
+    let sub = &o.submissions[0];
+    assert_eq!(o.submissions.len(), 1, "one submission with two versions");
+    let sent = sub.versions[1].bytes_sent;
+    assert!(
+        sent > new_len && sent < new_len + 64 * 1024,
+        "a re-submission sends the new file and the manifest only: {sent} bytes"
+    );
+
+    // Recommended, confirmed: awarded, with its expiry and a certificate to save.
+    rt.block_on(async {
+        let out = ann.dir.path().join("v2");
+        waymark_assess::open::open(
+            &ann.session,
+            server_id,
+            &out,
+            ann.identity.clone(),
+            start_time().date_naive(),
+        )
+        .await
+        .unwrap();
+        waymark_assess::decide::recommend(
+            &ann.session,
+            server_id,
+            &Recommendation {
+                outcome: Outcome::Award,
+                feedback: Feedback {
+                    strengths: "A clear technology plan.".into(),
+                    areas_for_development: "Share practice.".into(),
+                    enhanced_practice: None,
+                },
+                notes: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let out = mo.dir.path().join("m");
+        waymark_assess::open::open(
+            &mo.session,
+            server_id,
+            &out,
+            mo.identity.clone(),
+            start_time().date_naive(),
+        )
+        .await
+        .unwrap();
+        waymark_assess::decide::moderate(&mo.session, server_id, &Moderation::Confirm)
+            .await
+            .unwrap();
+    });
+    let o = submissions::refresh_submissions(&state).unwrap();
+    let sub = &o.submissions[0];
+    assert_eq!(sub.stage, Stage::Awarded, "{sub:#?}");
+    let award = sub.award_record.clone().unwrap();
+    assert!(award.expires_on.starts_with("2029-"), "{award:?}");
+    assert!(award.verification_url.starts_with(&endpoint.url));
+    assert!(o.requests.is_empty(), "the request is answered");
+    let feedback = sub.feedback.clone().unwrap();
+    assert_eq!(feedback.strengths, "A clear technology plan.");
+    let pdf = school.files.path().join("Technology Mark.pdf");
+    let issued = submissions::issued_award(&state, &sub.id).unwrap();
+    let exported = waymark_app::documents::export_document(
+        &state.jobs(),
+        &state.saved_documents(),
+        ExportInput {
+            document: DocumentKind::MarkCertificate {
+                submission_id: sub.id.clone(),
+            },
+            path: pdf.display().to_string(),
+        },
+        Some(issued),
+    )
+    .unwrap();
+    assert_eq!(exported.pages, 1);
+    let text = Command::new("pdftotext")
+        .arg(&exported.path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    assert!(text.contains(&award.verification_code), "{text}");
+
+    // Not yet time to renew today; a month before expiry it is offered and starts pre-filled.
+    let renewal = o.renewal.clone().unwrap();
+    assert!(!renewal.can_start, "{renewal:?}");
+    drop(state);
+    let expires = chrono::NaiveDate::parse_from_str(&award.expires_on, "%Y-%m-%d").unwrap();
+    let later = AppState::open_with(
+        school.data_dir().to_owned(),
+        Options {
+            today: Some(expires - chrono::Duration::days(30)),
+            chunk: None,
+        },
+    );
+    let o = submissions::overview(&later).unwrap();
+    let renewal = o.renewal.clone().unwrap();
+    assert!(renewal.can_start, "{renewal:?}");
+    assert_eq!(renewal.days_left, 30);
+    let report = submissions::start_renewal(&later, "Mrs Siân Jones".into()).unwrap();
+    assert_ne!(report.review.id, report.previous.id);
+    assert!(
+        !report.flagged.is_empty(),
+        "carried responses are to be confirmed"
+    );
+    let rows = submissions::compare_with_awarded(&later).unwrap();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .any(|r| r.previous_level.is_some() && r.needs_confirmation)
+    );
+    let o = submissions::overview(&later).unwrap();
+    let renewal = o.renewal.unwrap();
+    assert_eq!(
+        renewal.renewal_review.as_deref(),
+        Some(report.review.id.as_str())
+    );
+    assert!(!renewal.can_start);
+    assert_eq!(
+        submissions::start_renewal(&later, "Mrs Siân Jones".into())
+            .unwrap_err()
+            .code,
+        waymark_core::ErrorCode::NotEligible
+    );
+    println!("{DONE}");
+}
