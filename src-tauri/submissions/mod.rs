@@ -808,11 +808,30 @@ pub fn apply(
 ) -> CmdResult<Applied> {
     let subs = state.submissions();
     let shared = subs.shared()?.clone();
+    // Freeze first, on a job's own connection and with progress (copying gigabytes of video
+    // into the vault takes a while); packaging then finds everything frozen. What cannot be
+    // frozen is left for packaging to refuse, with why.
     on_progress(ApplyProgress {
         stage: ApplyStage::Freezing,
         done: 0,
         total: 0,
     });
+    let mut last_freeze: Option<Instant> = None;
+    state.jobs().run(|ws, review, cancelled| {
+        Ok(ws.freeze_with_progress(review, &mut |p| {
+            if last_freeze.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY)
+                || p.files_done >= p.files_total
+            {
+                last_freeze = Some(Instant::now());
+                on_progress(ApplyProgress {
+                    stage: ApplyStage::Freezing,
+                    done: p.bytes_done,
+                    total: p.bytes_total,
+                });
+            }
+            !cancelled()
+        })?)
+    })?;
     // Progress from the workers is relayed on this thread (on_progress is not 'static).
     let (tx, rx) = std::sync::mpsc::channel::<ApplyProgress>();
     let tx = Mutex::new(tx);

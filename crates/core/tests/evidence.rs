@@ -355,6 +355,45 @@ fn freezing_keeps_exactly_what_was_reviewed_and_stores_identical_files_once() {
 }
 
 #[test]
+fn freezing_reports_progress_by_file_and_bytes_and_a_cancel_records_nothing() {
+    let (_dir, mut ws, review, files) = setup();
+    let paths: Vec<PathBuf> = (0..3).map(|i| files.join(format!("f{i}.txt"))).collect();
+    for (i, p) in paths.iter().enumerate() {
+        std::fs::write(p, "x".repeat(10 * (i + 1))).expect("write");
+    }
+    ws.add_evidence(&review, &paths, &[link("2.1", None)], "Head")
+        .expect("add");
+
+    // Cancelled after the first file: no item is recorded as frozen.
+    let mut calls = 0;
+    let cancelled = ws.freeze_with_progress(&review, &mut |_| {
+        calls += 1;
+        calls < 2
+    });
+    assert!(matches!(cancelled, Err(waymark_core::Error::Cancelled)), "{cancelled:?}");
+    assert!(
+        ws.evidence(&review)
+            .expect("list")
+            .iter()
+            .all(|i| i.frozen_hash.is_none()),
+        "a cancelled freeze records nothing"
+    );
+
+    let mut seen = Vec::new();
+    let report = ws
+        .freeze_with_progress(&review, &mut |p| {
+            seen.push(*p);
+            true
+        })
+        .expect("freeze");
+    assert_eq!(report.frozen, 3);
+    let last = seen.last().expect("reports");
+    assert_eq!((last.files_done, last.files_total), (3, 3));
+    assert_eq!((last.bytes_done, last.bytes_total), (60, 60));
+    assert!(seen.windows(2).all(|w| w[0].bytes_done <= w[1].bytes_done));
+}
+
+#[test]
 fn long_operations_report_progress_and_a_cancel_saves_nothing() {
     let (_dir, mut ws, review, files) = setup();
     let names: Vec<PathBuf> = (0..4).map(|i| files.join(format!("p{i}.txt"))).collect();

@@ -178,3 +178,99 @@ export async function addAction(app, { text, owner, due }) {
   const row = await waitForActionRow(app, text);
   return { row, dateEntry: how };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Applying for a mark (the submission screens), over the hooks agreed with the UI:
+//   settings    "Awarding body": data-testid "awarding-body-code" (input), "check-code" →
+//               "code-check" (awarding body's name, fingerprint), "enroll" → "connection"
+//   dashboard   "award-<awardId>" with "apply-<awardId>" / "resubmit-<awardId>" and
+//               "application-stage-<awardId>"; "renewal" (data-state not_yet/open/expired)
+//               with "start-renewal"; "renewal-comparison" with rows "compare-<benchmarkId>"
+//   apply       "apply-screen", "apply-summary", "bytes-to-send", "new-evidence",
+//               "personal-data-item-<evidenceId>" with "confirm-<evidenceId>" (checkbox) and
+//               "open-<evidenceId>"; "apply-submit" (disabled until every item is ticked),
+//               "apply-progress", "apply-done"
+//   always      "delivery" (data-state idle/sending/offline/waiting/needs_enrollment) with
+//               "delivery-progress" (role=progressbar, aria-valuenow/-max in bytes) and
+//               "delivery-send-now"
+//   submissions sidebar "nav-submissions"; "refresh-submissions"; cards "submission"
+//               (data-stage); "timeline-step-<stage>" (data-state done/current/upcoming);
+//               "request", "request-benchmark-<id>"; "award-record", "award-expires",
+//               "save-mark-certificate"; "view-receipt-<versionId>", "receipt-text",
+//               "receipt-verified"
+//   benchmarks  tree marker "requested-<benchmarkId>"; on the benchmark page "evidence-request"
+
+/** An attribute of the first element with data-testid `testid` (shown or not), or null. */
+export async function attribute(app, testid, name) {
+  return app.browser.execute(
+    (id, n) => document.querySelector(`[data-testid="${CSS.escape(id)}"]`)?.getAttribute(n) ?? null,
+    testid,
+    name,
+  );
+}
+
+/** Waits until that attribute satisfies `ok`; fails with the last value seen. */
+export async function waitForAttribute(app, testid, name, ok, what, timeout) {
+  let last = null;
+  await app.until(
+    async () => {
+      last = await attribute(app, testid, name);
+      return ok(last);
+    },
+    async () => `[data-testid="${testid}"] ${name} never became ${what} within ${(timeout ?? 15000) / 1000} s; last: ${JSON.stringify(last)}\nOn screen:\n${await app.inventory()}`,
+    timeout,
+  );
+  return last;
+}
+
+/** Whether a control is disabled (the `disabled` property, or aria-disabled="true"). */
+export async function isDisabled(app, el) {
+  return app.browser.execute((e) => e.disabled === true || e.getAttribute('aria-disabled') === 'true', el);
+}
+
+/**
+ * Ticks a checkbox found by data-testid (custom-styled ones are often visually hidden: then
+ * its label is clicked), and waits for it to be ticked.
+ */
+export async function tick(app, testid) {
+  const el = await app.until(
+    async () => {
+      const ref = await app.browser.execute((id) => document.querySelector(`[data-testid="${CSS.escape(id)}"]`), testid);
+      return ref ? app.browser.$(ref) : null;
+    },
+    async () => `Hook not found: [data-testid="${testid}"]\nOn screen:\n${await app.inventory()}`,
+  );
+  if (!(await el.isSelected())) {
+    try {
+      await el.click();
+    } catch {
+      const label = await app.browser.execute((e) => (e.labels && e.labels[0]) || e.closest('label'), el);
+      if (!label) throw new Error(`[data-testid="${testid}"] cannot be clicked and has no label to click`);
+      await (await app.browser.$(label)).click();
+    }
+  }
+  await app.until(() => el.isSelected(), `[data-testid="${testid}"] did not become ticked after clicking it`);
+  return el;
+}
+
+/**
+ * Sizes written in a text ("48.8 kB", "1.2 MiB", "512 bytes"), as the bytes they may stand
+ * for: [{text, low, high}] (decimal and binary readings, with the rounding of what is shown).
+ */
+export function sizesIn(text) {
+  const units = { b: 0, byte: 0, bytes: 0, kb: 1, kib: 1, mb: 2, mib: 2, gb: 3, gib: 3 };
+  const out = [];
+  for (const m of text.matchAll(/(\d[\d,]*(?:\.\d+)?)\s*(bytes?|B|kB|KB|KiB|MB|MiB|GB|GiB)\b/gi)) {
+    const n = Number(m[1].replace(/,/g, ''));
+    const decimals = (m[1].split('.')[1] ?? '').length;
+    const half = 0.5 * 10 ** -decimals;
+    const power = units[m[2].toLowerCase()];
+    const readings = power === 0 ? [1] : [1000 ** power, 1024 ** power];
+    out.push({
+      text: m[0],
+      low: Math.min(...readings.map((r) => (n - half) * r)),
+      high: Math.max(...readings.map((r) => (n + half) * r)),
+    });
+  }
+  return out;
+}

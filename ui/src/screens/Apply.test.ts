@@ -205,10 +205,12 @@ describe('the Apply screen', () => {
 
   it('says why the preview could not be made', async () => {
     const backend = backendWith();
-    backend.failNext.set('apply_preview', { code: 'not_eligible', message: 'The Test Mark is not available yet.', field: null });
     shell.backend = backend;
-    window.location.hash = '#/apply/mark';
+    window.location.hash = '#/dashboard';
     render(App);
+    await screen.findByRole('heading', { level: 1, name: 'Dashboard' });
+    backend.failNext.set('apply_preview', { code: 'not_eligible', message: 'The Test Mark is not available yet.', field: null });
+    window.location.hash = '#/apply/mark';
     expect((await screen.findByRole('alert')).textContent).toBe('The Test Mark is not available yet.');
   });
 });

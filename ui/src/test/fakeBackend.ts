@@ -333,6 +333,10 @@ function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: R
       const input = args.input as DescribeEvidenceInput;
       return updateEvidence(b, input.id, (i) => ({ ...i, title: input.title, note: input.note, personal_data: input.personal_data }));
     }
+    case 'open_evidence':
+    case 'reveal_evidence':
+      // The shell hands the file to the operating system; it answers nothing else.
+      return null;
     case 'remove_evidence':
       b.evidence = b.evidence.filter((i) => i.id !== args.id);
       return null;

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::{FreezeReport, SkipReason, Skipped};
-use crate::error::Result;
+use super::{FreezeReport, OnProgress, SkipReason, Skipped, WorkProgress};
+use crate::error::{Error, Result};
 use crate::evidence::{EvidenceStatus, Stored, Vault};
 use crate::store::Review;
 use crate::workspace::Workspace;
@@ -14,6 +14,17 @@ impl Workspace {
     /// Items that are modified, missing, unreadable or changed since the last scan are skipped
     /// with the reason; the rest are frozen.
     pub fn freeze(&mut self, review: &Review) -> Result<FreezeReport> {
+        self.freeze_with_progress(review, &mut |_| true)
+    }
+
+    /// [`Workspace::freeze`], reporting after each file (copying 5 GB of video takes a while,
+    /// and an application waits for it). Returning `false` cancels: nothing is recorded (what
+    /// was copied stays in the vault, where the next freeze finds it).
+    pub fn freeze_with_progress(
+        &mut self,
+        review: &Review,
+        on_progress: OnProgress<'_>,
+    ) -> Result<FreezeReport> {
         let vault = Vault::in_data_dir(&self.data_dir);
         let statuses: HashMap<String, (EvidenceStatus, String)> = self
             .store
@@ -23,7 +34,19 @@ impl Workspace {
             .collect();
         let mut report = FreezeReport::default();
         let mut frozen = Vec::new();
-        for t in self.store.tracked(&review.id)? {
+        let tracked = self.store.tracked(&review.id)?;
+        let mut progress = WorkProgress {
+            files_done: 0,
+            files_total: tracked.len() as u64,
+            bytes_done: 0,
+            bytes_total: tracked.iter().map(|t| t.size).sum(),
+        };
+        for t in tracked {
+            if !on_progress(&progress) {
+                return Err(Error::Cancelled);
+            }
+            progress.files_done += 1;
+            progress.bytes_done += t.size;
             let (status, title) = statuses
                 .get(&t.id)
                 .cloned()
@@ -55,6 +78,9 @@ impl Workspace {
                     message: e.to_string(),
                 })),
             }
+        }
+        if !on_progress(&progress) {
+            return Err(Error::Cancelled);
         }
         report.frozen = frozen.len() as u32;
         self.store.record_frozen(&frozen)?;
