@@ -113,6 +113,7 @@ pub fn app_words(e: &SyncError) -> String {
             items.len(),
             items.join("; ")
         ),
+        SyncError::Busy => "Another Waymark on this computer (another window, or the command line) is sending this application right now; it carries on there, and nothing is sent twice.".to_owned(),
         SyncError::Client(ClientError::Api {
             code: ApiErrorCode::Unauthorized,
             ..

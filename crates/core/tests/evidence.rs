@@ -370,7 +370,10 @@ fn freezing_reports_progress_by_file_and_bytes_and_a_cancel_records_nothing() {
         calls += 1;
         calls < 2
     });
-    assert!(matches!(cancelled, Err(waymark_core::Error::Cancelled)), "{cancelled:?}");
+    assert!(
+        matches!(cancelled, Err(waymark_core::Error::Cancelled)),
+        "{cancelled:?}"
+    );
     assert!(
         ws.evidence(&review)
             .expect("list")

@@ -355,6 +355,13 @@ pub async fn deliver_pending(
     on_transfer: OnTransfer,
 ) -> Result<Vec<Outcome>> {
     let pending = lock(shared).pending_submissions()?;
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One deliverer per data folder: the app and `waymark sync` in another window would
+    // otherwise upload the same blobs against each other. The OS drops the lock with the
+    // process, so a killed one never leaves it held.
+    let _one_deliverer = delivery_lock(&lock(shared).outbox_dir())?;
     let mut outcomes = Vec::new();
     let now = Utc::now();
     for submission in pending {
@@ -406,6 +413,24 @@ pub async fn deliver_pending(
     Ok(outcomes)
 }
 
+/// Takes the outbox's delivery lock (`outbox/deliver.lock`), or says another process has it.
+fn delivery_lock(dir: &std::path::Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| SyncError::io("creating the outbox folder", dir, e))?;
+    let path = dir.join("deliver.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| SyncError::io("opening the outbox's lock", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Busy),
+        Err(std::fs::TryLockError::Error(e)) => Err(SyncError::io("locking the outbox", &path, e)),
+    }
+}
+
 /// A failure in words that say what to do, with the endpoint's own message.
 pub fn explain(e: &SyncError) -> String {
     match e {
@@ -425,6 +450,18 @@ pub fn explain(e: &SyncError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_one_process_delivers_an_outbox_at_a_time() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let held = delivery_lock(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(delivery_lock(dir.path()), Err(SyncError::Busy)));
+        drop(held);
+        assert!(
+            delivery_lock(dir.path()).is_ok(),
+            "free again once released"
+        );
+    }
 
     #[test]
     fn backoff_doubles_to_an_hour_and_jitter_keeps_at_least_half() {

@@ -71,6 +71,11 @@ pub enum SyncError {
         /// The cause.
         source: std::io::Error,
     },
+    /// Another process on this computer is delivering this data folder's outbox right now.
+    #[error(
+        "another Waymark on this computer (the app, or `waymark sync` in another window) is sending this data folder's submissions right now; it carries on there, and nothing is sent twice"
+    )]
+    Busy,
     /// A bug: a task of the engine itself failed.
     #[error("internal error (please report it): {0}")]
     Internal(String),
@@ -111,6 +116,7 @@ impl SyncError {
             Self::Refused(_) => "refused".into(),
             Self::Protocol(_) => "protocol".into(),
             Self::Io { .. } => "io".into(),
+            Self::Busy => "busy".into(),
             Self::Internal(_) => "internal".into(),
         }
     }
@@ -207,6 +213,10 @@ pub const CODES: &[(&str, &str)] = &[
         "Reading or writing a local file failed; the message names the file.",
     ),
     (
+        "busy",
+        "Another Waymark process on this computer (the app or `waymark sync`) is delivering the same outbox; it carries on there.",
+    ),
+    (
         "internal",
         "A bug in Waymark; please report it with the message.",
     ),
@@ -290,6 +300,7 @@ mod tests {
             SyncError::Refused(String::new()),
             SyncError::Protocol(ProtocolError::Crypt(String::new())),
             SyncError::io("x", "y", std::io::Error::other("z")),
+            SyncError::Busy,
             SyncError::Internal(String::new()),
             SyncError::Client(ClientError::Dns {
                 endpoint: endpoint(),

@@ -140,9 +140,26 @@ describe('the Apply screen', () => {
     await fireEvent.click(within(page).getByTestId('apply-submit'));
     const progress = await within(page).findByTestId('apply-progress');
     await waitFor(() => expect(progress.dataset.stage).toBe('encrypting'));
-    expect(progress.textContent).toContain('Encrypting: 2.0 MB of 5.0 MB');
+    expect(within(progress).getByRole('status').textContent).toBe('Encrypting the application…');
+    expect(within(progress).getByTestId('apply-progress-bytes').textContent).toBe('2.0 MB of 5.0 MB');
     const bar = within(progress).getByRole('progressbar') as HTMLProgressElement;
     expect([bar.value, bar.max]).toEqual([2 * 1024 * 1024, 5 * 1024 * 1024]);
+  });
+
+  it('shows the freezing’s bytes once the shell knows them', async () => {
+    const backend = backendWith();
+    backend.submissions.apply = {
+      progress: [applyProgress[0]!, { stage: 'freezing', done: 1024 * 1024, total: 5 * 1024 * 1024 }],
+      applied,
+      pause: new Promise<void>(() => {}),
+    };
+    const page = await open(backend);
+    for (const item of firstPreview.personal_data) await fireEvent.click(within(page).getByTestId(`confirm-${item.id}`));
+    await fireEvent.click(within(page).getByTestId('apply-submit'));
+    const progress = await within(page).findByTestId('apply-progress');
+    await waitFor(() => expect(within(progress).getByTestId('apply-progress-bytes').textContent).toBe('1.0 MB of 5.0 MB'));
+    expect(within(progress).getByRole('status').textContent).toBe('Freezing the evidence…');
+    expect((within(progress).getByRole('progressbar') as HTMLProgressElement).value).toBe(1024 * 1024);
   });
 
   it('shows a refusal in an alert and lets the lead try again', async () => {
