@@ -11,22 +11,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use waymark_app::documents::{DocumentKind, ExportInput};
 use waymark_app::state::AppState;
 use waymark_app::submissions::views::{DeliveryState, Offer, Overview, SaveReceiptInput, Stage};
 use waymark_app::submissions::{self, Options};
-use waymark_assess::profile::{PROFILE_FORMAT, Profile};
 use waymark_assess::session::Session as AssessorSession;
 use waymark_harness::endpoint::{TestEndpoint, start_time};
 use waymark_harness::keychain::Keychain;
 use waymark_harness::school::{AWARD, SCHOOL, SchoolFixture};
-use waymark_net::Client;
-use waymark_protocol::api::{Moderation, Recommendation, RedeemRequest, RedeemResponse};
-use waymark_protocol::crypt::Identity;
-use waymark_protocol::enrollment::EnrollmentCode;
+use waymark_protocol::api::{Moderation, Recommendation};
 use waymark_protocol::review::{BenchmarkRequest, EvidenceRequest, Feedback, Outcome};
 use waymark_protocol::{AssessorId, SubmissionId};
 
@@ -55,52 +50,37 @@ fn a_school_applies_follows_answers_and_renews_through_the_app() {
     );
 }
 
+/// An assessor signed in with the assessor tool's own sign-in (the keychain is real here).
 struct Assessor {
     id: AssessorId,
     session: AssessorSession,
-    identity: Arc<Identity>,
     dir: tempfile::TempDir,
 }
 
-async fn assessor(endpoint: &TestEndpoint, name: &str, email: &str) -> Assessor {
-    let (id, code) = endpoint.add_assessor(name, email).await;
-    let code = EnrollmentCode::parse(&code).unwrap();
-    let identity = Identity::generate();
-    let redeemed: RedeemResponse = Client::new(&endpoint.url, None)
-        .unwrap()
-        .post_json(
-            "/v1/enrollments/redeem",
-            &RedeemRequest {
-                secret: code.secret.clone(),
-                public_key: None,
-                age_recipient: Some(identity.recipient()),
-                device: Some("test".into()),
-            },
+impl Assessor {
+    async fn sign_in(endpoint: &TestEndpoint, name: &str, email: &str) -> Self {
+        let (id, code) = endpoint.add_assessor(name, email).await;
+        let dir = tempfile::tempdir().unwrap();
+        waymark_assess::session::sign_in(dir.path(), &code)
+            .await
+            .unwrap();
+        let session = AssessorSession::load(dir.path()).unwrap();
+        Self { id, session, dir }
+    }
+
+    /// Downloads, verifies and decrypts the submission's newest version, as the tool does
+    /// before any decision.
+    async fn open(&self, server_id: SubmissionId, into: &str) {
+        let out = self.dir.path().join(into);
+        waymark_assess::open::open(
+            &self.session,
+            server_id,
+            &out,
+            self.session.identity.clone(),
+            start_time().date_naive(),
         )
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let identity = Arc::new(identity);
-    let session = AssessorSession {
-        dir: dir.path().to_owned(),
-        profile: Profile {
-            format: PROFILE_FORMAT,
-            endpoint: endpoint.url.clone(),
-            awarding_body: waymark_harness::endpoint::AWARDING_BODY.into(),
-            assessor: id,
-            name: name.into(),
-            email: email.into(),
-            pinned: redeemed.key_sets.last().unwrap().fingerprint(),
-            signed_in_at: chrono::Utc::now(),
-        },
-        client: Client::new(&endpoint.url, Some(redeemed.token)).unwrap(),
-        identity: identity.clone(),
-    };
-    Assessor {
-        id,
-        session,
-        identity,
-        dir,
     }
 }
 
@@ -124,12 +104,16 @@ fn journey() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let endpoint = rt.block_on(TestEndpoint::start());
     let school = SchoolFixture::eligible();
-    let ann = rt.block_on(assessor(
+    let ann = rt.block_on(Assessor::sign_in(
         &endpoint,
         "Dr Ann Assessor",
         "ann@assessors.example",
     ));
-    let mo = rt.block_on(assessor(&endpoint, "Mr Mo Derator", "mo@assessors.example"));
+    let mo = rt.block_on(Assessor::sign_in(
+        &endpoint,
+        "Mr Mo Derator",
+        "mo@assessors.example",
+    ));
     let code = rt.block_on(endpoint.add_institution(SCHOOL, "urn:schoolid:uk:100001"));
 
     let state = AppState::open_with(school.data_dir().to_owned(), Options::default());
@@ -214,16 +198,7 @@ fn journey() {
         ws.review_framework(&review).unwrap().order[0].id.clone()
     };
     rt.block_on(async {
-        let out = ann.dir.path().join("v1");
-        waymark_assess::open::open(
-            &ann.session,
-            server_id,
-            &out,
-            ann.identity.clone(),
-            start_time().date_naive(),
-        )
-        .await
-        .unwrap();
+        ann.open(server_id, "v1").await;
         waymark_assess::decide::request_evidence(
             &ann.session,
             server_id,
@@ -278,16 +253,7 @@ fn journey() {
 
     // Recommended, confirmed: awarded, with its expiry and a certificate to save.
     rt.block_on(async {
-        let out = ann.dir.path().join("v2");
-        waymark_assess::open::open(
-            &ann.session,
-            server_id,
-            &out,
-            ann.identity.clone(),
-            start_time().date_naive(),
-        )
-        .await
-        .unwrap();
+        ann.open(server_id, "v2").await;
         waymark_assess::decide::recommend(
             &ann.session,
             server_id,
@@ -303,16 +269,7 @@ fn journey() {
         )
         .await
         .unwrap();
-        let out = mo.dir.path().join("m");
-        waymark_assess::open::open(
-            &mo.session,
-            server_id,
-            &out,
-            mo.identity.clone(),
-            start_time().date_naive(),
-        )
-        .await
-        .unwrap();
+        mo.open(server_id, "m").await;
         waymark_assess::decide::moderate(&mo.session, server_id, &Moderation::Confirm)
             .await
             .unwrap();

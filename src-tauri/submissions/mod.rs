@@ -1045,10 +1045,13 @@ pub fn start_renewal(state: &AppState, by: String) -> CmdResult<RenewalReport> {
             },
         ));
     }
-    state.with(|ws| {
+    let report = state.with(|ws| {
         let awarded = ws.review(&renewal.awarded_review)?;
         Ok(ws.start_renewal(&awarded, &by)?)
-    })
+    })?;
+    // The renewal is the review worked on now: watch its evidence folders.
+    state.watch().folders_changed();
+    Ok(report)
 }
 
 /// Levels of the awarded review beside the renewal's.
