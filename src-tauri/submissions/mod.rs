@@ -598,7 +598,7 @@ pub fn overview(state: &AppState) -> CmdResult<Overview> {
                     .get(&first.award)
                     .cloned()
                     .unwrap_or_else(|| first.award.clone()),
-                framework: format!("{} {}", first.framework_id, first.framework_version),
+                framework: titles.framework(&first.framework_id, &first.framework_version),
                 benchmark_title: &benchmark_title,
                 endpoint: endpoint.as_deref(),
                 today,
@@ -653,17 +653,31 @@ pub fn overview(state: &AppState) -> CmdResult<Overview> {
 }
 
 struct Titles {
+    frameworks: HashMap<String, String>,
     awards: HashMap<String, String>,
     benchmarks: HashMap<String, String>,
 }
 
+impl Titles {
+    /// "Technology Self-Review 1.0" (the id when the framework is not installed).
+    fn framework(&self, id: &str, version: &str) -> String {
+        format!(
+            "{} {version}",
+            self.frameworks.get(id).map_or(id, String::as_str)
+        )
+    }
+}
+
 fn ws_titles(ws: &Workspace) -> Result<Titles, waymark_core::Error> {
     let mut t = Titles {
+        frameworks: HashMap::new(),
         awards: HashMap::new(),
         benchmarks: HashMap::new(),
     };
     for r in ws.reviews()? {
         let fw = ws.framework_of(&r)?;
+        t.frameworks
+            .insert(r.framework_id.clone(), fw.def().title.clone());
         for a in &fw.def().awards {
             t.awards.insert(a.id.clone(), a.title.clone());
         }
@@ -726,7 +740,10 @@ pub fn apply_preview(state: &AppState, award: String) -> CmdResult<ApplyPreview>
     let plan = package::preview(shared, None, &award).map_err(|e| submission_error(&e))?;
     let enrolled = lock(shared).enrollment()?.is_some();
     let changed = changed_since_answered(state, shared, &plan)?;
-    Ok(preview_of(&plan, changed, enrolled))
+    let titles = state.with(|ws| Ok(ws_titles(ws)?))?;
+    let mut preview = preview_of(&plan, changed, enrolled);
+    preview.framework = titles.framework(&plan.framework.id, &plan.framework.version);
+    Ok(preview)
 }
 
 fn item(e: &package::PlannedEvidence) -> PreviewItem {
