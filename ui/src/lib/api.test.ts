@@ -47,4 +47,28 @@ describe('api', () => {
     expect(toCommandError(new Error('boom')).message).toContain('boom');
     expect(toCommandError(undefined).message).toMatch(/^Waymark could not finish that\. Try again/);
   });
+
+  it('passes the submission commands’ arguments as the Rust commands declare them', async () => {
+    invoke.mockResolvedValue(null);
+    await api.applyPreview('mark');
+    await api.checkCode('wm1:x');
+    await api.receipt('outbox-1');
+    await api.saveReceipt({ id: 'outbox-1', path: '/home/sam/receipt.json' });
+    await api.setRenewalNotice(9);
+    await api.startRenewal('sam');
+    expect(invoke.mock.calls).toEqual([
+      ['apply_preview', { award: 'mark' }],
+      ['check_code', { code: 'wm1:x' }],
+      ['receipt', { id: 'outbox-1' }],
+      ['save_receipt', { input: { id: 'outbox-1', path: '/home/sam/receipt.json' } }],
+      ['set_renewal_notice', { months: 9 }],
+      ['start_renewal', { by: 'sam' }],
+    ]);
+  });
+
+  it('keeps the submission engine’s own code of a failure', () => {
+    const error = { code: 'submission', message: 'The proxy refused.', field: null, detail: 'network_proxy' };
+    expect(toCommandError(error)).toEqual(error);
+    expect(toCommandError({ code: 'internal', message: 'x', field: null })).not.toHaveProperty('detail');
+  });
 });

@@ -23,6 +23,12 @@ const TEXT: [string, string][] = [
   ['text-muted', 'bg'],
   ['text-muted', 'surface'],
   ['text-muted', 'accent-soft'],
+  // Notes and links inside the tinted boxes (a request for evidence, a waiting delivery, an
+  // application sent).
+  ['text-muted', 'warning-soft'],
+  ['text-muted', 'success-soft'],
+  ['accent', 'warning-soft'],
+  ['accent', 'success-soft'],
   ['accent', 'bg'],
   ['accent', 'surface'],
   ['accent', 'surface-2'],
@@ -49,6 +55,7 @@ const NON_TEXT: [string, string][] = [
   ['bar-fill', 'bar-track'],
   ['bar-done', 'bar-track'],
   ['bar-fill', 'surface'],
+  ['border-strong', 'warning-soft'],
 ];
 
 describe.each(Object.entries(themes))('%s theme', (_name, tokens) => {

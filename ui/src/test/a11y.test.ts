@@ -1,15 +1,39 @@
 // The main screens, rendered with the real UI over a fake shell (only `invoke` is replaced),
 // checked with axe-core, and walked through as a lead would.
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { axeViolations } from './axe';
 import { coreSays, testQuality } from './core';
 import { createBackend, type FakeBackend } from './fakeBackend';
+import {
+  applied,
+  applyProgress,
+  awarded,
+  canApply,
+  CODE,
+  codeCheck,
+  comparison,
+  connection,
+  deliveries,
+  enrolled,
+  firstPreview,
+  fresh,
+  moreEvidence,
+  notEnrolledPreview,
+  receipt,
+  renewalReport,
+  renewals,
+  renewing,
+  resubmitPreview,
+  underReview,
+} from './submissions';
+import type { Overview } from '../lib/bindings';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
-vi.mock('@tauri-apps/api/core', () => ({
+vi.mock('@tauri-apps/api/core', async () => ({
   invoke: (command: string, args?: Record<string, unknown>) => shell.backend!.invoke(command, args),
+  Channel: (await import('./fakeBackend')).FakeChannel,
 }));
 
 /** Opens the app at a page (each test mounts it afresh over the same fake shell). */
@@ -291,5 +315,170 @@ describe('an action past its due date', () => {
     expect(within(screen.getByTestId('action-row')).queryByText('Overdue')).toBeNull();
     await visit('#/dashboard', 'Dashboard');
     await waitFor(async () => expect(await summary()).toBe('Action plan: 0 open actions.'));
+  });
+});
+
+describe('the submission journey', () => {
+  /** A fresh fake shell answering the submission commands as the shell would in this state. */
+  function backendIn(overview: Overview): FakeBackend {
+    const b = createBackend({ registered: true });
+    b.submissions.overview = structuredClone(overview);
+    b.submissions.previews = { mark: firstPreview };
+    b.submissions.codeChecks = { [CODE]: { ...codeCheck, replaces: overview.connection ? 'Hillside Primary at https://awards.test-body.org.uk' : null } };
+    b.submissions.enrollments = { [CODE]: enrolled };
+    b.submissions.receipts = { 'outbox-1': receipt };
+    b.submissions.comparison = comparison;
+    b.submissions.renewal = { report: renewalReport, after: renewing };
+    shell.backend = b;
+    return b;
+  }
+
+  it('dashboard: Apply and Re-submit on the mark’s card', async () => {
+    backendIn(canApply);
+    await go('#/dashboard', 'Dashboard');
+    await screen.findByTestId('apply-mark');
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+
+    backendIn(moreEvidence);
+    await go('#/dashboard', 'Dashboard');
+    await screen.findByTestId('resubmit-mark');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('dashboard: the renewal card in each state', async () => {
+    for (const state of ['not_yet', 'open', 'expired'] as const) {
+      backendIn({ ...awarded, renewal: renewals[state] });
+      await go('#/dashboard', 'Dashboard');
+      await waitFor(() => expect(screen.getByTestId('renewal').dataset.state).toBe(state));
+      expect(await axeViolations()).toEqual([]);
+      cleanup();
+    }
+    backendIn(renewing);
+    await go('#/dashboard', 'Dashboard');
+    await screen.findByTestId('compare-renewal');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('apply: what is sent, personal data to confirm, progress, done', async () => {
+    const b = backendIn(canApply);
+    let release = () => {};
+    b.submissions.apply = { progress: applyProgress, applied, after: underReview, pause: new Promise<void>((r) => (release = r)) };
+    await go('#/apply/mark', 'Apply for Test Mark');
+    await screen.findByTestId('apply-summary');
+    expect(await axeViolations()).toEqual([]);
+    for (const item of firstPreview.personal_data) await fireEvent.click(screen.getByTestId(`confirm-${item.id}`));
+    await fireEvent.click(screen.getByTestId('apply-submit'));
+    await waitFor(() => expect(screen.getByTestId('apply-progress').dataset.stage).toBe('encrypting'));
+    expect(await axeViolations()).toEqual([]);
+    release();
+    await screen.findByTestId('apply-done');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('apply: a refusal, a re-submission, and before this computer is connected', async () => {
+    const b = backendIn(canApply);
+    b.submissions.apply = { progress: [], applied };
+    await go('#/apply/mark', 'Apply for Test Mark');
+    for (const item of firstPreview.personal_data) await fireEvent.click(await screen.findByTestId(`confirm-${item.id}`));
+    b.failNext.set('apply', { code: 'submission', message: 'The awarding body refused the application.', field: null });
+    await fireEvent.click(screen.getByTestId('apply-submit'));
+    await screen.findByTestId('apply-error');
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+
+    backendIn(moreEvidence).submissions.previews = { mark: resubmitPreview };
+    await go('#/apply/mark', 'Re-submit: Test Mark');
+    await screen.findByTestId('new-evidence');
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+
+    backendIn(fresh).submissions.previews = { mark: notEnrolledPreview };
+    await go('#/apply/mark', 'Apply for Test Mark');
+    await screen.findByTestId('not-enrolled');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('submissions: the timeline, the request, the award and an open receipt; nothing sent yet', async () => {
+    backendIn(underReview);
+    await go('#/submissions', 'Submissions');
+    await screen.findByTestId('timeline-step-under_review');
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+
+    backendIn(moreEvidence);
+    await go('#/submissions', 'Submissions');
+    await screen.findByTestId('request');
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+
+    backendIn(awarded);
+    await go('#/submissions', 'Submissions');
+    await screen.findByTestId('award-record');
+    await fireEvent.click(screen.getByTestId('view-receipt-outbox-1'));
+    await screen.findByTestId('receipt-text');
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+
+    const b = backendIn(fresh);
+    b.failNext.set('refresh_submissions', { code: 'submission', message: 'The awarding body could not be reached.', field: null });
+    await go('#/submissions', 'Submissions');
+    await screen.findByTestId('submissions-empty');
+    await waitFor(() => expect(screen.getByTestId('refresh-error').textContent).not.toBe(''));
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('settings: the code checked, an error beside the field, the connection', async () => {
+    const b = backendIn(fresh);
+    await go('#/settings', 'Settings and about');
+    const field = screen.getByLabelText('Enrollment code');
+    await fireEvent.input(field, { target: { value: CODE } });
+    await fireEvent.click(screen.getByTestId('check-code'));
+    await screen.findByTestId('code-check');
+    expect(await axeViolations()).toEqual([]);
+
+    b.failNext.set('enroll', { code: 'submission', message: 'This code was used already.', field: null });
+    await fireEvent.click(screen.getByTestId('enroll'));
+    await waitFor(() => expect(errorOf(field)).toBe('This code was used already.'));
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+
+    backendIn({ ...underReview, connection: { ...connection, credentials_problem: 'The keychain is locked.' } });
+    await go('#/settings', 'Settings and about');
+    await screen.findByTestId('credentials-problem');
+    await fireEvent.click(screen.getByTestId('use-new-code'));
+    await fireEvent.input(screen.getByLabelText('Enrollment code'), { target: { value: CODE } });
+    await fireEvent.click(screen.getByTestId('check-code'));
+    await screen.findByTestId('code-check-replaces');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('the delivery indicator in every state', async () => {
+    for (const state of ['sending', 'offline', 'waiting', 'needs_enrollment'] as const) {
+      backendIn({ ...underReview, delivery: deliveries[state] });
+      await go('#/dashboard', 'Dashboard');
+      await waitFor(() => expect(screen.getByTestId('delivery').dataset.state).toBe(state));
+      expect(await axeViolations()).toEqual([]);
+      cleanup();
+    }
+  });
+
+  it('the request marked in the benchmark list and shown on the benchmark page', async () => {
+    backendIn(moreEvidence);
+    await go('#/benchmarks', 'Benchmarks');
+    await screen.findByTestId('requested-1.1');
+    expect(await axeViolations()).toEqual([]);
+    await visit('#/benchmarks/1.1', '1.1 Vision');
+    await screen.findByTestId('evidence-request');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('the renewal’s comparison with the awarded review', async () => {
+    backendIn(awarded);
+    await go('#/dashboard', 'Dashboard');
+    await fireEvent.click(await screen.findByTestId('start-renewal'));
+    await screen.findByRole('heading', { level: 1, name: 'Renewal: compared with the awarded review' });
+    await screen.findByTestId('renewal-comparison');
+    expect(await axeViolations()).toEqual([]);
   });
 });
