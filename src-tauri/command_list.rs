@@ -57,6 +57,7 @@ app_commands! {
         submissions::set_renewal_notice(months: u32) -> u32;
         submissions::start_renewal(by: String) -> RenewalReport;
         submissions::compare_with_awarded() -> Vec<LevelComparison>;
+        submissions::open_verification_page(submission_id: String) -> ();
     }
     job {
         freeze_evidence() -> FreezeReport;

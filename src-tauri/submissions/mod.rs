@@ -649,6 +649,7 @@ pub fn overview(state: &AppState) -> CmdResult<Overview> {
         applications,
         requests,
         renewal,
+        notice_months,
     })
 }
 
@@ -909,13 +910,47 @@ pub fn apply(
     })
 }
 
+/// A failure of a code: about the code field unless it is the network's.
+fn code_error(e: &SyncError) -> CommandError {
+    let mut out = submission_error(e);
+    let about_the_code = matches!(
+        e,
+        SyncError::Usage(_) | SyncError::Refused(_) | SyncError::Client(ClientError::Api { .. })
+    );
+    if about_the_code {
+        out.field = Some("code".into());
+    }
+    out
+}
+
+/// Opens the public page where anyone can check an award, in the OS's browser (only the
+/// address the endpoint's award record gives, never one the UI passes).
+pub fn open_verification_page(state: &AppState, submission_id: String) -> CmdResult<()> {
+    let (_, award) = issued_award(state, &submission_id)?;
+    let Some(url) = award
+        .verification_url
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    else {
+        return Err(CommandError::new(
+            ErrorCode::NotFound,
+            "This award has no web address to check it at; give its verification code instead.",
+        ));
+    };
+    tauri_plugin_opener::open_url(&url, None::<&str>).map_err(|e| {
+        CommandError::new(
+            ErrorCode::Internal,
+            format!("The browser could not be opened ({e}). Copy the address instead: {url}"),
+        )
+    })
+}
+
 /// Checks an enrollment code without spending it.
 pub fn check_code(state: &AppState, code: String) -> CmdResult<CodeCheck> {
     let subs = state.submissions();
     let shared = subs.shared()?;
     let checked = subs
         .block_on(session::check_code(&code))?
-        .map_err(|e| submission_error(&e))?;
+        .map_err(|e| code_error(&e))?;
     let replaces = lock(shared)
         .enrollment()?
         .map(|e| format!("{} at {}", e.institution_name, e.endpoint));
@@ -933,7 +968,7 @@ pub fn enroll(state: &AppState, code: String) -> CmdResult<Enrolled> {
     let shared = subs.shared()?;
     let enrolled = subs
         .block_on(session::enroll(shared, &code))?
-        .map_err(|e| submission_error(&e))?;
+        .map_err(|e| code_error(&e))?;
     let connection = connection_of(shared)?.ok_or_else(|| {
         CommandError::new(
             ErrorCode::Internal,

@@ -284,9 +284,9 @@ fn timeline(facts: &Facts<'_>, stage: Stage) -> Vec<TimelineStep> {
         .collect()
 }
 
-/// "3 March 2027".
+/// "3 Mar 2027", as the UI writes dates elsewhere.
 pub fn long_date(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
+    d.format("%-d %b %Y").to_string()
 }
 
 /// "120 days left", "expires today", "expired 3 days ago".

@@ -432,6 +432,8 @@ pub struct Overview {
     pub requests: Vec<RequestedBenchmark>,
     /// Renewal of the awarded mark, once there is one.
     pub renewal: Option<RenewalView>,
+    /// Months before expiry that renewal opens (the setting, also before any award).
+    pub notice_months: u32,
 }
 
 /// A receipt, as the lead can read and save it.

@@ -1925,7 +1925,11 @@ requests: Array<RequestedBenchmark>,
 /**
  * Renewal of the awarded mark, once there is one.
  */
-renewal: RenewalView | null, };
+renewal: RenewalView | null, 
+/**
+ * Months before expiry that renewal opens (the setting, also before any award).
+ */
+notice_months: number, };
 
 export type ReceiptView = { 
 /**

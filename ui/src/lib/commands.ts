@@ -47,6 +47,7 @@ export const commands = {
   setRenewalNotice: (months: number) => call<number>('set_renewal_notice', { months }),
   startRenewal: (by: string) => call<RenewalReport>('start_renewal', { by }),
   compareWithAwarded: () => call<Array<LevelComparison>>('compare_with_awarded'),
+  openVerificationPage: (submission_id: string) => call<null>('open_verification_page', { submission_id }),
   freezeEvidence: () => call<FreezeReport>('freeze_evidence'),
   acceptEvidence: (id: string, by: string) => call<EvidenceItem>('accept_evidence', { id, by }),
   addEvidence: (input: AddEvidenceInput, onProgress: (p: WorkProgress) => void) => call<AddReport>('add_evidence', { input, on_progress: channel(onProgress) }),

@@ -140,8 +140,8 @@ describe('the renewal notice', () => {
     expect(backend.calls.filter((c) => c.command === 'set_renewal_notice').map((c) => c.args)).toEqual([{ months: 9 }]);
   });
 
-  it('starts from the awarded mark’s notice', async () => {
-    const { section } = await open({ ...awarded, renewal: { ...awarded.renewal!, notice_months: 12 } });
+  it('starts from the stored setting', async () => {
+    const { section } = await open({ ...awarded, notice_months: 12 });
     const field = within(section).getByLabelText('Offer renewal this many months before the mark expires') as HTMLInputElement;
     await waitFor(() => expect(field.value).toBe('12'));
   });
@@ -154,7 +154,7 @@ describe('the renewal notice', () => {
     await waitFor(() => expect(errorOf(field)).toBe('Enter a number of months.'));
     expect(backend.calls.some((c) => c.command === 'set_renewal_notice')).toBe(false);
 
-    backend.failNext.set('set_renewal_notice', { code: 'invalid_input', message: 'Choose between 1 and 24 months.', field: 'months' });
+    backend.failNext.set('set_renewal_notice', { code: 'invalid_input', message: 'Choose between 1 and 24 months.', field: 'renewal_notice_months' });
     await fireEvent.input(field, { target: { value: '30' } });
     await fireEvent.click(within(section).getByTestId('save-renewal-notice'));
     await waitFor(() => expect(errorOf(field)).toBe('Choose between 1 and 24 months.'));

@@ -116,6 +116,7 @@ export const fresh: Overview = {
   applications: [{ award: 'mark', offer: 'not_yet', latest: null, stage: null, stage_label: null }],
   requests: [],
   renewal: null,
+  notice_months: 6,
 };
 
 const vision = { id: 'evidence-1', title: 'Vision.pdf', file_name: 'Vision.pdf', size: 2 * MB };
@@ -291,6 +292,7 @@ export const underReview: Overview = {
   applications: [{ award: 'mark', offer: 'follow', latest: 'outbox-1', stage: 'under_review', stage_label: 'Under review' }],
   requests: [],
   renewal: null,
+  notice_months: 6,
 };
 
 /** The assessor asked for more evidence about 1.1. */
