@@ -431,12 +431,11 @@ impl Submissions {
         if delivered {
             self.notify(Notice::Changed);
         }
-        if delivered || status_due {
-            if let Ok(changes) = status::refresh(shared, &session).await {
-                if !changes.is_empty() {
-                    self.notify(Notice::Changed);
-                }
-            }
+        if (delivered || status_due)
+            && let Ok(changes) = status::refresh(shared, &session).await
+            && !changes.is_empty()
+        {
+            self.notify(Notice::Changed);
         }
     }
 }

@@ -365,14 +365,14 @@ pub async fn deliver_pending(
     let mut outcomes = Vec::new();
     let now = Utc::now();
     for submission in pending {
-        if !options.now {
-            if let Some(next) = submission.next_attempt_at.filter(|n| *n > now) {
-                outcomes.push(Outcome::NotDue {
-                    id: submission.id.clone(),
-                    next_attempt_at: next,
-                });
-                continue;
-            }
+        if !options.now
+            && let Some(next) = submission.next_attempt_at.filter(|n| *n > now)
+        {
+            outcomes.push(Outcome::NotDue {
+                id: submission.id.clone(),
+                next_attempt_at: next,
+            });
+            continue;
         }
         match deliver_one(shared, session, &submission, options, &on_transfer).await {
             Ok(outcome) => outcomes.push(outcome),

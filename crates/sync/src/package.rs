@@ -620,10 +620,10 @@ pub async fn package(
             if !seen.insert(item.hash.clone()) {
                 continue;
             }
-            if let Some(existing) = ws.sealed_blob_for(&item.hash, &rid)? {
-                if ws.data_dir().join(&existing.file).is_file() || existing.held {
-                    continue;
-                }
+            if let Some(existing) = ws.sealed_blob_for(&item.hash, &rid)?
+                && (ws.data_dir().join(&existing.file).is_file() || existing.held)
+            {
+                continue;
             }
             jobs.push(Job {
                 source: ws.frozen_path(&item.hash),

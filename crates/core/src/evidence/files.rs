@@ -65,10 +65,10 @@ pub(crate) fn list_dir(dir: &Path) -> io::Result<Vec<Entry>> {
             if let Ok(meta) = entry.metadata() {
                 out.push(Entry::File(path, FileFacts::from_meta(&meta)));
             }
-        } else if kind.is_symlink() {
-            if let Ok(facts) = FileFacts::of(&path) {
-                out.push(Entry::File(path, facts));
-            }
+        } else if kind.is_symlink()
+            && let Ok(facts) = FileFacts::of(&path)
+        {
+            out.push(Entry::File(path, facts));
         }
     }
     Ok(out)
@@ -87,10 +87,10 @@ impl FactsReader {
     /// Facts of a file, following symlinks, as [`FileFacts::of`].
     pub(crate) fn facts(&mut self, path: &Path) -> io::Result<FileFacts> {
         #[cfg(unix)]
-        if let Some((parent, name)) = split_last(path) {
-            if let Some(facts) = self.facts_in(parent, name) {
-                return facts;
-            }
+        if let Some((parent, name)) = split_last(path)
+            && let Some(facts) = self.facts_in(parent, name)
+        {
+            return facts;
         }
         FileFacts::of(path)
     }

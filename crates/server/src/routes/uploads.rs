@@ -568,11 +568,11 @@ async fn finish(
     };
     if size != upload.length || found != upload.sha256 {
         tracing::info!(upload = %id, %found, declared = %upload.sha256, "an upload did not hash to its declared sha256");
-        if let Some(was) = state.meta.terminate_upload(institution, id).await? {
-            if was.state == UploadState::Receiving {
-                blobs::delete_upload_objects(state, id).await?;
-                state.meta.forget_upload(id).await?;
-            }
+        if let Some(was) = state.meta.terminate_upload(institution, id).await?
+            && was.state == UploadState::Receiving
+        {
+            blobs::delete_upload_objects(state, id).await?;
+            state.meta.forget_upload(id).await?;
         }
         return Err(hash_mismatch(found, upload.sha256));
     }

@@ -28,10 +28,11 @@ fn content_now(
         changes.forget_files.push(c.path.clone());
         return None;
     };
-    if let Some((hash, hashed_at)) = &c.hash {
-        if facts == c.facts && facts.mtime_ns < hashed_at.saturating_sub(RACY_WINDOW_NS) {
-            return Some((hash.clone(), facts));
-        }
+    if let Some((hash, hashed_at)) = &c.hash
+        && facts == c.facts
+        && facts.mtime_ns < hashed_at.saturating_sub(RACY_WINDOW_NS)
+    {
+        return Some((hash.clone(), facts));
     }
     let hashed_at = now_ns();
     let hash = hash_file(&c.path).ok()?.0;
