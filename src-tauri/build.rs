@@ -25,7 +25,7 @@ include!("command_list.rs");
 
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/command_list.rs");
-    build_without_unstaged_cli();
+    leave_the_cli_to_the_bundler();
     // The capabilities are declared in tauri.conf.json, not in files. Left to its default,
     // tauri-build watches a `capabilities` folder that does not exist, which cargo takes as
     // always changed: the app was rebuilt on every build. This pattern matches no file.
@@ -37,21 +37,13 @@ fn main() {
 
 /// Installers carry the `waymark` CLI as an external binary (tauri.conf.json,
 /// `bundle.externalBin`), which scripts/stage-cli.mjs builds and puts in binaries/ just before
-/// bundling (Tauri's beforeBundleCommand), that is after this build. tauri_build copies
-/// external binaries next to the app and fails when one is not there yet, as on a clean clone,
-/// so until the CLI is staged this build leaves it out: the app never runs the CLI, and the
-/// bundler takes it from binaries/ itself.
+/// bundling (Tauri's beforeBundleCommand), that is after this build. The bundler takes it from
+/// binaries/ itself; tauri_build would only copy it next to the app, which is wrong twice over:
+/// it fails on a clean clone (nothing staged yet), and once something is staged it overwrites
+/// the freshly built `target/<profile>/waymark` with that older staged copy (same name). So this
+/// build always leaves it out: the app never runs the CLI.
 #[allow(unsafe_code)] // std::env::set_var, sound here: see SAFETY below.
-fn build_without_unstaged_cli() {
-    let target = std::env::var("TARGET").unwrap_or_default();
-    let exe = if target.contains("windows") {
-        ".exe"
-    } else {
-        ""
-    };
-    if std::path::Path::new(&format!("binaries/waymark-{target}{exe}")).is_file() {
-        return;
-    }
+fn leave_the_cli_to_the_bundler() {
     // The same merge patch a `--config` of the Tauri CLI would be, over any it already set.
     let mut patch: serde_json::Value = std::env::var("TAURI_CONFIG")
         .ok()

@@ -220,7 +220,8 @@ test('a school enrols, applies, answers a request for more evidence, is awarded 
     const app = await launch(ctx.dir);
     holder.current = app;
     await app.find('heading', 'Dashboard');
-    await app.find('testid', 'delivery');
+    // The delivery indicator is in every screen's frame (hidden while there is nothing to send).
+    await wm.waitForAttribute(app, 'delivery', 'data-state', (v) => v !== null, 'present');
     await app.click('link', 'Settings and about');
     await app.find('heading', 'Settings and about');
     const field = await app.find('testid', 'awarding-body-code');
@@ -246,9 +247,13 @@ test('a school enrols, applies, answers a request for more evidence, is awarded 
     const preview = await app.invoke('apply_preview', { award: ep.AWARD });
     assert.equal(preview.new_evidence.length, ctx.school.items.length, 'a first application sends every evidence file');
     assert.deepEqual(preview.personal_data.map((p) => p.id), [ctx.school.photo.id]);
-    const newEvidence = await app.text('testid', 'new-evidence');
-    assert.ok(newEvidence.includes(ctx.school.items[1].name), `new-evidence lists the files: "${newEvidence.slice(0, 300)}"`);
-    await app.find('testid', 'bytes-to-send');
+    // (The screen lists the new files only for a re-submission; a first one sends them all.)
+    if (await app.exists('testid', 'new-evidence')) {
+      const newEvidence = await app.text('testid', 'new-evidence');
+      assert.ok(newEvidence.includes(ctx.school.items[1].name), `new-evidence lists the files: "${newEvidence.slice(0, 300)}"`);
+    }
+    const bytes = await app.text('testid', 'bytes-to-send');
+    assert.ok(wm.sizesIn(bytes).length > 0, `bytes-to-send says how much is sent: "${bytes}"`);
     await app.find('testid', `personal-data-item-${ctx.school.photo.id}`);
     await check('apply', 'Apply (personal data not yet confirmed)');
     await confirmPersonalData(app, [ctx.school.photo.id]);
@@ -274,7 +279,8 @@ test('a school enrols, applies, answers a request for more evidence, is awarded 
     await app.click('testid', `view-receipt-${version}`);
     const text = await app.text('testid', 'receipt-text');
     assert.match(text, /signature/, `the receipt is shown: "${text.slice(0, 200)}"`);
-    await app.find('testid', 'receipt-verified');
+    const verifiedText = await app.text('testid', 'receipt-verified');
+    assert.equal(await wm.attribute(app, 'receipt-verified', 'data-verified'), 'true', `the app says the receipt verifies: "${verifiedText}"`);
     await check('receipt', 'Submissions (receipt)');
 
     const path = join(ctx.files, 'receipt');
@@ -371,7 +377,10 @@ test('a school enrols, applies, answers a request for more evidence, is awarded 
     const expires = await app.text('testid', 'award-expires');
     const forms = dateForms(ctx.award.expires_on);
     assert.ok(forms.some((f) => expires.includes(f)), `award-expires shows ${ctx.award.expires_on} (one of ${JSON.stringify(forms)}): "${expires}"`);
-    assert.equal(await wm.attribute(app, 'timeline-step-awarded', 'data-state'), 'current');
+    // A decision ends the journey: its step is done, and nothing is still to come.
+    assert.equal(await wm.attribute(app, 'timeline-step-awarded', 'data-state'), 'done');
+    const upcoming = await app.browser.execute(() => [...document.querySelectorAll('[data-testid^="timeline-step-"][data-state="upcoming"]')].map((e) => e.dataset.testid));
+    assert.deepEqual(upcoming, [], 'no step is still to come once awarded');
     await app.find('testid', 'save-mark-certificate');
     await check('submissions-awarded', 'Submissions (awarded)');
 
@@ -400,6 +409,7 @@ test('a school enrols, applies, answers a request for more evidence, is awarded 
     holder.current = app;
     await app.find('heading', 'Dashboard');
     await wm.waitForAttribute(app, 'renewal', 'data-state', (s) => s === 'open', '"open"');
+    await app.find('testid', 'start-renewal');
     await check('dashboard-renewal-open', 'Dashboard (renewal open)');
     const before = await app.invoke('current_status');
     await app.click('testid', 'start-renewal');
@@ -410,6 +420,9 @@ test('a school enrols, applies, answers a request for more evidence, is awarded 
     const responses = await app.invoke('list_responses');
     assert.equal(responses.length, ctx.school.benchmarks.length, 'every response is carried into the renewal');
     assert.ok(responses.every((r) => r.level === ctx.school.top), 'the renewal starts from the awarded levels');
+    // "Start renewal" goes on to the comparison (its own screen, linked from the renewal card).
+    await app.find('testid', 'renewal-comparison');
+    await check('renewal-comparison-started', 'Renewal comparison (just started)');
 
     // One level changed in the renewal, so the comparison has a difference to show.
     const changed = ctx.school.benchmarks[1];
@@ -418,11 +431,17 @@ test('a school enrols, applies, answers a request for more evidence, is awarded 
     await wm.chooseLevel(app, lower);
     await wm.waitSaved(app);
     await app.click('link', 'Dashboard');
+    await app.find('testid', 'renewal');
+    await app.click('testid', 'compare-renewal');
     await app.find('testid', 'renewal-comparison');
     const comparison = await app.invoke('compare_with_awarded');
     assert.equal(comparison.length, ctx.school.benchmarks.length, 'every benchmark is compared');
+    const rows = await app.browser.execute(() =>
+      Object.fromEntries([...document.querySelectorAll('[data-testid^="compare-"]')].map((r) => [r.dataset.testid, r.textContent.replace(/\s+/g, ' ').trim()])),
+    );
     for (const row of comparison) {
-      const text = await app.text('testid', `compare-${row.benchmark_id}`);
+      const text = rows[`compare-${row.benchmark_id}`];
+      assert.ok(text !== undefined, `a row compare-${row.benchmark_id}; rows: ${Object.keys(rows).join(', ')}`);
       for (const label of [row.previous_label, row.current_label].filter(Boolean)) {
         assert.ok(text.includes(label), `compare-${row.benchmark_id} shows "${label}": "${text}"`);
       }
@@ -430,7 +449,8 @@ test('a school enrols, applies, answers a request for more evidence, is awarded 
     const row = comparison.find((r) => r.benchmark_id === changed.id);
     assert.equal(row.previous_level, ctx.school.top);
     assert.equal(row.current_level, lower);
-    await check('dashboard-renewal-comparison', 'Dashboard (renewal comparison)');
+    assert.notEqual(row.previous_label, row.current_label);
+    await check('renewal-comparison', 'Renewal comparison (one level changed)');
   });
 
   await assertAll();
@@ -478,11 +498,12 @@ test('the app killed mid-upload and started again on the same data folder finish
       () => `the endpoint never held 60 % of the big upload within 120 s: ${JSON.stringify(big)}`,
       120_000,
     );
+    await app.until(async () => (await bar.getAttribute('aria-valuemax')) !== null, 'delivery-progress never gave aria-valuemax');
     const max = Number(await bar.getAttribute('aria-valuemax'));
     const now = Number(await bar.getAttribute('aria-valuenow'));
     assert.ok(max >= BIG.bytes, `delivery-progress aria-valuemax is in bytes (${max} ≥ ${BIG.bytes})`);
     assert.ok(now > 0 && now <= max, `delivery-progress aria-valuenow is in bytes (${now} of ${max})`);
-    await check('delivery-sending', 'Dashboard (delivery sending)');
+    await check('delivery-sending', 'Apply (done; delivery sending)');
     await app.quit(); // deleting the session SIGKILLs the app
     holder.current = null;
     ctx.big = (await ctx.endpoint.uploads()).find((u) => u.id === big.id);
@@ -495,7 +516,8 @@ test('the app killed mid-upload and started again on the same data folder finish
     const app = await launch(ctx.dir, { args: CHUNK });
     holder.current = app;
     await app.find('heading', 'Dashboard');
-    await app.find('testid', 'delivery');
+    // The delivery indicator is in every screen's frame (hidden while there is nothing to send).
+    await wm.waitForAttribute(app, 'delivery', 'data-state', (v) => v !== null, 'present');
     await waitDelivered(app, 'received', 1, 180_000);
     const uploads = await ctx.endpoint.uploads();
     const bigOnes = uploads.filter((u) => u.upload_length === ctx.big.upload_length);

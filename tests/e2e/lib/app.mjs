@@ -9,6 +9,8 @@
 //   flush. `quit()` is therefore a crash-like stop; `closeWindow()` below closes the window the
 //   way the title bar's close button does (Tauri's close request), then waits for the app to exit.
 // - WebKitWebDriver never answers a screenshot of an empty page; `screenshot()` refuses one.
+//   Nor does it answer one until the page paints again: `screenshot()` keeps a 1-px element
+//   repainting while it waits (a page where nothing changes hung it for ever).
 
 import { remote } from 'webdriverio';
 import { createRequire } from 'node:module';
@@ -308,7 +310,33 @@ export class App {
     const empty = await this.browser.execute(() => !document.body || document.body.getClientRects().length === 0 || document.body.scrollHeight === 0);
     if (empty) throw new Error(`not taking screenshot ${name}: the page is empty (WebKitWebDriver would hang)`);
     const file = join(SCREENSHOTS, `${name}.png`);
-    writeFileSync(file, Buffer.from(await this.browser.takeScreenshot(), 'base64'));
+    // WebKitWebDriver answers a screenshot only once the page paints again: on a page where
+    // nothing changes it waits for ever (and every later screenshot queues behind it). A 1-px,
+    // near-transparent element that changes colour every 50 ms keeps it painting meanwhile.
+    await this.browser.execute(() => {
+      let el = document.getElementById('__waymark_e2e_paint');
+      if (!el) {
+        el = document.createElement('div');
+        el.id = '__waymark_e2e_paint';
+        el.setAttribute('aria-hidden', 'true');
+        el.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647;opacity:0.01';
+        document.body.appendChild(el);
+      }
+      let n = 0;
+      clearInterval(window.__waymarkE2ePaint);
+      window.__waymarkE2ePaint = setInterval(() => {
+        n += 1;
+        el.style.background = n % 2 ? '#000' : '#fff';
+      }, 50);
+    });
+    try {
+      writeFileSync(file, Buffer.from(await this.browser.takeScreenshot(), 'base64'));
+    } finally {
+      await this.browser.execute(() => {
+        clearInterval(window.__waymarkE2ePaint);
+        document.getElementById('__waymark_e2e_paint')?.remove();
+      });
+    }
     return file;
   }
 

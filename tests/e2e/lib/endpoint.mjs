@@ -21,15 +21,17 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './app.mjs';
 
-export const SERVER = process.env.WAYMARK_SERVER ?? join(ROOT, 'target/debug/waymark-server');
-export const ASSESS = process.env.WAYMARK_ASSESS ?? join(ROOT, 'target/debug/waymark-assess');
-export const CLI = process.env.WAYMARK_CLI ?? join(ROOT, 'target/debug/waymark');
+// The binaries as built; `requirements()` checks them and copies them into a folder of this
+// run's own, so a build finishing meanwhile cannot swap one mid-test.
+let SERVER = process.env.WAYMARK_SERVER ?? join(ROOT, 'target/debug/waymark-server');
+let ASSESS = process.env.WAYMARK_ASSESS ?? join(ROOT, 'target/debug/waymark-assess');
+let CLI = process.env.WAYMARK_CLI ?? join(ROOT, 'target/debug/waymark');
 const LOGS = process.env.WAYMARK_E2E_LOGS ?? join(ROOT, 'test-output/logs');
 const KEEP = process.env.WAYMARK_E2E_KEEP === '1';
 
@@ -108,15 +110,32 @@ export function tempDir(t, prefix) {
  * Secret Service answers on this process's session bus.
  */
 export async function requirements() {
-  for (const [bin, pkg] of [[SERVER, 'waymark-server'], [ASSESS, 'waymark-assess'], [CLI, 'waymark-cli']]) {
-    if (!existsSync(bin)) throw new Error(`${bin} is missing: build it with cargo build -p waymark-server -p waymark-assess -p waymark-cli (${pkg})`);
-  }
-  const help = await run(CLI, ['enroll', '--help']);
-  if (help.code !== 0) {
-    throw new Error(`${CLI} has no \`enroll\` command (an old build?): cargo build -p waymark-cli\n${help.stderr}`);
+  if (!copied) {
+    const own = mkdtempSync(join(tmpdir(), 'waymark-e2e-bin-'));
+    process.on('exit', () => rmSync(own, { recursive: true, force: true }));
+    const copy = (bin, pkg) => {
+      if (!existsSync(bin)) throw new Error(`${bin} is missing: build it with cargo build -p waymark-server -p waymark-assess -p waymark-cli (${pkg})`);
+      const to = join(own, bin.split('/').pop());
+      copyFileSync(bin, to);
+      chmodSync(to, 0o755);
+      return to;
+    };
+    const bins = [copy(SERVER, 'waymark-server'), copy(ASSESS, 'waymark-assess'), copy(CLI, 'waymark-cli')];
+    const help = await run(bins[2], ['enroll', '--help']);
+    if (help.code !== 0) {
+      // tauri-build copies the staged binaries/waymark-<triple> (an installer's copy of the CLI)
+      // over target/debug/waymark whenever waymark-app is built: build the CLI after the app.
+      throw new Error(
+        `${CLI} has no \`enroll\` command: an old build, or the copy tauri-build puts there from binaries/ (tauri.conf.json externalBin) when waymark-app is built. ` +
+          `Build the CLI after the app: cargo build -p waymark-cli (or set WAYMARK_CLI)\n${help.stderr}`,
+      );
+    }
+    [SERVER, ASSESS, CLI] = bins;
+    copied = true;
   }
   await requireKeychain();
 }
+let copied = false;
 
 /** Fails with what to do unless org.freedesktop.secrets has an owner on the session bus. */
 export async function requireKeychain() {
@@ -268,7 +287,7 @@ export async function startEndpoint(t, { label = 'endpoint', throttle = null } =
     }
     publicUrl = proxy ? proxy.url : `http://127.0.0.1:${port}`;
     configure(data, { listen: `127.0.0.1:${port}`, publicUrl });
-    const fd = openSync(log, 'a');
+    const fd = openSync(log, attempt === 1 ? 'w' : 'a');
     writeSync(fd, `\n=== waymark-server serve on 127.0.0.1:${port} (public URL ${publicUrl}), attempt ${attempt}\n`);
     child = spawn(SERVER, ['serve', '--data-dir', data], { env: childEnv(), stdio: ['ignore', fd, fd] });
     closeSync(fd);
