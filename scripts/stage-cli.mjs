@@ -18,8 +18,13 @@ if (!triple) {
 const exe = triple.includes('windows') ? '.exe' : '';
 const crossing = triple !== host;
 
-const args = ['build', '-p', 'waymark-cli', '--locked'];
-if (!debug) args.push('--release');
+// A debug bundle (the package smoke test, after the e2e tests) packs the e2e build: the CLI is
+// built the same way as there (the whole workspace and its test targets, so the same features),
+// which finds it already built. `-p waymark-cli` alone would resolve features without the
+// workspace's dev-dependencies and compile ~300 crates a second time.
+const args = debug
+  ? ['build', '--workspace', '--all-targets', '--locked']
+  : ['build', '-p', 'waymark-cli', '--locked', '--release'];
 if (crossing) args.push('--target', triple);
 console.log(`stage-cli: cargo ${args.join(' ')}`);
 execFileSync('cargo', args, { stdio: 'inherit' });
