@@ -1165,3 +1165,71 @@ pub fn issued_award(
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn before_registering_or_enrolling_the_overview_is_empty_not_an_error() {
+        let dir = tempfile::tempdir().expect("a data folder");
+        let state = AppState::open(dir.path().to_owned());
+        let o = overview(&state).expect("an overview on a fresh data folder");
+        assert!(o.connection.is_none() && o.submissions.is_empty() && o.renewal.is_none());
+        assert!(o.applications.is_empty());
+        assert_eq!(
+            o.notice_months,
+            waymark_core::renewal::DEFAULT_NOTICE_MONTHS
+        );
+        assert_eq!(o.delivery.state, DeliveryState::Idle);
+    }
+
+    #[test]
+    fn a_registered_school_not_enrolled_is_told_how_to_connect_in_the_app() {
+        let (_dir, state) = crate::tests::registered("Ysgol Gynradd Llanfair");
+        let o = overview(&state).expect("overview");
+        assert!(o.connection.is_none());
+        let refused = send_now(&state).map(|d| d.state);
+        assert_eq!(
+            refused,
+            Ok(DeliveryState::Idle),
+            "nothing queued, nothing to say"
+        );
+        let words = app_words(&SyncError::NotEnrolled);
+        assert!(
+            words.contains("Settings") && !words.contains("waymark enroll"),
+            "{words}"
+        );
+        let words = app_words(&SyncError::PersonalDataUnconfirmed {
+            items: vec![("id".into(), "Coding club photo".into())],
+        });
+        assert!(
+            words.contains("Coding club photo") && !words.contains("--confirm"),
+            "{words}"
+        );
+        let words = app_words(&SyncError::Busy);
+        assert!(!words.contains('`'), "{words}");
+    }
+
+    #[test]
+    fn the_start_up_options_come_from_the_command_line() {
+        let o = Options::from_args(
+            [
+                "--data-dir",
+                "/x",
+                "--today",
+                "2029-11-01",
+                "--upload-chunk=1024",
+            ]
+            .map(String::from),
+        );
+        assert_eq!(o.today, NaiveDate::from_ymd_opt(2029, 11, 1));
+        assert_eq!(
+            o.chunk,
+            Some(waymark_sync::tus::MIN_CHUNK),
+            "raised to the minimum"
+        );
+        let bad = Options::from_args(["--today", "next week"].map(String::from));
+        assert_eq!(bad.today, None, "a date that does not parse is today's");
+    }
+}
