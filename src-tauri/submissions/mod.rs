@@ -404,12 +404,20 @@ impl Submissions {
             if let Some(c) = self.inner.options.chunk {
                 options.chunk = c;
             }
-            self.set_delivery(Delivery {
-                state: DeliveryState::Sending,
-                submission_id: pending.first().map(|p| p.id.clone()),
-                queued: count(&pending),
-                ..Delivery::default()
-            });
+            // Say "sending" only for what is due now; one waiting out its backoff keeps saying
+            // why it waits (the round only reports it as not due).
+            let due_now = chrono::Utc::now();
+            let due = pending
+                .iter()
+                .find(|p| now || p.next_attempt_at.is_none_or(|n| n <= due_now));
+            if let Some(first) = due {
+                self.set_delivery(Delivery {
+                    state: DeliveryState::Sending,
+                    submission_id: Some(first.id.clone()),
+                    queued: count(&pending),
+                    ..Delivery::default()
+                });
+            }
             let outcomes =
                 deliver::deliver_pending(shared, &mut session, options, self.on_transfer()).await;
             *self.inner.meter.lock().unwrap_or_else(|p| p.into_inner()) = Meter::default();
@@ -418,7 +426,19 @@ impl Submissions {
                     delivered = outcomes
                         .iter()
                         .any(|o| matches!(o, Outcome::Sent { .. } | Outcome::Refused { .. }));
-                    self.set_delivery(after_round(&outcomes, shared));
+                    // Nothing was due: what the last try found (offline, a proxy) still holds.
+                    let nothing_tried =
+                        outcomes.iter().all(|o| matches!(o, Outcome::NotDue { .. }));
+                    let explained = matches!(
+                        self.delivery().state,
+                        DeliveryState::Offline
+                            | DeliveryState::Waiting
+                            | DeliveryState::NeedsEnrollment
+                    );
+                    if !(nothing_tried && explained) {
+                        let pending = lock(shared).pending_submissions().unwrap_or_default();
+                        self.set_delivery(after_round(&outcomes, &pending));
+                    }
                 }
                 Err(e) => self.set_delivery(Delivery {
                     state: DeliveryState::Waiting,
@@ -452,10 +472,10 @@ fn offline(code: &str) -> bool {
     )
 }
 
-/// The delivery's state after a round, from what happened to each submission.
-fn after_round(outcomes: &[Outcome], shared: &Shared) -> Delivery {
-    let pending = lock(shared).pending_submissions().unwrap_or_default();
-    let queued = count(&pending);
+/// The delivery's state after a round, from what happened to each submission and what is
+/// still pending.
+fn after_round(outcomes: &[Outcome], pending: &[OutboxSubmission]) -> Delivery {
+    let queued = count(pending);
     if pending.is_empty() {
         return Delivery::default();
     }
@@ -1209,6 +1229,41 @@ mod tests {
         );
         let words = app_words(&SyncError::Busy);
         assert!(!words.contains('`'), "{words}");
+    }
+
+    fn queued(id: &str, last_error: Option<&str>) -> OutboxSubmission {
+        let mut all = timeline::tests_support::entry(id);
+        all.last_error = last_error.map(str::to_owned);
+        all
+    }
+
+    #[test]
+    fn a_round_that_cannot_reach_the_endpoint_says_it_waits_for_a_network() {
+        let next = chrono::Utc::now() + chrono::Duration::minutes(1);
+        let pending = [queued("a", Some("could not connect"))];
+        let waiting = |code: &str| Outcome::Waiting {
+            id: "a".into(),
+            error: "could not connect to the endpoint".into(),
+            code: code.into(),
+            next_attempt_at: next,
+        };
+        let d = after_round(&[waiting("network_connect")], &pending);
+        assert_eq!(d.state, DeliveryState::Offline);
+        assert_eq!(
+            d.message.as_deref(),
+            Some("Waiting for a network: your application is saved and will be sent.")
+        );
+        assert_eq!(d.next_attempt_at, Some(next.to_rfc3339()));
+        let d = after_round(&[waiting("network_proxy")], &pending);
+        assert_eq!(d.state, DeliveryState::Waiting);
+        assert!(
+            d.message
+                .is_some_and(|m| m.contains("tried again automatically"))
+        );
+        let d = after_round(&[waiting("unauthorized")], &pending);
+        assert_eq!(d.state, DeliveryState::NeedsEnrollment);
+        assert!(d.message.is_some_and(|m| m.contains("Settings")));
+        assert_eq!(after_round(&[], &[]).state, DeliveryState::Idle);
     }
 
     #[test]

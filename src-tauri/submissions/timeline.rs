@@ -316,12 +316,14 @@ pub fn offer(eligible: bool, latest: Option<Stage>) -> Offer {
     }
 }
 
+/// Outbox entries for tests of the shell's rules.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests_support {
     use super::*;
     use chrono::{TimeZone, Utc};
 
-    fn entry(
+    /// A queued entry (`server`: sent, with that endpoint id; `responds`: a re-submission).
+    pub fn entry_at(
         id: &str,
         server: Option<&str>,
         responds: Option<&str>,
@@ -359,6 +361,17 @@ mod tests {
             status_checked_at: None,
         }
     }
+
+    /// A queued entry.
+    pub fn entry(id: &str) -> OutboxSubmission {
+        entry_at(id, None, None, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::entry_at as entry;
+    use super::*;
 
     fn facts<'a>(entries: &'a [OutboxSubmission], sending: Option<&'a str>) -> Facts<'a> {
         Facts {
