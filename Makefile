@@ -89,9 +89,11 @@ measure: ui
 
 ## Regenerate ui/src/lib/bindings.ts (the Rust types), ui/src/lib/commands.ts (the command
 ## wrappers, from src-tauri/command_list.rs) and ui/src/test/fixtures/core/*.json (the core's
-## answers the UI's tests replay, from src-tauri/ui_fixtures.rs).
+## answers the UI's tests replay, from src-tauri/ui_fixtures.rs, and the submission journey's
+## from tests/app_submission.rs: ui/src/test/fixtures/core/submissions.json).
 bindings:
 	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --lib -- the_generated_ the_ui_fixtures_are_the_cores_answers
+	WAYMARK_BLESS=1 $(CARGO) test -p waymark-app --test app_submission
 
 ## Regenerate docs/errors.md from the core's error codes.
 errors:

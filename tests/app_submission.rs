@@ -26,6 +26,9 @@ use waymark_protocol::review::{BenchmarkRequest, EvidenceRequest, Feedback, Outc
 use waymark_protocol::{AssessorId, SubmissionId};
 
 const CHILD: &str = "WAYMARK_APP_JOURNEY_CHILD";
+/// The shell's answers along the journey, for the UI's tests to replay (`make bindings`
+/// rewrites it; this test fails when it is stale).
+const RECORDED: &str = "ui/src/test/fixtures/core/submissions.json";
 const DONE: &str = "the journey reached renewal";
 const NAME: &str = "a_school_applies_follows_answers_and_renews_through_the_app";
 
@@ -84,6 +87,69 @@ impl Assessor {
     }
 }
 
+/// The shell's answers along the journey, by name, made stable across runs.
+#[derive(Default)]
+struct Recording(Vec<(&'static str, serde_json::Value)>);
+
+impl Recording {
+    fn add(&mut self, name: &'static str, answer: &impl serde::Serialize) {
+        self.0
+            .push((name, serde_json::to_value(answer).expect("serialisable")));
+    }
+
+    /// Writes (WAYMARK_BLESS=1) or checks the recording. Ids, times and folders go through
+    /// the shared normaliser; what only this run has (the endpoint's port, random keys, the
+    /// award's code, the signed receipt) becomes a fixed stand-in.
+    fn finish(self, replace: &[(String, &str)], roots: Vec<String>) {
+        let mut n = waymark_test_support::normalise::Normaliser::default();
+        n.roots = roots;
+        let mut out = serde_json::Map::new();
+        for (name, mut value) in self.0 {
+            stand_ins(&mut value, replace);
+            out.insert(name.to_owned(), n.value(value));
+        }
+        let text = serde_json::to_string_pretty(&out).expect("json") + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(RECORDED);
+        if std::env::var_os("WAYMARK_BLESS").is_some() {
+            std::fs::write(&path, &text).expect("write the recording");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "{RECORDED} differs from what the shell answers now: run `make bindings` and commit it"
+        );
+    }
+}
+
+fn stand_ins(v: &mut serde_json::Value, replace: &[(String, &str)]) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            for (from, to) in replace {
+                if !from.is_empty() {
+                    *s = s.replace(from.as_str(), to);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| stand_ins(i, replace)),
+        Value::Object(map) => {
+            for (k, item) in map.iter_mut() {
+                if k == "text" && item.as_str().is_some_and(|t| t.contains("signature")) {
+                    *item = Value::String("{ the signed receipt, as received }".into());
+                } else if k == "bytes_sent" && item.as_u64().is_some_and(|b| b > 0) {
+                    // The manifest holds this run's ids and times, so its padded size moves by
+                    // a few bytes between runs: kept to the nearest 100 kB.
+                    let b = item.as_u64().unwrap_or_default();
+                    *item = Value::from((b + 50_000) / 100_000 * 100_000);
+                } else {
+                    stand_ins(item, replace);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Polls the overview until `done` holds (at most 60 s).
 fn wait_for(state: &AppState, what: &str, done: impl Fn(&Overview) -> bool) -> Overview {
     let start = Instant::now();
@@ -116,7 +182,16 @@ fn journey() {
     ));
     let code = rt.block_on(endpoint.add_institution(SCHOOL, "urn:schoolid:uk:100001"));
 
-    let state = AppState::open_with(school.data_dir().to_owned(), Options::default());
+    let mut rec = Recording::default();
+    // Today is the endpoint's (fixed) day, so countdowns are the same on every run.
+    let today = start_time().date_naive();
+    let state = AppState::open_with(
+        school.data_dir().to_owned(),
+        Options {
+            today: Some(today),
+            chunk: None,
+        },
+    );
     let subs = state.submissions();
     subs.start(|_| {});
 
@@ -126,7 +201,9 @@ fn journey() {
     assert_eq!(o.delivery.state, DeliveryState::Idle);
     let card = o.applications.iter().find(|a| a.award == AWARD).unwrap();
     assert_eq!(card.offer, Offer::Apply);
+    rec.add("not_enrolled", &o);
     let preview = submissions::apply_preview(&state, AWARD.into()).unwrap();
+    rec.add("first_preview", &preview);
     assert!(!preview.enrolled);
     assert_eq!(preview.personal_data.len(), 1);
     assert_eq!(preview.personal_data[0].id, school.photo);
@@ -136,12 +213,14 @@ fn journey() {
     let bad = submissions::check_code(&state, "wm1:nonsense".into()).unwrap_err();
     assert_eq!(bad.detail.as_deref(), Some("usage"), "{bad:?}");
     let checked = submissions::check_code(&state, code.code.clone()).unwrap();
+    rec.add("code_check", &checked);
     assert_eq!(
         checked.awarding_body,
         waymark_harness::endpoint::AWARDING_BODY
     );
     assert!(checked.fingerprint.contains(' ') || checked.fingerprint.contains('-'));
     let enrolled = submissions::enroll(&state, code.code.clone()).unwrap();
+    rec.add("enrolled", &enrolled);
     assert_eq!(enrolled.connection.endpoint, endpoint.url);
     assert!(enrolled.connection.keychain.contains("keychain"));
     assert!(enrolled.connection.credentials_problem.is_none());
@@ -152,6 +231,7 @@ fn journey() {
     // Apply: without the photo confirmed it is refused, in the app's words.
     let refused = submissions::apply(&state, AWARD.into(), vec![], &|_| {}).unwrap_err();
     assert_eq!(refused.detail.as_deref(), Some("personal_data_unconfirmed"));
+    rec.add("apply_unconfirmed", &refused);
     assert!(
         !refused.message.contains("--confirm"),
         "{}",
@@ -172,10 +252,12 @@ fn journey() {
             .is_some_and(|s| s.stage == Stage::Received)
     });
     assert_eq!(o.delivery.state, DeliveryState::Idle, "{:?}", o.delivery);
+    rec.add("received", &o);
     let sub = &o.submissions[0];
     let server_id: SubmissionId = sub.server_id.clone().unwrap().parse().unwrap();
     let receipt = submissions::receipt(&state, sub.id.clone()).unwrap();
     assert!(receipt.verified, "{}", receipt.check);
+    rec.add("receipt", &receipt);
     assert_eq!(receipt.version, Some(1));
     let saved = school.files.path().join("receipt");
     let path = submissions::save_receipt(
@@ -216,6 +298,7 @@ fn journey() {
     let o = submissions::refresh_submissions(&state).unwrap();
     let sub = &o.submissions[0];
     assert_eq!(sub.stage, Stage::MoreEvidenceRequested, "{sub:#?}");
+    rec.add("more_evidence_requested", &o);
     assert!(sub.can_resubmit);
     assert_eq!(o.requests.len(), 1);
     assert_eq!(o.requests[0].benchmark_id, first);
@@ -233,6 +316,7 @@ fn journey() {
         Some(server_id.to_string().as_str())
     );
     assert_eq!(preview.new_evidence.len(), 1, "{preview:#?}");
+    rec.add("resubmit_preview", &preview);
     assert_eq!(preview.new_evidence[0].id, added);
     assert_eq!(preview.bytes_to_send, new_len);
     let applied =
@@ -277,6 +361,7 @@ fn journey() {
     let o = submissions::refresh_submissions(&state).unwrap();
     let sub = &o.submissions[0];
     assert_eq!(sub.stage, Stage::Awarded, "{sub:#?}");
+    rec.add("awarded", &o);
     let award = sub.award_record.clone().unwrap();
     assert!(award.expires_on.starts_with("2029-"), "{award:?}");
     assert!(award.verification_url.starts_with(&endpoint.url));
@@ -322,13 +407,16 @@ fn journey() {
     let renewal = o.renewal.clone().unwrap();
     assert!(renewal.can_start, "{renewal:?}");
     assert_eq!(renewal.days_left, 30);
+    rec.add("renewal_open", &o);
     let report = submissions::start_renewal(&later, "Mrs Siân Jones".into()).unwrap();
     assert_ne!(report.review.id, report.previous.id);
     assert!(
         !report.flagged.is_empty(),
         "carried responses are to be confirmed"
     );
+    rec.add("renewal_started", &report);
     let rows = submissions::compare_with_awarded(&later).unwrap();
+    rec.add("comparison", &rows);
     assert!(!rows.is_empty());
     assert!(
         rows.iter()
@@ -346,6 +434,24 @@ fn journey() {
             .unwrap_err()
             .code,
         waymark_core::ErrorCode::NotEligible
+    );
+    rec.finish(
+        &[
+            (endpoint.url.clone(), "https://awards.example.org"),
+            (
+                checked.fingerprint.clone(),
+                "3b43-6b74-bcb5-60a3-f6a2-3ede-a8b2-c1ac",
+            ),
+            (
+                enrolled.connection.fingerprint.clone(),
+                "9f1c-22d0-7a4e-b815-0c6d-e3a9-51f7-846b",
+            ),
+            (award.verification_code.clone(), "abcde-fghij-kmnpq-rstuv"),
+        ],
+        vec![
+            school.data_dir().display().to_string(),
+            school.files.path().display().to_string(),
+        ],
     );
     println!("{DONE}");
 }

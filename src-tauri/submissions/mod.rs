@@ -519,7 +519,7 @@ fn after_round(outcomes: &[Outcome], pending: &[OutboxSubmission]) -> Delivery {
                 } else {
                     message
                 }),
-                next_attempt_at: Some(next_attempt_at.to_rfc3339()),
+                next_attempt_at: Some(timeline::rfc3339(next_attempt_at)),
                 queued,
                 ..Delivery::default()
             };
@@ -537,7 +537,7 @@ fn after_round(outcomes: &[Outcome], pending: &[OutboxSubmission]) -> Delivery {
             ),
             None => "Your application is saved and will be sent shortly.".to_owned(),
         }),
-        next_attempt_at: next.map(|n| n.to_rfc3339()),
+        next_attempt_at: next.map(|n| timeline::rfc3339(&n)),
         queued,
         ..Delivery::default()
     }
@@ -565,7 +565,7 @@ fn connection_of(shared: &Shared) -> CmdResult<Option<Connection>> {
         institution_name: e.institution_name.clone(),
         identifier: e.identifier.clone(),
         fingerprint,
-        enrolled_at: e.enrolled_at.to_rfc3339(),
+        enrolled_at: timeline::rfc3339(&e.enrolled_at),
         keychain: format!(
             "In this computer's keychain (the operating system's password store), under “{}”, entry “{}”. They are never written to the data folder.",
             waymark_sync::credentials::SERVICE,
@@ -1057,7 +1057,7 @@ pub fn receipt(state: &AppState, id: String) -> CmdResult<ReceiptView> {
             text: pretty,
             verified: true,
             check: "Signed by the awarding body: the signature verifies with the keys pinned when this computer enrolled.".into(),
-            received_at: Some(r.received_at.to_rfc3339()),
+            received_at: Some(timeline::rfc3339(&r.received_at)),
             version: Some(r.version),
         },
         Err(e) => ReceiptView {
@@ -1253,7 +1253,7 @@ mod tests {
             d.message.as_deref(),
             Some("Waiting for a network: your application is saved and will be sent.")
         );
-        assert_eq!(d.next_attempt_at, Some(next.to_rfc3339()));
+        assert_eq!(d.next_attempt_at, Some(timeline::rfc3339(&next)));
         let d = after_round(&[waiting("network_proxy")], &pending);
         assert_eq!(d.state, DeliveryState::Waiting);
         assert!(

@@ -148,8 +148,8 @@ pub fn view(facts: &Facts<'_>) -> Option<SubmissionView> {
         .iter()
         .map(|e| VersionView {
             id: e.id.clone(),
-            queued_at: e.queued_at.to_rfc3339(),
-            sent_at: e.sent_at.map(|t| t.to_rfc3339()),
+            queued_at: rfc3339(&e.queued_at),
+            sent_at: e.sent_at.map(|t| rfc3339(&t)),
             has_receipt: e.receipt.is_some(),
             bytes_sent: e.bytes_sent,
             last_error: e.last_error.clone(),
@@ -178,7 +178,7 @@ pub fn view(facts: &Facts<'_>) -> Option<SubmissionView> {
         award_record,
         versions,
         can_resubmit: stage == Stage::MoreEvidenceRequested,
-        checked_at: newest.status_checked_at.map(|t| t.to_rfc3339()),
+        checked_at: newest.status_checked_at.map(|t| rfc3339(&t)),
     })
 }
 
@@ -197,11 +197,11 @@ fn timeline(facts: &Facts<'_>, stage: Stage) -> Vec<TimelineStep> {
         || status.is_some_and(|s| s.summary.versions > 1)
         || matches!(stage, Stage::MoreEvidenceRequested | Stage::Resubmitted);
     let mut steps: Vec<(Stage, Option<String>, Option<String>)> = vec![
-        (Stage::Queued, Some(first.queued_at.to_rfc3339()), None),
+        (Stage::Queued, Some(rfc3339(&first.queued_at)), None),
         (Stage::Uploading, None, None),
         (
             Stage::Received,
-            first.sent_at.map(|t| t.to_rfc3339()),
+            first.sent_at.map(|t| rfc3339(&t)),
             first
                 .receipt
                 .as_ref()
@@ -226,7 +226,7 @@ fn timeline(facts: &Facts<'_>, stage: Stage) -> Vec<TimelineStep> {
         let answer = facts.entries.get(1);
         steps.push((
             Stage::Resubmitted,
-            answer.map(|a| a.queued_at.to_rfc3339()),
+            answer.map(|a| rfc3339(&a.queued_at)),
             None,
         ));
     }
@@ -282,6 +282,11 @@ fn timeline(facts: &Facts<'_>, stage: Stage) -> Vec<TimelineStep> {
             }
         })
         .collect()
+}
+
+/// A time as every time in the store is written: RFC 3339 in UTC, to the millisecond, with `Z`.
+pub fn rfc3339(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// "3 Mar 2027", as the UI writes dates elsewhere.

@@ -7,8 +7,11 @@
 //!
 //! - [`GeneratedFramework`]: a large valid framework as TOML, for benchmarks at scale.
 //! - [`mod@bench`]: what every `harness = false` benchmark needs (scratch folder, median, mode).
+//! - [`normalise`]: recorded answers made stable across runs (ids, times, folders), for
+//!   fixtures another test suite replays.
 
 pub mod bench;
 mod framework;
+pub mod normalise;
 
 pub use framework::GeneratedFramework;

@@ -8,8 +8,8 @@
 // one the core answered (overdue or not), a form's problems are the ones the core found in the
 // same input, and anything the recording lacks is an error naming it (and fails the test, see
 // setup.ts) rather than a guess. The submission commands replay the shell's answers a test
-// scripts from test/submissions.ts (the overview, previews, what applying streams, receipts,
-// renewal) and the shell's events are sent with `emit`.
+// scripts: recorded along a real journey (test/recorded.ts) or, for states the journey never
+// reaches, from test/submissions.ts; the shell's events are sent with `emit`.
 import type {
   Applied,
   AppInfo,
