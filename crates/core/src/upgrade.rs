@@ -45,6 +45,29 @@ pub(crate) struct Plan {
     pub archived: Vec<Response>,
 }
 
+impl Plan {
+    /// The carried responses flagged for confirmation, with why (for the reports).
+    pub fn flagged(&self) -> Vec<Flagged> {
+        self.carried
+            .iter()
+            .filter_map(|c| {
+                c.flag.as_ref().map(|reason| Flagged {
+                    benchmark: c.benchmark_id.clone(),
+                    reason: reason.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The benchmarks whose responses were archived.
+    pub fn archived_ids(&self) -> Vec<String> {
+        self.archived
+            .iter()
+            .map(|r| r.benchmark_id.clone())
+            .collect()
+    }
+}
+
 /// Where an old version's benchmarks land in a new version: as the new version's `upgrades`
 /// entry for the old one says (renamed, merged, split), else under the same id when the new
 /// version has it, else nowhere (the benchmark was removed). Upgrades, renewals (responses,

@@ -19,7 +19,7 @@ use crate::store::{
     ActionStatus, ArchivedResponse, Contributor, ContributorInput, FutureAction, HistoryEntry,
     Institution, InstitutionInput, NewAction, Response, ResponseEdit, Review, Store,
 };
-use crate::upgrade::{self, Flagged, UpgradeReport};
+use crate::upgrade::{self, UpgradeReport};
 
 mod evidence;
 mod outbox;
@@ -698,21 +698,8 @@ impl Workspace {
                 .filter(|c| c.flag.is_none())
                 .map(|c| c.benchmark_id.clone())
                 .collect(),
-            flagged: plan
-                .carried
-                .iter()
-                .filter_map(|c| {
-                    c.flag.as_ref().map(|reason| Flagged {
-                        benchmark: c.benchmark_id.clone(),
-                        reason: reason.clone(),
-                    })
-                })
-                .collect(),
-            archived: plan
-                .archived
-                .iter()
-                .map(|r| r.benchmark_id.clone())
-                .collect(),
+            flagged: plan.flagged(),
+            archived: plan.archived_ids(),
         })
     }
 }

@@ -19,7 +19,6 @@ use crate::renewal::{
     RenewalWindow,
 };
 use crate::store::{DATABASE_FILE, Response, Review};
-use crate::upgrade::Flagged;
 
 /// The local setting that holds how many months before expiry renewal is offered. Local, like
 /// the author: it is how this school works, never part of a review or a submission.
@@ -119,23 +118,8 @@ impl Workspace {
                 .iter()
                 .map(|c| c.benchmark_id.clone())
                 .collect(),
-            flagged: renewed
-                .plan
-                .carried
-                .iter()
-                .filter_map(|c| {
-                    c.flag.as_ref().map(|reason| Flagged {
-                        benchmark: c.benchmark_id.clone(),
-                        reason: reason.clone(),
-                    })
-                })
-                .collect(),
-            archived: renewed
-                .plan
-                .archived
-                .iter()
-                .map(|r| r.benchmark_id.clone())
-                .collect(),
+            flagged: renewed.plan.flagged(),
+            archived: renewed.plan.archived_ids(),
             evidence_kept: renewed.evidence_kept,
             actions_carried: renewed.actions_carried,
             review: renewed.review,
