@@ -390,16 +390,7 @@ mod tests {
         .env(CHILD_URL, url)
         .env("SSL_CERT_FILE", bundle)
         .env_remove("SSL_CERT_DIR");
-        for proxy in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "all_proxy",
-        ] {
-            cmd.env_remove(proxy);
-        }
+        crate::env::without_proxies(&mut cmd);
         let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
             .await
             .unwrap();

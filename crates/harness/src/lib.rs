@@ -26,6 +26,7 @@
 //! second copy of the core's types.
 
 pub mod endpoint;
+pub mod env;
 pub mod fault_proxy;
 pub mod keychain;
 pub mod school;

@@ -1361,16 +1361,7 @@ fn cut(runtime: &tokio::runtime::Runtime, scale: &Scale, report: &mut Report) {
             .env(CHILD_ENDPOINT, &endpoint.url)
             .env("SSL_CERT_FILE", pki.trust_bundle_with_ca())
             .env_remove("SSL_CERT_DIR");
-        for proxy in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "all_proxy",
-        ] {
-            cmd.env_remove(proxy);
-        }
+        waymark_harness::env::without_proxies(&mut cmd);
         // The endpoint answers on the runtime's workers while this thread waits.
         let out = cmd.output().expect("run part 4's child");
         let stdout = String::from_utf8_lossy(&out.stdout);

@@ -90,16 +90,7 @@ impl Tool {
             .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
             .env("WAYMARK_ASSESS_DIR", self.profile.path())
             .stdin(Stdio::null());
-        for proxy in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "all_proxy",
-        ] {
-            cmd.env_remove(proxy);
-        }
+        waymark_harness::env::without_proxies(&mut cmd);
         // Waited for on the blocking pool, so the server in this process keeps answering.
         let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
             .await

@@ -20,18 +20,6 @@ use waymark_protocol::api::{RedeemRequest, RedeemResponse};
 use waymark_protocol::crypt::Identity;
 use waymark_protocol::enrollment::EnrollmentCode;
 
-/// Proxy variables a test must not inherit from the machine running it.
-const PROXY_VARS: [&str; 8] = [
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-];
-
 /// One finished run of the binary.
 #[derive(Debug)]
 pub struct Run {
@@ -67,9 +55,7 @@ impl From<Output> for Run {
 pub fn waymark(keychain: &Keychain, data: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_waymark"));
     keychain.apply(&mut cmd);
-    for v in PROXY_VARS {
-        cmd.env_remove(v);
-    }
+    waymark_harness::env::without_proxies(&mut cmd);
     cmd.env_remove("SSL_CERT_FILE").env_remove("SSL_CERT_DIR");
     cmd.env("WAYMARK_DATA_DIR", data).args(args);
     cmd
