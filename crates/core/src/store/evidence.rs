@@ -164,6 +164,14 @@ fn glance_from_row(r: &Row<'_>) -> rusqlite::Result<Glance> {
 }
 
 /// Refuses an id that is not a tracked (not removed) item of the review.
+/// A link from a `(benchmark_id, requirement_id)` row (`''` for no requirement, as stored).
+pub(crate) fn link_from(benchmark_id: String, requirement: String) -> EvidenceLink {
+    EvidenceLink {
+        benchmark_id,
+        requirement_id: (!requirement.is_empty()).then_some(requirement),
+    }
+}
+
 fn ensure_tracked(tx: &Transaction<'_>, path: &Path, review_id: &str, id: &str) -> Result<()> {
     tx.query_row(
         "SELECT id FROM evidence_items WHERE id = ?1 AND review_id = ?2 AND removed_at IS NULL",
@@ -201,13 +209,7 @@ fn read_item(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<EvidenceItem> {
         "SELECT benchmark_id, requirement_id FROM evidence_links WHERE evidence_id = ?1 ORDER BY benchmark_id, requirement_id",
     )?;
     item.links = st
-        .query_map([id], |r| {
-            let (benchmark_id, req): (String, String) = (r.get(0)?, r.get(1)?);
-            Ok(EvidenceLink {
-                benchmark_id,
-                requirement_id: (!req.is_empty()).then_some(req),
-            })
-        })?
+        .query_map([id], |r| Ok(link_from(r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(item)
 }
@@ -420,10 +422,10 @@ impl Store {
             .at(&self.path)?;
         for row in rows {
             let (id, benchmark_id, req) = row.at(&self.path)?;
-            links.entry(id).or_default().push(EvidenceLink {
-                benchmark_id,
-                requirement_id: (!req.is_empty()).then_some(req),
-            });
+            links
+                .entry(id)
+                .or_default()
+                .push(link_from(benchmark_id, req));
         }
         for item in &mut items {
             item.links = links.remove(&item.id).unwrap_or_default();

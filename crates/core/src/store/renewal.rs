@@ -169,11 +169,7 @@ fn carry_evidence(
         copy_versions.execute(params![id, old_id])?;
         let links: Vec<EvidenceLink> = read_links
             .query_map([old_id], |r| {
-                let (benchmark_id, req): (String, String) = (r.get(0)?, r.get(1)?);
-                Ok(EvidenceLink {
-                    benchmark_id,
-                    requirement_id: (!req.is_empty()).then_some(req),
-                })
+                Ok(super::evidence::link_from(r.get(0)?, r.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
         for link in links.iter().flat_map(|l| carry.links(l)) {
