@@ -389,13 +389,21 @@ fn find_tls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::
     None
 }
 
-/// A proxy's refusal to open a tunnel (hyper-util's "unsuccessful tunnel" and "proxy
-/// authorization required" show only in the error text).
+/// A proxy's refusal to open a tunnel: hyper-util's `TunnelError`, whose kinds show only in
+/// its text ("unsuccessful tunnel", "proxy authorization required").
+///
+/// Only the causes are read, never the top error: reqwest's own message carries the URL, and a
+/// port such as 42407 or an upload id must not pass for a proxy's 407.
 fn proxy_refusal(e: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let text = chain(e);
-    let lower = text.to_ascii_lowercase();
-    (lower.contains("tunnel") || lower.contains("proxy authorization") || lower.contains("407"))
-        .then_some(text)
+    let mut cause = e.source();
+    while let Some(err) = cause {
+        let lower = err.to_string().to_ascii_lowercase();
+        if lower.contains("unsuccessful tunnel") || lower.contains("proxy authorization required") {
+            return Some(chain(e));
+        }
+        cause = err.source();
+    }
+    None
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
@@ -445,6 +453,35 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, ClientError::Dns { .. }), "{err:?}");
+    }
+
+    /// A connection reset on an endpoint whose port holds "407" (as 42407 does) is a cut, not
+    /// a proxy wanting a password: CI once misread it so and stopped retrying the upload.
+    #[tokio::test]
+    async fn a_reset_on_a_port_with_407_in_it_is_not_a_proxy_refusal() {
+        // Every port from 40700 to 40799 has "407" in it.
+        let mut listener = None;
+        for port in 40700..40800 {
+            if let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                listener = Some(l);
+                break;
+            }
+        }
+        let listener = listener.expect("a free loopback port from 40700 to 40799");
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            // An abortive close: the client's read fails with "connection reset".
+            stream.set_zero_linger().unwrap();
+            drop(stream);
+        });
+        let client = Client::new(&format!("http://127.0.0.1:{port}"), None).unwrap();
+        let err = client
+            .get_json::<serde_json::Value>("/v1/uploads/0190aa4b-4070-7000-8000-000000000407")
+            .await
+            .unwrap_err();
+        server.await.unwrap();
+        assert!(matches!(err, ClientError::Other { .. }), "{err:?}");
     }
 
     #[tokio::test]

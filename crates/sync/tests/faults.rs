@@ -71,6 +71,7 @@ async fn a_100_mb_upload_cut_at_least_50_times_arrives_whole_and_once() {
         ..deliver::Options::default()
     };
     let mut sent = None;
+    let mut waited = Vec::new();
     // Bounded: each round either finishes or records a failure; the outbox's own backoff is
     // skipped (`now`), as `waymark sync` does when asked.
     for _ in 0..40 {
@@ -83,11 +84,17 @@ async fn a_100_mb_upload_cut_at_least_50_times_arrives_whole_and_once() {
                 sent = Some(server_id);
                 break;
             }
-            Some(Outcome::Waiting { .. }) => continue,
+            Some(Outcome::Waiting { code, error, .. }) => waited.push(format!("{code}: {error}")),
             other => panic!("unexpected outcome: {other:?}"),
         }
     }
-    let server_id = sent.expect("delivered within 40 rounds");
+    let server_id = sent.unwrap_or_else(|| {
+        panic!(
+            "not delivered within 40 rounds ({} cuts); each round waited for:\n{}",
+            proxy.cuts(),
+            waited.join("\n")
+        )
+    });
     assert!(
         proxy.cuts() >= 50,
         "the proxy cut only {} connections",
