@@ -26,6 +26,11 @@ if have dpkg-query; then
   # The network tests (crates/harness) put a real HTTP proxy between client and endpoint:
   # tinyproxy (plain requests, CONNECT, Basic authentication); openssl makes their test PKI.
   wanted+=(tinyproxy)
+  # The endpoint's metadata tests (crates/harness/src/postgres.rs) start a real PostgreSQL
+  # cluster of their own (initdb and postgres from /usr/lib/postgresql/<version>/bin; as root
+  # they run as the postgres user the package creates). The package also sets up a default
+  # cluster of its own, which the tests never use.
+  wanted+=(postgresql)
   missing=()
   for p in "${wanted[@]}"; do installed "$p" || missing+=("$p"); done
   if ((${#missing[@]})); then
@@ -54,6 +59,16 @@ rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup comp
 if [[ $(uname -s) == Linux ]] && ! have tauri-driver && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
   echo "setup: installing tauri-driver (cargo install, once)"
   cargo install tauri-driver --version "^2" --locked --quiet
+fi
+
+# The endpoint's blob-store tests (crates/harness/src/s3.rs) run a real S3-compatible server:
+# s3s-fs, the s3s crate's S3 service over a folder (cargo install, once: a release build of
+# a few minutes). Pinned: the harness relies on how 0.14.1 logs its address and keeps buckets.
+s3s_fs="${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs"
+have s3s-fs && s3s_fs=$(command -v s3s-fs)
+if [[ $("$s3s_fs" --version 2>/dev/null) != "s3s-fs 0.14.1" ]]; then
+  echo "setup: installing s3s-fs (cargo install, once)"
+  cargo install s3s-fs --version 0.14.1 --features binary --locked --quiet
 fi
 
 # The endpoint's upload tests drive Python's tuspy (a standard tus 1.0 client) against the

@@ -18,8 +18,7 @@ use waymark_protocol::signed::Signed;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, LogFormat};
 use crate::init::{InitOptions, init, issue_admin_token};
-use crate::meta::AccountStore as _;
-use crate::meta::sqlite::SqliteMeta;
+use crate::meta::Meta;
 use crate::state::AppState;
 
 #[derive(Parser)]
@@ -69,6 +68,12 @@ enum Command {
     },
     /// Serve the API (plain HTTP behind a reverse proxy, or TLS when configured).
     Serve {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Copy this data folder's embedded stores (meta.sqlite, blobs/) into the PostgreSQL
+    /// database and S3 bucket its server.toml now names. Stop the server first.
+    MigrateStorage {
         #[command(flatten)]
         data: DataDir,
     },
@@ -307,9 +312,20 @@ fn clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
 
-fn open(data: &DataDir) -> Result<AppState, String> {
+async fn open(data: &DataDir) -> Result<AppState, String> {
     let config = Config::load(&data.data_dir).map_err(|e| e.to_string())?;
-    AppState::open_embedded(&data.data_dir, config, clock()).map_err(|e| e.to_string())
+    AppState::open(&data.data_dir, config, clock())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The metadata store `server.toml` names (for the commands that need only it).
+async fn open_meta(data: &DataDir) -> Result<(Config, Arc<dyn Meta>), String> {
+    let config = Config::load(&data.data_dir).map_err(|e| e.to_string())?;
+    let meta = crate::state::open_meta(&data.data_dir, &config)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((config, meta))
 }
 
 fn print_code(issued: &IssuedCode) {
@@ -380,9 +396,26 @@ async fn run(command: Command) -> CliResult {
             Ok(())
         }
         Command::Serve { data } => serve_command(&data.data_dir).await,
+        Command::MigrateStorage { data } => {
+            let config = Config::load(&data.data_dir).map_err(|e| e.to_string())?;
+            let copied = crate::migrate::migrate_storage(&data.data_dir, &config)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "blob objects: {} copied, {} already in the bucket ({} bytes)",
+                copied.objects_copied, copied.objects_kept, copied.bytes
+            );
+            for (table, rows) in &copied.rows {
+                println!("{table}: {rows} rows copied and counted");
+            }
+            println!(
+                "done: serve from the new stores now; meta.sqlite and blobs/ were left as they were"
+            );
+            Ok(())
+        }
         Command::AdminToken { data } => {
-            let meta = SqliteMeta::open(&data.data_dir).map_err(|e| e.to_string())?;
-            let token = issue_admin_token(&meta, clock().as_ref())
+            let (_, meta) = open_meta(&data).await?;
+            let token = issue_admin_token(meta.as_ref(), clock().as_ref())
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{token}");
@@ -394,7 +427,7 @@ async fn run(command: Command) -> CliResult {
                 name,
                 identifier,
             } => {
-                let state = open(&data)?;
+                let state = open(&data).await?;
                 let issued = crate::accounts::add_institution(&state, &name, &identifier)
                     .await
                     .map_err(|f| f.message)?;
@@ -402,7 +435,7 @@ async fn run(command: Command) -> CliResult {
                 Ok(())
             }
             InstitutionCommand::List { data } => {
-                let state = open(&data)?;
+                let state = open(&data).await?;
                 for i in state.meta.institutions().await.map_err(|e| e.to_string())? {
                     let enrolled = if i.public_key.is_some() {
                         "enrolled"
@@ -414,7 +447,7 @@ async fn run(command: Command) -> CliResult {
                 Ok(())
             }
             InstitutionCommand::NewCode { data, id } => {
-                let state = open(&data)?;
+                let state = open(&data).await?;
                 let id = id
                     .parse()
                     .map_err(|e: waymark_protocol::ProtocolError| e.to_string())?;
@@ -427,7 +460,7 @@ async fn run(command: Command) -> CliResult {
         },
         Command::Assessors { command } => match command {
             AssessorCommand::Add { data, name, email } => {
-                let state = open(&data)?;
+                let state = open(&data).await?;
                 let issued = crate::accounts::add_assessor(&state, &name, &email)
                     .await
                     .map_err(|f| f.message)?;
@@ -435,7 +468,7 @@ async fn run(command: Command) -> CliResult {
                 Ok(())
             }
             AssessorCommand::List { data } => {
-                let state = open(&data)?;
+                let state = open(&data).await?;
                 for a in state.meta.assessors().await.map_err(|e| e.to_string())? {
                     let enrolled = if a.age_recipient.is_some() {
                         "enrolled"
@@ -447,7 +480,7 @@ async fn run(command: Command) -> CliResult {
                 Ok(())
             }
             AssessorCommand::NewCode { data, id } => {
-                let state = open(&data)?;
+                let state = open(&data).await?;
                 let id = id
                     .parse()
                     .map_err(|e: waymark_protocol::ProtocolError| e.to_string())?;
@@ -464,7 +497,7 @@ async fn run(command: Command) -> CliResult {
             assessor,
             moderator,
         } => {
-            let state = open(&data)?;
+            let state = open(&data).await?;
             let parse_err = |e: waymark_protocol::ProtocolError| e.to_string();
             let request = waymark_protocol::api::AssignRequest {
                 assessor: assessor.parse().map_err(parse_err)?,
@@ -487,7 +520,7 @@ async fn run(command: Command) -> CliResult {
         Command::Submissions {
             command: SubmissionCommand::List { data, state: only },
         } => {
-            let state = open(&data)?;
+            let state = open(&data).await?;
             let only = only
                 .map(|s| {
                     serde_json::from_value::<waymark_protocol::review::ReviewState>(
@@ -519,7 +552,7 @@ async fn run(command: Command) -> CliResult {
             command: AwardCommand::Expiring { data, within },
         } => {
             let days = parse_period(&within)?;
-            let state = open(&data)?;
+            let state = open(&data).await?;
             let list = crate::review::expiring(&state, days)
                 .await
                 .map_err(|f| f.message)?;
@@ -552,7 +585,7 @@ async fn run(command: Command) -> CliResult {
             let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| {
                 format!("`{id}` is not an id (see `institutions list` or `assessors list`)")
             })?;
-            let state = open(&data)?;
+            let state = open(&data).await?;
             let n = crate::accounts::revoke(&state, kind, id)
                 .await
                 .map_err(|f| f.message)?;
@@ -574,7 +607,7 @@ async fn keys_command(command: KeyCommand) -> CliResult {
     use crate::keys::{self, KeySetChange};
     let (data, change) = match command {
         KeyCommand::List { data } => {
-            let meta = SqliteMeta::open(&data.data_dir).map_err(|e| e.to_string())?;
+            let (_, meta) = open_meta(&data).await?;
             for signed in meta.key_sets().await.map_err(|e| e.to_string())? {
                 let set = signed.open_self_signed().map_err(|e| e.to_string())?;
                 println!(
@@ -607,11 +640,10 @@ async fn keys_command(command: KeyCommand) -> CliResult {
             (data, KeySetChange::Remove(r))
         }
         KeyCommand::RotateSigningKey { data } => {
-            let config = Config::load(&data.data_dir).map_err(|e| e.to_string())?;
-            let meta = SqliteMeta::open(&data.data_dir).map_err(|e| e.to_string())?;
+            let (config, meta) = open_meta(&data).await?;
             let signed = keys::rotate_signing_key(
                 &data.data_dir,
-                &meta,
+                meta.as_ref(),
                 &config.awarding_body,
                 &config.public_url,
                 clock().now(),
@@ -625,11 +657,10 @@ async fn keys_command(command: KeyCommand) -> CliResult {
             return Ok(());
         }
     };
-    let config = Config::load(&data.data_dir).map_err(|e| e.to_string())?;
-    let meta = SqliteMeta::open(&data.data_dir).map_err(|e| e.to_string())?;
+    let (config, meta) = open_meta(&data).await?;
     let key = keys::load_signing_key(&data.data_dir).map_err(|e| e.to_string())?;
     let signed = keys::publish_key_set(
-        &meta,
+        meta.as_ref(),
         &key,
         &config.awarding_body,
         &config.public_url,
@@ -693,8 +724,9 @@ fn verify_receipt_command(
 async fn serve_command(data_dir: &Path) -> CliResult {
     let config = Config::load(data_dir).map_err(|e| e.to_string())?;
     install_logging(&config);
-    let state =
-        AppState::open_embedded(data_dir, config.clone(), clock()).map_err(|e| e.to_string())?;
+    let state = AppState::open(data_dir, config.clone(), clock())
+        .await
+        .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;

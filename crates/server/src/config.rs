@@ -1,7 +1,9 @@
 //! Configuration: `server.toml` in the data folder (written by `waymark-server init`), then
 //! environment variables over it (`WAYMARK_SERVER_LISTEN`, `…_PUBLIC_URL`, `…_LOG_FORMAT`,
-//! `…_LOG_LEVEL`, `…_TLS_CERT`, `…_TLS_KEY`), so a container or a systemd unit can change one
-//! setting without editing the file. Every field has a default; an unknown field is an error
+//! `…_LOG_LEVEL`, `…_TLS_CERT`, `…_TLS_KEY`, `…_POSTGRES_URL`, `…_S3_BUCKET`), so a container
+//! or a systemd unit can change one setting without editing the file, and a database password
+//! or an S3 secret need never be written into it (`AWS_ACCESS_KEY_ID` and the other `AWS_*`
+//! variables are read as the AWS tools read them). Every field has a default; an unknown field is an error
 //! (a typo must not silently fall back to a default).
 
 use std::net::SocketAddr;
@@ -32,6 +34,87 @@ pub struct Config {
     pub log: LogConfig,
     /// A folder of extra framework files (TOML) the awarding body runs, beside the bundled ones.
     pub frameworks_dir: Option<PathBuf>,
+    /// Where metadata and blobs are kept.
+    pub storage: StorageConfig,
+}
+
+/// Where metadata and blobs are kept. The embedded default keeps both in the data folder
+/// (`meta.sqlite` and `blobs/`), right for one instance; several instances behind a load
+/// balancer share PostgreSQL and an S3-compatible bucket, and then hold no state of their own
+/// but their configuration and the signing key.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// `sqlite` (the default: `meta.sqlite` in the data folder) or `postgres`.
+    pub metadata: MetadataBackend,
+    /// `local` (the default: `blobs/` in the data folder) or `s3`.
+    pub blobs: BlobBackend,
+    /// The PostgreSQL database, when `metadata = "postgres"`.
+    pub postgres: Option<PostgresConfig>,
+    /// The bucket, when `blobs = "s3"`.
+    pub s3: Option<S3Config>,
+}
+
+/// The metadata store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetadataBackend {
+    /// SQLite in the data folder.
+    #[default]
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The blob store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobBackend {
+    /// Files under the data folder.
+    #[default]
+    Local,
+    /// An S3-compatible object store.
+    S3,
+}
+
+/// A PostgreSQL database.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresConfig {
+    /// A connection string, as a URL (`postgres://user@host:5432/waymark`) or libpq's
+    /// `key=value` form. Leave the password out and set `PGPASSWORD`, or give the whole string
+    /// in `WAYMARK_SERVER_POSTGRES_URL`. The connection is plain TCP: keep the database on a
+    /// private network or a Unix socket (`host=/run/postgresql`).
+    pub url: String,
+    /// Connections per instance (the pool's size).
+    #[serde(default = "default_pool_size")]
+    pub pool_size: usize,
+}
+
+fn default_pool_size() -> usize {
+    16
+}
+
+/// An S3-compatible bucket.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Config {
+    /// The bucket (it must exist).
+    pub bucket: String,
+    /// The region (`AWS_REGION` when left out; some servers ignore it).
+    pub region: Option<String>,
+    /// The service's address, for a store other than AWS (`https://s3.example.org`); AWS's
+    /// own when left out (`AWS_ENDPOINT` is read too).
+    pub endpoint: Option<String>,
+    /// Allow a plain-HTTP endpoint (a store on the same private network; never over the
+    /// internet).
+    pub allow_http: bool,
+    /// Path-style addresses (`endpoint/bucket/key`), which most stores other than AWS need.
+    pub path_style: bool,
+    /// The access key id; `AWS_ACCESS_KEY_ID` when left out.
+    pub access_key_id: Option<String>,
+    /// The secret key; `AWS_SECRET_ACCESS_KEY` when left out (better: never in this file).
+    pub secret_access_key: Option<String>,
 }
 
 /// Certificate and key files (PEM) for built-in TLS.
@@ -110,6 +193,7 @@ impl Default for Config {
             rate: RateLimits::default(),
             log: LogConfig::default(),
             frameworks_dir: None,
+            storage: StorageConfig::default(),
         }
     }
 }
@@ -184,20 +268,28 @@ impl Config {
         Self::load_with_env(data_dir, |name| std::env::var(name).ok())
     }
 
+    /// What `server.toml` in `data_dir` says (defaults when absent), without the environment
+    /// and without checking that the stores it names are complete: what `init` fills in and
+    /// writes back, so a password given only in the environment never lands in the file.
+    pub fn read_file(data_dir: &Path) -> Result<Self, ConfigError> {
+        let path = data_dir.join(CONFIG_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+                path: path.clone(),
+                detail: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
     /// [`Config::load`] with the environment given (tests).
     pub fn load_with_env(
         data_dir: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let path = data_dir.join(CONFIG_FILE);
-        let mut config = match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Invalid {
-                path: path.clone(),
-                detail: e.to_string(),
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
-            Err(source) => return Err(ConfigError::Read { path, source }),
-        };
+        let mut config = Self::read_file(data_dir)?;
         if let Some(value) = env("WAYMARK_SERVER_LISTEN") {
             config.listen = value.parse().map_err(|_| ConfigError::Env {
                 name: "WAYMARK_SERVER_LISTEN",
@@ -245,8 +337,56 @@ impl Config {
                 });
             }
         }
+        if let Some(url) = env("WAYMARK_SERVER_POSTGRES_URL") {
+            let pool_size = config
+                .storage
+                .postgres
+                .as_ref()
+                .map_or_else(default_pool_size, |p| p.pool_size);
+            config.storage.postgres = Some(PostgresConfig { url, pool_size });
+        }
+        if let Some(bucket) = env("WAYMARK_SERVER_S3_BUCKET") {
+            config
+                .storage
+                .s3
+                .get_or_insert_with(S3Config::default)
+                .bucket = bucket;
+        }
         config.public_url = config.public_url.trim_end_matches('/').to_owned();
+        config.storage.check(&path)?;
         Ok(config)
+    }
+}
+
+impl StorageConfig {
+    /// Refuses a backend chosen without its settings, so the server never starts on a default
+    /// the operator did not mean.
+    fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |detail: &str| ConfigError::Invalid {
+            path: path.to_owned(),
+            detail: detail.to_owned(),
+        };
+        if self.metadata == MetadataBackend::Postgres
+            && self
+                .postgres
+                .as_ref()
+                .is_none_or(|p| p.url.trim().is_empty())
+        {
+            return Err(invalid(
+                "[storage] metadata = \"postgres\" needs [storage.postgres] url = \"postgres://user@host/db\" (or WAYMARK_SERVER_POSTGRES_URL)",
+            ));
+        }
+        if self.postgres.as_ref().is_some_and(|p| p.pool_size == 0) {
+            return Err(invalid("[storage.postgres] pool_size must be at least 1"));
+        }
+        if self.blobs == BlobBackend::S3
+            && self.s3.as_ref().is_none_or(|s| s.bucket.trim().is_empty())
+        {
+            return Err(invalid(
+                "[storage] blobs = \"s3\" needs [storage.s3] bucket = \"…\" (or WAYMARK_SERVER_S3_BUCKET)",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -286,5 +426,35 @@ mod tests {
         std::fs::write(dir.path().join(CONFIG_FILE), "lisen = \"0.0.0.0:9000\"\n").unwrap();
         let err = Config::load_with_env(dir.path(), |_| None).unwrap_err();
         assert!(err.to_string().contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn a_backend_needs_its_settings_and_the_environment_gives_them() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[storage]\nmetadata = \"postgres\"\nblobs = \"s3\"\n",
+        )
+        .unwrap();
+        let err = Config::load_with_env(dir.path(), |_| None).unwrap_err();
+        assert!(err.to_string().contains("[storage.postgres] url"), "{err}");
+
+        let c = Config::load_with_env(dir.path(), |n| match n {
+            "WAYMARK_SERVER_POSTGRES_URL" => Some("postgres://w@db/waymark".into()),
+            "WAYMARK_SERVER_S3_BUCKET" => Some("waymark-blobs".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.storage.metadata, MetadataBackend::Postgres);
+        assert_eq!(c.storage.postgres.unwrap().url, "postgres://w@db/waymark");
+        assert_eq!(c.storage.s3.unwrap().bucket, "waymark-blobs");
+
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[storage]\nmetadata = \"mysql\"\n",
+        )
+        .unwrap();
+        let err = Config::load_with_env(dir.path(), |_| None).unwrap_err();
+        assert!(err.to_string().contains("mysql"), "{err}");
     }
 }

@@ -15,8 +15,7 @@ use crate::auth::new_token;
 use crate::clock::Clock;
 use crate::config::{CONFIG_FILE, Config};
 use crate::keys::{self, KeyError};
-use crate::meta::sqlite::SqliteMeta;
-use crate::meta::{AccountKind, AccountStore as _, MetaError};
+use crate::meta::{AccountKind, AccountStore, MetaError};
 
 /// What `init` is told.
 #[derive(Clone, Debug)]
@@ -52,6 +51,17 @@ pub enum InitError {
         "{0} already holds a Waymark server (its signing key exists); use a new folder, or `serve` this one"
     )]
     Exists(PathBuf),
+    /// The shared metadata store already holds an endpoint (another instance's).
+    #[error(
+        "the metadata store named in {0} already holds an endpoint's key sets: a second instance is not initialised, it is a copy of the first one's data folder (server.toml and signing.key; README, \"Several instances\")"
+    )]
+    SharedStoreInUse(PathBuf),
+    /// The existing configuration is not valid.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The configured stores could not be opened.
+    #[error(transparent)]
+    Start(#[from] Box<crate::state::StartError>),
     /// No recipient and nowhere to write an identity.
     #[error(
         "give the awarding body's age recipient(s) with --recipient, or --identity-out FILE to make a new identity"
@@ -125,25 +135,32 @@ pub async fn init(
         identity_file = Some(out);
     }
 
+    // A server.toml written beforehand keeps what it says (the stores, limits); the options
+    // fill in who and where. The file is written back whole, every setting shown.
+    let config_path = data_dir.join(CONFIG_FILE);
     let config = Config {
         listen: options.listen,
         public_url: options.public_url.trim_end_matches('/').to_owned(),
         awarding_body: options.awarding_body.clone(),
-        ..Config::default()
+        ..Config::read_file(data_dir)?
     };
-    let config_path = data_dir.join(CONFIG_FILE);
-    if !config_path.exists() {
-        let text = format!(
-            "# waymark-server configuration. Every setting and its default: README.md, \"Running the endpoint\".\n{}",
-            toml::to_string_pretty(&config).unwrap_or_default()
-        );
-        std::fs::write(&config_path, text).map_err(write_err(&config_path))?;
+    let text = format!(
+        "# waymark-server configuration. Every setting and its default: README.md, \"Running the endpoint\".\n{}",
+        toml::to_string_pretty(&config).unwrap_or_default()
+    );
+    std::fs::write(&config_path, text).map_err(write_err(&config_path))?;
+    // The stores as the server will open them: the file, then the environment (a database
+    // password given only there stays out of the file).
+    let meta = crate::state::open_meta(data_dir, &Config::load(data_dir)?)
+        .await
+        .map_err(Box::new)?;
+    if !meta.key_sets().await?.is_empty() {
+        return Err(InitError::SharedStoreInUse(config_path));
     }
 
     let key = keys::create_signing_key(data_dir)?;
-    let meta = SqliteMeta::open(data_dir)?;
     let signed = keys::publish_key_set(
-        &meta,
+        meta.as_ref(),
         &key,
         &config.awarding_body,
         &config.public_url,
@@ -156,7 +173,7 @@ pub async fn init(
         clock.now(),
     )
     .await?;
-    let admin_token = issue_admin_token(&meta, clock.as_ref()).await?;
+    let admin_token = issue_admin_token(meta.as_ref(), clock.as_ref()).await?;
     Ok(Initialised {
         admin_token,
         fingerprint: signed.fingerprint(),
@@ -166,7 +183,10 @@ pub async fn init(
 
 /// A new administrator token (`waymark-server admin-token`); earlier ones stay valid until
 /// revoked.
-pub async fn issue_admin_token(meta: &SqliteMeta, clock: &dyn Clock) -> Result<String, MetaError> {
+pub async fn issue_admin_token(
+    meta: &dyn AccountStore,
+    clock: &dyn Clock,
+) -> Result<String, MetaError> {
     let (text, record) = new_token(AccountKind::Admin, None, clock.now());
     meta.add_token(&record).await?;
     Ok(text)

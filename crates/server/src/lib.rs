@@ -6,9 +6,10 @@
 //!
 //! The library is the whole server: [`app::router`] over an [`state::AppState`], so tests run it
 //! in process on a loopback port. `main.rs` is a thin binary over [`cli`]. Metadata goes only
-//! through the [`meta::Meta`] trait (SQLite by default) and blobs only through
-//! `object_store::ObjectStore` (the local file system by default), so larger awarding bodies
-//! can run on PostgreSQL and S3-compatible storage without a change above those traits.
+//! through the [`meta::Meta`] trait (SQLite by default, or PostgreSQL) and blobs only through
+//! `object_store::ObjectStore` (the local file system by default, or an S3-compatible bucket),
+//! so larger awarding bodies run several instances on PostgreSQL and S3 without a change above
+//! those traits ([`config::StorageConfig`] chooses; [`migrate`] moves an embedded installation).
 //!
 //! Nothing here depends on the desktop shell or any desktop library.
 
@@ -27,6 +28,7 @@ pub mod frameworks;
 pub mod init;
 pub mod keys;
 pub mod meta;
+pub mod migrate;
 pub mod openapi;
 pub mod review;
 pub mod routes;

@@ -18,9 +18,10 @@ use waymark_protocol::signed::SecretKey;
 
 use crate::Failure;
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{BlobBackend, Config, MetadataBackend, S3Config};
 use crate::keys::{self, KeyError};
 use crate::meta::Meta;
+use crate::meta::postgres::PgMeta;
 use crate::meta::sqlite::SqliteMeta;
 
 /// The blob folder inside the data folder (the local object store's root).
@@ -78,6 +79,17 @@ pub enum StartError {
     /// The blob store.
     #[error("cannot open the blob store in {0}: {1}")]
     Blobs(PathBuf, String),
+    /// The PostgreSQL metadata store.
+    #[error("cannot open the metadata store on PostgreSQL: {0}")]
+    Postgres(crate::meta::MetaError),
+    /// The S3 bucket.
+    #[error("cannot open the blob store in S3 bucket {bucket}: {detail}")]
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// Why.
+        detail: String,
+    },
     /// The keys.
     #[error(transparent)]
     Keys(#[from] KeyError),
@@ -87,6 +99,18 @@ pub enum StartError {
 }
 
 impl AppState {
+    /// Opens the stores the configuration names (`[storage]`): the embedded default, or
+    /// PostgreSQL and an S3-compatible bucket shared by several instances.
+    pub async fn open(
+        data_dir: &Path,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
+        let meta = open_meta(data_dir, &config).await?;
+        let blobs = open_blobs(data_dir, &config)?;
+        Self::new(data_dir, config, meta, blobs, clock)
+    }
+
     /// Opens the embedded default: SQLite metadata and blobs on the local file system, both in
     /// `data_dir`.
     pub fn open_embedded(
@@ -96,14 +120,8 @@ impl AppState {
     ) -> Result<Self, StartError> {
         let meta =
             SqliteMeta::open(data_dir).map_err(|e| StartError::Meta(data_dir.to_owned(), e))?;
-        let blob_dir = data_dir.join(BLOB_DIR);
-        std::fs::create_dir_all(&blob_dir)
-            .map_err(|e| StartError::Blobs(blob_dir.clone(), e.to_string()))?;
-        // fsync on: an acknowledged upload must survive a power cut.
-        let blobs = LocalFileSystem::new_with_prefix(&blob_dir)
-            .map_err(|e| StartError::Blobs(blob_dir.clone(), e.to_string()))?
-            .with_fsync(true);
-        Self::new(data_dir, config, Arc::new(meta), Arc::new(blobs), clock)
+        let blobs = local_blobs(data_dir)?;
+        Self::new(data_dir, config, Arc::new(meta), blobs, clock)
     }
 
     /// State over the given stores.
@@ -150,6 +168,76 @@ impl AppState {
     pub fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::SeqCst);
     }
+}
+
+/// The metadata store the configuration names.
+pub async fn open_meta(data_dir: &Path, config: &Config) -> Result<Arc<dyn Meta>, StartError> {
+    match (config.storage.metadata, &config.storage.postgres) {
+        (MetadataBackend::Sqlite, _) => Ok(Arc::new(
+            SqliteMeta::open(data_dir).map_err(|e| StartError::Meta(data_dir.to_owned(), e))?,
+        )),
+        (MetadataBackend::Postgres, Some(pg)) => Ok(Arc::new(
+            PgMeta::connect(pg).await.map_err(StartError::Postgres)?,
+        )),
+        // Config::load refuses this; a Config built in code may still hold it.
+        (MetadataBackend::Postgres, None) => Err(StartError::Postgres(
+            crate::meta::MetaError::Internal("[storage.postgres] url is not set".into()),
+        )),
+    }
+}
+
+/// The blob store the configuration names.
+pub fn open_blobs(data_dir: &Path, config: &Config) -> Result<Arc<dyn ObjectStore>, StartError> {
+    match (config.storage.blobs, &config.storage.s3) {
+        (BlobBackend::Local, _) => local_blobs(data_dir),
+        (BlobBackend::S3, Some(s3)) => s3_blobs(s3),
+        (BlobBackend::S3, None) => Err(StartError::S3 {
+            bucket: String::new(),
+            detail: "[storage.s3] bucket is not set".into(),
+        }),
+    }
+}
+
+/// `blobs/` in the data folder, written with fsync: an acknowledged upload must survive a
+/// power cut.
+fn local_blobs(data_dir: &Path) -> Result<Arc<dyn ObjectStore>, StartError> {
+    let blob_dir = data_dir.join(BLOB_DIR);
+    std::fs::create_dir_all(&blob_dir)
+        .map_err(|e| StartError::Blobs(blob_dir.clone(), e.to_string()))?;
+    let blobs = LocalFileSystem::new_with_prefix(&blob_dir)
+        .map_err(|e| StartError::Blobs(blob_dir.clone(), e.to_string()))?
+        .with_fsync(true);
+    Ok(Arc::new(blobs))
+}
+
+/// An S3-compatible bucket: the `AWS_*` environment first (credentials, region, endpoint, as
+/// the AWS tools read them), then what `[storage.s3]` says. S3 acknowledges a PUT only once
+/// it is durable, so nothing more is needed for the power-cut promise.
+pub fn s3_blobs(s3: &S3Config) -> Result<Arc<dyn ObjectStore>, StartError> {
+    // object_store's client is reqwest on rustls without a built-in provider: the server's
+    // TLS provider (ring) serves it too. Installing fails harmlessly when one is installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = object_store::aws::AmazonS3Builder::from_env()
+        .with_bucket_name(&s3.bucket)
+        .with_allow_http(s3.allow_http)
+        .with_virtual_hosted_style_request(!s3.path_style);
+    if let Some(region) = &s3.region {
+        builder = builder.with_region(region);
+    }
+    if let Some(endpoint) = &s3.endpoint {
+        builder = builder.with_endpoint(endpoint);
+    }
+    if let Some(key) = &s3.access_key_id {
+        builder = builder.with_access_key_id(key);
+    }
+    if let Some(secret) = &s3.secret_access_key {
+        builder = builder.with_secret_access_key(secret);
+    }
+    let store = builder.build().map_err(|e| StartError::S3 {
+        bucket: s3.bucket.clone(),
+        detail: e.to_string(),
+    })?;
+    Ok(Arc::new(store))
 }
 
 /// Token buckets per token and per client address.

@@ -30,13 +30,31 @@ async fn health() -> axum::Json<Health> {
     })
 }
 
-/// The server can take requests: its metadata store answers and it is not shutting down.
+/// The blob store answers: asking for an object that is never written gets "not found".
+async fn blobs_answer(state: &AppState) -> bool {
+    use object_store::ObjectStoreExt as _;
+    match state
+        .blobs
+        .head(&object_store::path::Path::from("ready-probe"))
+        .await
+    {
+        Ok(_) | Err(object_store::Error::NotFound { .. }) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "the blob store does not answer");
+            false
+        }
+    }
+}
+
+/// The server can take requests: its metadata store and its blob store answer and it is not
+/// shutting down. (With several instances, a load balancer takes an instance whose database or
+/// bucket is unreachable out of rotation.)
 #[utoipa::path(get, path = "/ready", tag = "health",
     responses((status = 200, description = "Ready", body = Health),
               (status = 503, description = "Starting, stopping or storage unreachable", body = Health)))]
 async fn ready(State(state): State<AppState>) -> (StatusCode, axum::Json<Health>) {
     let accepting = state.ready.load(std::sync::atomic::Ordering::SeqCst);
-    let storage = state.meta.key_sets().await.is_ok();
+    let storage = state.meta.key_sets().await.is_ok() && blobs_answer(&state).await;
     let (status, text) = if accepting && storage {
         (StatusCode::OK, "ready")
     } else {
