@@ -44,8 +44,14 @@ lint: ui-deps
 	  echo "waymark-sync depends on a desktop crate"; exit 1; fi
 	cd ui && $(NPM) run check && $(NPM) run lint
 
+## The endpoint's suite runs twice: on the embedded stores (above), and on a real PostgreSQL and
+## a real S3-compatible server (s3s-fs), both started on loopback by the tests themselves. The
+## same `--workspace` selection as above, so nothing is compiled again (it also reruns the
+## assessor tool's own tests/review.rs, a few seconds, which has no stores to choose).
+SERVER_SUITE := --test enrollment --test uploads --test submissions --test review --test binary
 unit: ui-deps
 	$(CARGO) test --workspace --all-targets --locked
+	WAYMARK_TEST_STORAGE=postgres+s3 $(CARGO) test --workspace --locked $(SERVER_SUITE)
 	cd ui && $(NPM) test
 
 ## The real app in a real window under Xvfb, driven over WebDriver (tauri-driver).

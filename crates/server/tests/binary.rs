@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -36,7 +38,21 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `waymark-server init`, on the stores `WAYMARK_TEST_STORAGE` names: for PostgreSQL and S3 a
+/// server.toml naming a fresh database and bucket is written first, as an operator would.
 fn init(dir: &Path, identity: &Path) -> Output {
+    if common::Storage::from_env() == common::Storage::PostgresS3 && !dir.join("keys").exists() {
+        let shared = common::SharedStores::new();
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            dir.join(waymark_server::config::CONFIG_FILE),
+            shared.storage_toml(),
+        )
+        .unwrap();
+        // The database and bucket must outlive this function: the server binary uses them for
+        // the rest of the test. The harness's servers go when the test process ends.
+        std::mem::forget(shared);
+    }
     run(&[
         "init",
         "--data-dir",

@@ -6,19 +6,18 @@
 
 mod common;
 
-use base64::Engine as _;
 use chrono::{Duration, NaiveDate};
 use reqwest::Method;
 use serde_json::{Value, json};
-use waymark_protocol::envelope::{BlobRef, ENVELOPE_FORMAT, Envelope};
-use waymark_protocol::ids::FrameworkRef;
 use waymark_protocol::review::{expires_on, review_due};
 use waymark_protocol::{Sha256, SubmissionId};
 
+use common::flow::{
+    CARE, Now as _, TECHNOLOGY, assign, evidence_request, list, recommendation, school_events,
+    school_status, step, submit, submit_for, view,
+};
 use common::{Assessor, School, TestServer, start_time};
 
-const TECHNOLOGY: (&str, &str, &str) = ("technology-self-review", "1.0", "technology-mark");
-const CARE: (&str, &str, &str) = ("care-experienced-quality-mark", "1.0", "quality-mark");
 /// The technology mark's review window and validity (its framework file).
 const TECHNOLOGY_WINDOW_DAYS: u32 = 56;
 const TECHNOLOGY_VALIDITY_YEARS: u32 = 3;
@@ -26,221 +25,6 @@ const TECHNOLOGY_VALIDITY_YEARS: u32 = 3;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// Uploads `bytes` as one blob over tus (one PATCH).
-async fn upload(server: &TestServer, school: &School, bytes: &[u8]) -> BlobRef {
-    let sha256 = Sha256::of(bytes);
-    let metadata = format!(
-        "sha256 {}",
-        base64::engine::general_purpose::STANDARD.encode(sha256.to_hex())
-    );
-    let created = server
-        .http
-        .post(format!("{}/v1/uploads", server.url))
-        .bearer_auth(&school.token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", bytes.len().to_string())
-        .header("Upload-Metadata", metadata)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        created.status().as_u16(),
-        201,
-        "{}",
-        created.text().await.unwrap()
-    );
-    let location = created.headers()["location"].to_str().unwrap().to_owned();
-    let patched = server
-        .http
-        .patch(format!("{}{location}", server.url))
-        .bearer_auth(&school.token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        patched.status().as_u16(),
-        204,
-        "{}",
-        patched.text().await.unwrap()
-    );
-    BlobRef {
-        sha256,
-        size: bytes.len() as u64,
-    }
-}
-
-/// A submitted envelope.
-struct Submitted {
-    id: SubmissionId,
-    envelope: Value,
-    manifest: BlobRef,
-}
-
-/// Uploads a (stand-in) encrypted manifest and commits a signed envelope for it.
-async fn submit_for(
-    server: &TestServer,
-    school: &School,
-    (framework, version, award): (&str, &str, &str),
-    responds_to: Option<SubmissionId>,
-) -> Submitted {
-    let mut bytes = b"age-encryption.org/v1 stand-in manifest ".to_vec();
-    bytes.extend_from_slice(uuid::Uuid::now_v7().as_bytes());
-    let manifest = upload(server, school, &bytes).await;
-    let envelope = Envelope {
-        format: ENVELOPE_FORMAT,
-        institution: school.id,
-        framework: FrameworkRef {
-            id: framework.into(),
-            version: version.into(),
-        },
-        award: award.into(),
-        created_at: server.clock_now(),
-        nonce: Envelope::new_nonce(),
-        responds_to,
-        key_set: school.code.fingerprint.clone(),
-        manifest,
-        blobs: Vec::new(),
-    };
-    let signed = envelope.sign(&school.key);
-    let (status, body) = server
-        .call(
-            Method::POST,
-            "/v1/submissions",
-            Some(&school.token),
-            Some(json!({ "envelope": signed })),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    Submitted {
-        id: body["submission"].as_str().unwrap().parse().unwrap(),
-        envelope: serde_json::to_value(&signed).unwrap(),
-        manifest,
-    }
-}
-
-async fn submit(server: &TestServer, school: &School) -> Submitted {
-    submit_for(server, school, TECHNOLOGY, None).await
-}
-
-trait Now {
-    fn clock_now(&self) -> chrono::DateTime<chrono::Utc>;
-    fn today(&self) -> NaiveDate {
-        self.clock_now().date_naive()
-    }
-}
-
-impl Now for TestServer {
-    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
-        use waymark_server::clock::Clock as _;
-        self.clock.now()
-    }
-}
-
-async fn assign(
-    server: &TestServer,
-    id: SubmissionId,
-    assessor: &Assessor,
-    moderator: &Assessor,
-) -> (u16, Value) {
-    server
-        .admin(
-            Method::POST,
-            &format!("/v1/admin/submissions/{id}/assign"),
-            Some(json!({"assessor": assessor.id, "moderator": moderator.id})),
-        )
-        .await
-}
-
-async fn step(
-    server: &TestServer,
-    who: &Assessor,
-    id: SubmissionId,
-    what: &str,
-    body: Value,
-) -> (u16, Value) {
-    server
-        .call(
-            Method::POST,
-            &format!("/v1/assessor/submissions/{id}/{what}"),
-            Some(&who.token),
-            Some(body),
-        )
-        .await
-}
-
-fn evidence_request() -> Value {
-    json!({
-        "message": "Please add evidence for the first aspect.",
-        "benchmarks": [{"benchmark": "E1.S1.A1", "message": "The vision statement and when governors agreed it."}]
-    })
-}
-
-fn recommendation(outcome: &str) -> Value {
-    json!({
-        "outcome": outcome,
-        "feedback": {
-            "strengths": "A shared vision, owned by staff and governors.",
-            "areas_for_development": "Evaluate the impact of training on teaching.",
-            "enhanced_practice": null
-        },
-        "notes": "Visited on 10 March; spoke to the computing lead and two governors."
-    })
-}
-
-async fn view(server: &TestServer, who: &Assessor, id: SubmissionId) -> (u16, Value) {
-    server
-        .call(
-            Method::GET,
-            &format!("/v1/assessor/submissions/{id}"),
-            Some(&who.token),
-            None,
-        )
-        .await
-}
-
-async fn list(server: &TestServer, who: &Assessor) -> Vec<Value> {
-    let (status, body) = server
-        .call(
-            Method::GET,
-            "/v1/assessor/assignments",
-            Some(&who.token),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["assignments"].as_array().unwrap().clone()
-}
-
-async fn school_status(server: &TestServer, school: &School, id: SubmissionId) -> Value {
-    let (status, body) = server
-        .call(
-            Method::GET,
-            &format!("/v1/submissions/{id}"),
-            Some(&school.token),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-async fn school_events(server: &TestServer, school: &School, id: SubmissionId) -> Vec<Value> {
-    let (status, body) = server
-        .call(
-            Method::GET,
-            &format!("/v1/submissions/{id}/events"),
-            Some(&school.token),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["events"].as_array().unwrap().clone()
-}
 
 fn assert_refused(status: u16, body: &Value, want_status: u16, code: &str) {
     assert_eq!(status, want_status, "{body}");

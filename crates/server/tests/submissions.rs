@@ -907,19 +907,22 @@ async fn the_server_never_stores_what_a_school_wrote_in_clear() {
     upload_all(&server, &school, &d).await;
     commit_new(&server, &school, &d.signed).await;
 
+    // Every file the endpoint's data is in: the data folder, and on shared stores the
+    // database's own folder in the PostgreSQL cluster (after a checkpoint) and the bucket's
+    // folder on the S3 server.
+    let (meta_dir, blob_dir) = server.storage_dirs().await;
     let mut files = Vec::new();
     files_under(&server.data_dir(), &mut files);
-    assert!(
-        files
-            .iter()
-            .any(|f| f.file_name().is_some_and(|n| n == "meta.sqlite")),
-        "{files:?}"
-    );
-    let blob_dir = server.data_dir().join(waymark_server::state::BLOB_DIR);
-    assert!(
-        files.iter().any(|f| f.starts_with(&blob_dir)),
-        "the blobs are on disk: {files:?}"
-    );
+    let mut meta_files = Vec::new();
+    files_under(&meta_dir, &mut meta_files);
+    let mut blob_files = Vec::new();
+    files_under(&blob_dir, &mut blob_files);
+    assert!(!meta_files.is_empty(), "the metadata is on disk");
+    assert!(!blob_files.is_empty(), "the blobs are on disk");
+    files.extend(meta_files);
+    files.extend(blob_files);
+    files.sort();
+    files.dedup();
     let mut everything = Vec::new();
     for f in &files {
         let bytes = std::fs::read(f).unwrap();

@@ -75,8 +75,10 @@ async fn error_code(resp: Response) -> String {
     body["code"].as_str().unwrap().to_owned()
 }
 
-/// Every file under the blob store's `uploads/` folder (parts and staging files alike).
-fn stored_files(server: &TestServer) -> Vec<PathBuf> {
+/// Everything stored under the blob store's `uploads/` prefix: on the embedded store every
+/// file, staging files of unfinished writes included; on S3 every object (an S3 multipart
+/// upload that was aborted or never completed is no object).
+async fn stored_files(server: &TestServer) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -91,14 +93,31 @@ fn stored_files(server: &TestServer) -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(&server.data_dir().join("blobs").join("uploads"), &mut out);
+    if server.shared.is_some() {
+        let prefix = object_store::path::Path::from("uploads");
+        let listed: Vec<_> = server
+            .state
+            .blobs
+            .list(Some(&prefix))
+            .try_collect()
+            .await
+            .unwrap();
+        out.extend(
+            listed
+                .into_iter()
+                .map(|m| PathBuf::from(m.location.as_ref())),
+        );
+    } else {
+        walk(&server.data_dir().join("blobs").join("uploads"), &mut out);
+    }
     out.sort();
     out
 }
 
-fn files_of(server: &TestServer, location: &str) -> usize {
+async fn files_of(server: &TestServer, location: &str) -> usize {
     let id = location.rsplit('/').next().unwrap();
     stored_files(server)
+        .await
         .iter()
         .filter(|p| p.to_string_lossy().contains(id))
         .count()
@@ -308,7 +327,11 @@ async fn an_upload_in_chunks_becomes_a_held_blob() {
     // HEAD still answers for a finished upload, and a repeated last PATCH is harmless.
     assert_eq!(tus.offset(&location).await, 300_000);
     assert_eq!(tus.send(&location, 300_000, b"").await, 300_000);
-    assert_eq!(files_of(&server, &location), 2, "one object per chunk");
+    assert_eq!(
+        files_of(&server, &location).await,
+        2,
+        "one object per chunk"
+    );
 }
 
 #[tokio::test]
@@ -334,11 +357,11 @@ async fn a_cut_chunk_stores_nothing_and_the_upload_resumes_from_head() {
 
     // Nothing of it is kept: the offset stands and no object (nor staging file) is left.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while files_of(&server, &location) != 1 {
+    while files_of(&server, &location).await != 1 {
         assert!(
             std::time::Instant::now() < deadline,
             "{:?}",
-            stored_files(&server)
+            stored_files(&server).await
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -395,7 +418,7 @@ async fn a_chunk_with_a_wrong_checksum_is_discarded() {
     assert_eq!(resp.status(), 460);
     assert_eq!(tus.offset(&location).await, 10_000);
     assert_eq!(
-        files_of(&server, &location),
+        files_of(&server, &location).await,
         1,
         "the refused chunks left nothing"
     );
@@ -471,7 +494,11 @@ async fn bytes_that_do_not_hash_to_the_declared_sha256_are_refused() {
         404,
         "the upload was discarded"
     );
-    assert_eq!(files_of(&server, &location), 0, "and its bytes deleted");
+    assert_eq!(
+        files_of(&server, &location).await,
+        0,
+        "and its bytes deleted"
+    );
 
     // An empty blob declared with another hash is refused at once; with the right one it is
     // held at once.
@@ -596,7 +623,7 @@ async fn too_large_blobs_chunks_and_the_quota_are_refused() {
         .unwrap();
     assert_eq!(resp.status(), 413);
     assert_eq!(tus.offset(&location).await, 0);
-    assert_eq!(files_of(&server, &location), 0);
+    assert_eq!(files_of(&server, &location).await, 0);
 
     // More bytes than remain.
     assert_eq!(tus.send(&location, 0, &second[..600]).await, 600);
@@ -759,7 +786,7 @@ async fn post_with_a_method_override_does_patch_head_and_delete() {
     let resp = over("DELETE").send().await.unwrap();
     assert_eq!(resp.status(), 204);
     assert_eq!(tus.head(&location).await.status(), 404);
-    assert_eq!(files_of(&server, &location), 0);
+    assert_eq!(files_of(&server, &location).await, 0);
 
     // Plain DELETE too.
     let location = tus.create(&data).await;
@@ -770,9 +797,9 @@ async fn post_with_a_method_override_does_patch_head_and_delete() {
     let resp = tus.request(Method::DELETE, &location).send().await.unwrap();
     assert_eq!(resp.status(), 404);
     assert!(
-        stored_files(&server).is_empty(),
+        stored_files(&server).await.is_empty(),
         "{:?}",
-        stored_files(&server)
+        stored_files(&server).await
     );
 }
 
@@ -786,7 +813,7 @@ async fn expired_uploads_answer_410_and_the_sweep_deletes_their_parts() {
     let data = bytes(10_000, 14);
     let location = tus.create(&data).await;
     assert_eq!(tus.send(&location, 0, &data[..4_000]).await, 4_000);
-    assert_eq!(files_of(&server, &location), 1);
+    assert_eq!(files_of(&server, &location).await, 1);
 
     // Nothing is due yet.
     assert_eq!(
@@ -811,14 +838,14 @@ async fn expired_uploads_answer_410_and_the_sweep_deletes_their_parts() {
         .unwrap();
     assert_eq!(swept, 2);
     assert_eq!(
-        files_of(&server, &location),
+        files_of(&server, &location).await,
         0,
         "{:?}",
-        stored_files(&server)
+        stored_files(&server).await
     );
     assert_eq!(tus.head(&location).await.status(), 404);
     assert_eq!(tus.head(&done).await.status(), 404);
-    assert_eq!(files_of(&server, &done), 3);
+    assert_eq!(files_of(&server, &done).await, 3);
     assert_eq!(tus.held(&[Sha256::of(&kept)]).await, vec![blob_of(&kept)]);
     assert_eq!(read_back(&server, &school, Sha256::of(&kept)).await, kept);
     assert_eq!(
@@ -849,9 +876,13 @@ async fn the_same_blob_uploaded_twice_is_stored_once() {
         tus.held(&[Sha256::of(&data), Sha256::of(&data)]).await,
         vec![blob_of(&data)]
     );
-    assert_eq!(files_of(&server, &first), 3);
-    assert_eq!(files_of(&server, &second), 0, "the second copy was dropped");
-    assert_eq!(stored_files(&server).len(), 3);
+    assert_eq!(files_of(&server, &first).await, 3);
+    assert_eq!(
+        files_of(&server, &second).await,
+        0,
+        "the second copy was dropped"
+    );
+    assert_eq!(stored_files(&server).await.len(), 3);
     assert_eq!(read_back(&server, &school, Sha256::of(&data)).await, data);
     let used = server
         .state
@@ -925,7 +956,7 @@ async fn the_sweep_finishes_a_termination_a_crash_cut_off() {
         404,
         "it answers as gone at once"
     );
-    assert_eq!(files_of(&server, &location), 1);
+    assert_eq!(files_of(&server, &location).await, 1);
     let server = server.restart().await;
     assert_eq!(
         waymark_server::blobs::sweep_expired(&server.state)
@@ -933,7 +964,7 @@ async fn the_sweep_finishes_a_termination_a_crash_cut_off() {
             .unwrap(),
         1
     );
-    assert_eq!(files_of(&server, &location), 0);
+    assert_eq!(files_of(&server, &location).await, 0);
     let used = server
         .state
         .meta

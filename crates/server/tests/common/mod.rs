@@ -1,7 +1,14 @@
 //! The real server on a loopback port (port 0) over a temporary data folder, and helpers to
 //! enrol institutions and assessors through the API, for the integration tests.
+//!
+//! The stores are the embedded default, or with `WAYMARK_TEST_STORAGE=postgres+s3` a real
+//! PostgreSQL server and a real S3-compatible server (s3s-fs), both started on loopback by
+//! waymark-harness once per test process, with a database and a bucket of its own for each
+//! server a test starts. `make test` runs the whole suite both ways.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+pub mod flow;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +40,8 @@ pub struct TestServer {
     pub clock: Arc<FixedClock>,
     pub admin_token: String,
     pub http: reqwest::Client,
+    /// The database and bucket (kept for the test's length), when not embedded.
+    pub shared: Option<Arc<SharedStores>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -62,6 +71,57 @@ pub fn http_client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// Which stores the suite runs on (`WAYMARK_TEST_STORAGE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// SQLite and files in the data folder.
+    Embedded,
+    /// PostgreSQL and an S3 bucket.
+    PostgresS3,
+}
+
+impl Storage {
+    pub fn from_env() -> Self {
+        match std::env::var("WAYMARK_TEST_STORAGE").as_deref() {
+            Err(_) | Ok("") | Ok("embedded") => Storage::Embedded,
+            Ok("postgres+s3") => Storage::PostgresS3,
+            Ok(other) => panic!(
+                "WAYMARK_TEST_STORAGE={other:?}: expected `embedded` (the default) or `postgres+s3`"
+            ),
+        }
+    }
+}
+
+/// A database on the harness's PostgreSQL and a bucket on its S3 server, which several
+/// instances of one endpoint share.
+pub struct SharedStores {
+    pub database: waymark_harness::postgres::PgDatabase,
+    pub bucket: String,
+}
+
+impl SharedStores {
+    pub fn new() -> Self {
+        Self {
+            database: waymark_harness::postgres::cluster().database(),
+            bucket: waymark_harness::s3::s3().bucket(),
+        }
+    }
+
+    /// The `[storage]` section naming them.
+    pub fn storage_toml(&self) -> String {
+        let s3 = waymark_harness::s3::s3();
+        format!(
+            "[storage]\nmetadata = \"postgres\"\nblobs = \"s3\"\n\n[storage.postgres]\nurl = \"{}\"\npool_size = 4\n\n[storage.s3]\nbucket = \"{}\"\nendpoint = \"{}\"\nregion = \"{}\"\nallow_http = true\npath_style = true\naccess_key_id = \"{}\"\nsecret_access_key = \"{}\"\n",
+            self.database.url(),
+            self.bucket,
+            s3.endpoint(),
+            s3.region(),
+            s3.access_key(),
+            s3.secret_key()
+        )
+    }
+}
+
 pub fn start_time() -> DateTime<Utc> {
     "2026-03-02T09:00:00Z".parse().unwrap()
 }
@@ -74,10 +134,32 @@ impl TestServer {
 
     /// As [`TestServer::start`], with the configuration changed by `edit` (limits, say).
     pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
+        Self::start_on_with(Storage::from_env(), edit).await
+    }
+
+    /// A server on these stores, whatever `WAYMARK_TEST_STORAGE` says.
+    pub async fn start_on(storage: Storage) -> Self {
+        Self::start_on_with(storage, |_| {}).await
+    }
+
+    async fn start_on_with(storage: Storage, edit: impl FnOnce(&mut Config)) -> Self {
         let data = Arc::new(tempfile::tempdir().unwrap());
         let identity_dir = Arc::new(tempfile::tempdir().unwrap());
         let clock = Arc::new(FixedClock::new(start_time()));
         let identity_path = identity_dir.path().join("board.age");
+        let shared = match storage {
+            Storage::Embedded => None,
+            Storage::PostgresS3 => {
+                let shared = SharedStores::new();
+                // init keeps a server.toml written beforehand, and opens the stores it names.
+                std::fs::write(
+                    data.path().join(waymark_server::config::CONFIG_FILE),
+                    shared.storage_toml(),
+                )
+                .unwrap();
+                Some(Arc::new(shared))
+            }
+        };
         let done = init(
             data.path(),
             InitOptions {
@@ -102,6 +184,7 @@ impl TestServer {
             clock,
             config,
             done.admin_token,
+            shared,
         )
         .await
     }
@@ -113,12 +196,15 @@ impl TestServer {
         clock: Arc<FixedClock>,
         mut config: Config,
         admin_token: String,
+        shared: Option<Arc<SharedStores>>,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let url = format!("http://{addr}");
         config.public_url = url.clone();
-        let state = AppState::open_embedded(data.path(), config, clock.clone()).unwrap();
+        let state = AppState::open(data.path(), config, clock.clone())
+            .await
+            .unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(waymark_server::serve::serve(
             listener,
@@ -137,15 +223,22 @@ impl TestServer {
             clock,
             admin_token,
             http: http_client(),
+            shared,
             stop: Some(stop),
             task: Some(task),
         }
     }
 
     /// Stops the server gracefully and starts a new one on the same data folder (a new port).
-    pub async fn restart(mut self) -> Self {
-        self.stop().await;
+    pub async fn restart(self) -> Self {
         let config = self.state.config.clone();
+        let shared = self.shared.clone();
+        self.restart_on(config, shared).await
+    }
+
+    /// As [`TestServer::restart`], with another configuration (other stores, say).
+    pub async fn restart_on(mut self, config: Config, shared: Option<Arc<SharedStores>>) -> Self {
+        self.stop().await;
         let board = Identity::from_secret_text(&self.board_identity.to_secret_text()).unwrap();
         Self::launch(
             self.data.clone(),
@@ -154,6 +247,38 @@ impl TestServer {
             self.clock.clone(),
             config,
             self.admin_token.clone(),
+            shared,
+        )
+        .await
+    }
+
+    /// A second instance of this endpoint: its own data folder holding copies of the first's
+    /// configuration and signing key (what an operator copies to a second machine), on the
+    /// same PostgreSQL database and bucket, on a port of its own. Only on shared stores.
+    pub async fn second_instance(&self) -> Self {
+        let shared = self
+            .shared
+            .clone()
+            .expect("a second instance shares PostgreSQL and S3 (see SharedStores)");
+        let data = Arc::new(tempfile::tempdir().unwrap());
+        for file in [
+            waymark_server::config::CONFIG_FILE,
+            waymark_server::keys::SIGNING_KEY_FILE,
+        ] {
+            let to = data.path().join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(self.data.path().join(file), to).unwrap();
+        }
+        let config = self.state.config.clone();
+        let board = Identity::from_secret_text(&self.board_identity.to_secret_text()).unwrap();
+        Self::launch(
+            data,
+            self.identity_dir.clone(),
+            board,
+            self.clock.clone(),
+            config,
+            self.admin_token.clone(),
+            Some(shared),
         )
         .await
     }
@@ -170,6 +295,32 @@ impl TestServer {
 
     pub fn data_dir(&self) -> PathBuf {
         self.data.path().to_owned()
+    }
+
+    /// The folders the metadata and the blobs are in on disk: the data folder (embedded), or
+    /// this server's database folder in the PostgreSQL cluster (after a checkpoint, so what
+    /// was committed is in its files) and its bucket's folder on the S3 server.
+    pub async fn storage_dirs(&self) -> (PathBuf, PathBuf) {
+        match &self.shared {
+            None => (
+                self.data_dir(),
+                self.data_dir().join(waymark_server::state::BLOB_DIR),
+            ),
+            Some(shared) => {
+                // Committed pages may still be only in shared buffers (and the WAL).
+                shared.database.psql("CHECKPOINT");
+                let oid = shared
+                    .database
+                    .psql("SELECT oid FROM pg_database WHERE datname = current_database()");
+                (
+                    waymark_harness::postgres::cluster()
+                        .dir()
+                        .join("data/base")
+                        .join(oid.trim()),
+                    waymark_harness::s3::s3().root().join(&shared.bucket),
+                )
+            }
+        }
     }
 
     /// A JSON request with a bearer token; returns the status and the body as JSON.
