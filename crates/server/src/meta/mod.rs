@@ -15,6 +15,7 @@ use waymark_protocol::keys::SignedKeySet;
 use waymark_protocol::signed::PublicKey;
 use waymark_protocol::{AssessorId, InstitutionId};
 
+mod codec;
 pub mod postgres;
 pub mod sqlite;
 pub mod submissions;

@@ -46,9 +46,10 @@ async fn blobs_answer(state: &AppState) -> bool {
     }
 }
 
-/// The server can take requests: its metadata store and its blob store answer and it is not
-/// shutting down. (With several instances, a load balancer takes an instance whose database or
-/// bucket is unreachable out of rotation.)
+/// The server can take requests: both its stores answer and it is not shutting down.
+///
+/// With several instances, a load balancer takes one whose database or bucket is unreachable
+/// out of rotation.
 #[utoipa::path(get, path = "/ready", tag = "health",
     responses((status = 200, description = "Ready", body = Health),
               (status = 503, description = "Starting, stopping or storage unreachable", body = Health)))]

@@ -10,14 +10,11 @@ use waymark_protocol::keys::SignedKeySet;
 use waymark_protocol::{AssessorId, InstitutionId};
 
 use super::{PgMeta, TxResult};
+use crate::meta::codec::bad;
 use crate::meta::{
     AccountKind, AccountStore, CodeRecord, CodeRefusal, Credential, MetaError, MetaResult,
     TokenRecord,
 };
-
-fn bad(what: &str, e: impl std::fmt::Display) -> MetaError {
-    MetaError::Internal(format!("a stored {what} is unreadable: {e}"))
-}
 
 const INSTITUTION_COLUMNS: &str = "SELECT id, name, identifier, public_key FROM institutions";
 const ASSESSOR_COLUMNS: &str = "SELECT id, name, email, age_recipient FROM assessors";

@@ -20,8 +20,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SubsecRound as _, Utc};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::{GenericClient, IsolationLevel, Row, Transaction};
 use uuid::Uuid;
@@ -34,53 +32,13 @@ use waymark_protocol::review::{
 use waymark_protocol::{AssessorId, InstitutionId, Sha256, SubmissionId};
 
 use super::{PgMeta, TxError, TxResult, pg_error};
+use crate::meta::codec::{
+    bad, enum_text, from_json, opt_json, parse_enum, parse_state, to_json, to_u32, to_u64,
+};
 use crate::meta::submissions::{
     CommitOutcome, EnvelopeRecord, NewEnvelope, StoredAward, SubmissionRecord, Transition,
 };
 use crate::meta::{MetaError, MetaResult, SubmissionStore};
-
-fn bad(what: &str, e: impl std::fmt::Display) -> MetaError {
-    MetaError::Internal(format!("a stored {what} is unreadable: {e}"))
-}
-
-fn to_json<T: Serialize>(what: &str, value: &T) -> MetaResult<String> {
-    serde_json::to_string(value)
-        .map_err(|e| MetaError::Internal(format!("cannot write the {what} as JSON: {e}")))
-}
-
-fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> MetaResult<T> {
-    serde_json::from_str(text).map_err(|e| bad(what, e))
-}
-
-fn opt_json<T: DeserializeOwned>(what: &str, text: Option<String>) -> MetaResult<Option<T>> {
-    text.map(|t| from_json(what, &t)).transpose()
-}
-
-/// A snake_case enum (role) as its serde name.
-fn enum_text<T: Serialize>(value: T) -> MetaResult<String> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => Ok(s),
-        other => Err(MetaError::Internal(format!(
-            "an enum did not serialise as a string: {other:?}"
-        ))),
-    }
-}
-
-fn parse_enum<T: DeserializeOwned>(what: &str, text: String) -> MetaResult<T> {
-    serde_json::from_value(serde_json::Value::String(text)).map_err(|e| bad(what, e))
-}
-
-fn parse_state(text: String) -> MetaResult<ReviewState> {
-    parse_enum("review state", text)
-}
-
-fn to_u64(what: &str, n: i64) -> MetaResult<u64> {
-    u64::try_from(n).map_err(|e| bad(what, e))
-}
-
-fn to_u32(what: &str, n: i64) -> MetaResult<u32> {
-    u32::try_from(n).map_err(|e| bad(what, e))
-}
 
 /// Column `index` of `row`, typed (a type the schema does not give is a corrupt store).
 fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> MetaResult<T> {

@@ -8,14 +8,11 @@ use waymark_protocol::keys::SignedKeySet;
 use waymark_protocol::{AssessorId, InstitutionId};
 
 use super::{SqliteMeta, parse_time, time_text};
+use crate::meta::codec::bad;
 use crate::meta::{
     AccountKind, AccountStore, CodeRecord, CodeRefusal, Credential, MetaError, MetaResult,
     TokenRecord,
 };
-
-fn bad(what: &str, e: impl std::fmt::Display) -> MetaError {
-    MetaError::Internal(format!("a stored {what} is unreadable: {e}"))
-}
 
 fn institution_row(
     r: &rusqlite::Row<'_>,

@@ -11,8 +11,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension as _, params};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use waymark_protocol::api::Recommendation;
 use waymark_protocol::ids::FrameworkRef;
 use waymark_protocol::receipt::{RECEIPT_FORMAT, Receipt};
@@ -22,45 +20,13 @@ use waymark_protocol::review::{
 use waymark_protocol::{AssessorId, InstitutionId, Sha256, SubmissionId};
 
 use super::{SqliteMeta, parse_time, time_text};
+use crate::meta::codec::{
+    bad, enum_text, from_json, opt_json, parse_enum, parse_state, to_json, to_u32, to_u64,
+};
 use crate::meta::submissions::{
     CommitOutcome, EnvelopeRecord, NewEnvelope, StoredAward, SubmissionRecord, Transition,
 };
 use crate::meta::{MetaError, MetaResult, SubmissionStore};
-
-fn bad(what: &str, e: impl std::fmt::Display) -> MetaError {
-    MetaError::Internal(format!("a stored {what} is unreadable: {e}"))
-}
-
-fn to_json<T: Serialize>(what: &str, value: &T) -> MetaResult<String> {
-    serde_json::to_string(value)
-        .map_err(|e| MetaError::Internal(format!("cannot write the {what} as JSON: {e}")))
-}
-
-fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> MetaResult<T> {
-    serde_json::from_str(text).map_err(|e| bad(what, e))
-}
-
-fn opt_json<T: DeserializeOwned>(what: &str, text: Option<String>) -> MetaResult<Option<T>> {
-    text.map(|t| from_json(what, &t)).transpose()
-}
-
-/// A snake_case enum (state, role) as its serde name.
-fn enum_text<T: Serialize>(value: T) -> MetaResult<String> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => Ok(s),
-        other => Err(MetaError::Internal(format!(
-            "an enum did not serialise as a string: {other:?}"
-        ))),
-    }
-}
-
-fn parse_enum<T: DeserializeOwned>(what: &str, text: &str) -> MetaResult<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| bad(what, e))
-}
-
-fn parse_state(text: &str) -> MetaResult<ReviewState> {
-    parse_enum("review state", text)
-}
 
 fn parse_id<T: std::str::FromStr>(what: &str, text: &str) -> MetaResult<T>
 where
@@ -75,14 +41,6 @@ fn date_text(d: NaiveDate) -> String {
 
 fn parse_date(text: &str) -> MetaResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| bad("date", e))
-}
-
-fn to_u64(what: &str, n: i64) -> MetaResult<u64> {
-    u64::try_from(n).map_err(|e| bad(what, e))
-}
-
-fn to_u32(what: &str, n: i64) -> MetaResult<u32> {
-    u32::try_from(n).map_err(|e| bad(what, e))
 }
 
 // ---------------------------------------------------------------------------------------------

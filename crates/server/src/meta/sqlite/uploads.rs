@@ -8,24 +8,12 @@ use waymark_protocol::envelope::BlobRef;
 use waymark_protocol::{InstitutionId, Sha256};
 
 use super::{SqliteMeta, parse_time, time_text};
+use crate::meta::codec::{bad, int, uint};
 use crate::meta::uploads::{
     Finished, NewUpload, OverQuota, Part, StoredBlob, SweepItem, UploadRecord, UploadRefusal,
     UploadState,
 };
-use crate::meta::{MetaError, MetaResult, UploadStore};
-
-fn bad(what: &str, e: impl std::fmt::Display) -> MetaError {
-    MetaError::Internal(format!("a stored {what} is unreadable: {e}"))
-}
-
-/// Sizes are u64 in Rust and INTEGER (i64) in SQLite; limits keep them far below i64::MAX.
-fn int(n: u64) -> MetaResult<i64> {
-    i64::try_from(n).map_err(|_| MetaError::Internal(format!("{n} bytes is too large to store")))
-}
-
-fn uint(n: i64) -> MetaResult<u64> {
-    u64::try_from(n).map_err(|_| bad("size", n))
-}
+use crate::meta::{MetaResult, UploadStore};
 
 const UPLOAD_COLUMNS: &str =
     "id, institution, sha256, upload_length, received, state, created_at, expires_at";
