@@ -149,6 +149,10 @@ pub struct Limits {
     /// keeps the runtime's queues short, so small requests (status polls) are answered quickly
     /// while hundreds of schools upload. 0: twice the number of cores.
     pub concurrent_chunks: usize,
+    /// Seconds a chunk waits for its turn before it is answered 503 with `Retry-After` (its
+    /// body is not read meanwhile; clients and proxies give up on a stalled upload after about
+    /// 30 s, so keep this well below that).
+    pub chunk_wait_seconds: u64,
 }
 
 /// Rate limits (token buckets).
@@ -209,6 +213,7 @@ impl Default for Limits {
             enrollment_code_days: 30,
             shutdown_grace_seconds: 30,
             concurrent_chunks: 0,
+            chunk_wait_seconds: 10,
         }
     }
 }

@@ -973,3 +973,59 @@ async fn the_sweep_finishes_a_termination_a_crash_cut_off() {
         .unwrap();
     assert_eq!(used, 0);
 }
+
+/// A chunk that finds every slot taken waits `limits.chunk_wait_seconds`, then is told to come
+/// back (503 `unavailable`, `Retry-After`) instead of stalling until the client's connection
+/// times out; nothing of it is kept, and it goes through once a slot is free.
+#[tokio::test]
+async fn a_chunk_that_finds_no_slot_is_told_to_come_back_not_left_stalled() {
+    let server = TestServer::start_with(|c| {
+        c.limits.concurrent_chunks = 1;
+        c.limits.chunk_wait_seconds = 1;
+    })
+    .await;
+    let school = server.enrol_school("Ysgol Brysur").await;
+    let tus = Tus::new(&server, &school);
+    let first = vec![1u8; 200_000];
+    let second = vec![2u8; 1000];
+    let first_at = tus.create(&first).await;
+    let second_at = tus.create(&second).await;
+
+    // The one slot, held by a PATCH whose body is still arriving.
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head = format!(
+        "PATCH {first_at} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: {OCTETS}\r\nContent-Length: {}\r\n\r\n",
+        server.addr,
+        school.token,
+        first.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&first[..10_000]).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    let started = std::time::Instant::now();
+    let refused = tus.patch(&second_at, 0, &second, None).await;
+    assert_eq!(refused.status(), 503);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    assert_eq!(header(&refused, "retry-after").as_deref(), Some("2"));
+    assert_eq!(error_code(refused).await, "unavailable");
+    assert_eq!(tus.offset(&second_at).await, 0, "nothing of it was kept");
+
+    // The stalled one goes away; the slot is free again.
+    drop(stream);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let resp = tus.patch(&second_at, 0, &second, None).await;
+        if resp.status() == 204 {
+            break;
+        }
+        assert_eq!(resp.status(), 503);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slot never came free"
+        );
+    }
+    assert_eq!(tus.offset(&second_at).await, 1000);
+    assert_eq!(tus.offset(&first_at).await, 0);
+}

@@ -54,6 +54,9 @@ static METHOD_OVERRIDE: HeaderName = HeaderName::from_static("x-http-method-over
 /// The only PATCH body type tus allows.
 const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
 
+/// What the 503 of a PATCH that found no slot tells the client to wait.
+const CHUNK_SLOT_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// This module's routes.
 pub fn routes() -> OpenApiRouter<AppState> {
     let tus = OpenApiRouter::new()
@@ -466,12 +469,33 @@ async fn patch(
         return Err(too_long());
     }
     // Held until the chunk is stored and, for the last one, the whole blob checked.
-    let _slot = state.chunk_slots.acquire().await.map_err(|_| {
-        Failure::new(
-            ApiErrorCode::Unavailable,
-            "the server is shutting down; resume the upload shortly",
-        )
-    })?;
+    // A PATCH waits for one of the `limits.concurrent_chunks` slots at most
+    // `limits.chunk_wait_seconds`, then is told to come back: its body is not read while it
+    // waits, clients and proxies give up on a stalled upload after about 30 s (the ingest bench
+    // saw reqwest's TCP timeout cut longer waits on slow stores), and a clear 503 beats a cut.
+    let wait = std::time::Duration::from_secs(state.config.limits.chunk_wait_seconds);
+    let _slot = match tokio::time::timeout(wait, state.chunk_slots.acquire()).await {
+        Ok(Ok(slot)) => slot,
+        Ok(Err(_)) => {
+            return Err(Failure::new(
+                ApiErrorCode::Unavailable,
+                "the server is shutting down; resume the upload shortly",
+            ));
+        }
+        Err(_) => {
+            return Err(Failure::new(
+                ApiErrorCode::Unavailable,
+                format!(
+                    "the server is receiving many uploads at once; send this chunk again in {} s (the offset is unchanged)",
+                    CHUNK_SLOT_RETRY.as_secs()
+                ),
+            )
+            .with_header(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(CHUNK_SLOT_RETRY.as_secs()),
+            ));
+        }
+    };
     let written = blobs::write_chunk(
         state,
         id,

@@ -7,10 +7,13 @@
 //! - most run at READ COMMITTED with the row they decide on locked (`SELECT … FOR UPDATE`) or
 //!   changed by a single conditional statement (`UPDATE … WHERE state = $from RETURNING …`),
 //!   which PostgreSQL re-checks against the committed row when two instances race;
-//! - uniqueness (one envelope per SHA-256, one blob per institution and hash) is a constraint,
-//!   and the loser of a race reads the winner's row (`ON CONFLICT DO NOTHING`, then `SELECT`);
-//! - what reads several rows to decide (a quota over an institution's blobs) runs at
-//!   SERIALIZABLE, retried by [`PgMeta::transaction`] when PostgreSQL reports a serialization
+//! - uniqueness (one blob per institution and hash) is a constraint, and the loser of a race
+//!   reads the winner's row (`ON CONFLICT DO NOTHING`, then `SELECT`);
+//! - what has no row to lock takes a transaction-level advisory lock on what it decides: an
+//!   envelope's hash (the same envelope sent to two instances), an institution's quota (a sum
+//!   over many rows). SERIALIZABLE would be correct there too, but under load its retries run
+//!   out (the ingest bench saw 500s), while a lock only makes the racers take turns;
+//! - [`PgMeta::transaction`] still runs a body again when PostgreSQL reports a serialization
 //!   failure or a deadlock (SQLSTATE 40001, 40P01).
 //!
 //! Order: events and receipts carry a sequence from one PostgreSQL sequence, taken inside the

@@ -513,9 +513,15 @@ impl SubmissionStore for PgMeta {
     }
 
     // One statement: its snapshot gives the row, its envelope count and its newest event at once.
+    // Prepared once per connection (`prepare_cached`): this is what every status poll asks,
+    // and planning it again each time was most of PostgreSQL's work under the ingest bench.
     async fn submission(&self, id: SubmissionId) -> MetaResult<Option<SubmissionRecord>> {
         let client = self.client().await?;
-        outcome(load_submission(&**client, id).await)
+        let statement = client
+            .prepare_cached(&select_submissions("WHERE s.id = $1"))
+            .await?;
+        let row = client.query_opt(&statement, &[&id.0]).await?;
+        row.as_ref().map(to_submission).transpose()
     }
 
     // One statement (one snapshot), as above.
@@ -590,13 +596,13 @@ impl SubmissionStore for PgMeta {
             return Ok(Vec::new());
         };
         let client = self.client().await?;
-        let rows = client
-            .query(
+        let statement = client
+            .prepare_cached(
                 "SELECT sequence, submission, at, actor_role, actor_assessor, state, kind \
                  FROM events WHERE submission = $1 AND sequence > $2 ORDER BY sequence",
-                &[&submission.0, &since],
             )
             .await?;
+        let rows = client.query(&statement, &[&submission.0, &since]).await?;
         rows.iter().map(to_event).collect()
     }
 
