@@ -1,16 +1,44 @@
-//! Benchmark: ingest under load, on loopback, against the disk's own write speed in the same
-//! run.
+//! Benchmark: ingest under load, on loopback, in three configurations side by side in one run,
+//! against the disk's own write speed in the same run.
 //!
-//! The real `waymark-server serve` binary runs as a child process (so its peak RSS is its own)
-//! on a data folder made by `waymark-server init`, listening on 127.0.0.1 only. Institutions are
-//! registered through the admin API and enrolled with `/v1/enrollments/redeem`. Then, all at
-//! once, every institution uploads its blobs with tus (create, then PATCHes of 1 MiB, each with
-//! `Upload-Checksum: sha256`) one blob after the other and commits a signed envelope listing
-//! them (the first blob is the manifest), while separate institutions poll the status of a
-//! submission they committed during setup (`GET /v1/submissions/{id}`, every other request
-//! with `If-None-Match` as the app polls, so half are full answers and half `304`) as fast as
-//! they can until the last commit is answered. Pollers run on their own thread and runtime, so
-//! their latencies do not wait behind the uploaders' tasks in the client.
+//! The configurations, one after the other on the same machine and the same load:
+//!
+//! 1. one instance on the embedded stores (SQLite and files in the data folder, both fsynced);
+//! 2. one instance on PostgreSQL and an S3-compatible bucket;
+//! 3. two instances on the same PostgreSQL database and bucket, with the load spread over both
+//!    as a load balancer without stickiness spreads it: each request (every tus create and
+//!    PATCH, commit, status poll, enrolment) goes to the next instance in turn, one counter for
+//!    all of the client's requests (nginx's default `upstream` round robin, HAProxy's
+//!    `balance roundrobin`). Per request rather than per institution because that is what "no
+//!    sticky sessions needed" (README.md) promises, and it is the hard case: an upload's
+//!    chunks land on either instance by chance, so an instance often lacks the running SHA-256
+//!    of the chunks before and reads the blob back from the bucket to check it (ARCHITECTURE.md,
+//!    "The endpoint at scale"); the last PATCH of each blob is timed on its own to show that.
+//!
+//! The PostgreSQL is a throwaway cluster of waymark-harness's, started durable
+//! (`waymark_harness::postgres::durable_cluster`: `fsync`, `full_page_writes` and
+//! `synchronous_commit` on, PostgreSQL's defaults), as the embedded store fsyncs; a fresh
+//! database for each configuration. The S3 server is waymark-harness's s3s-fs 0.14.1, a fresh
+//! bucket for each configuration. s3s-fs never fsyncs (it writes each part through a buffered
+//! writer and renames it, then copies the parts into the object at CompleteMultipartUpload; no
+//! `sync_all` anywhere in its source), so on (2) and (3) the blob bytes are only in the page
+//! cache when acknowledged, where on (1) each chunk is on the disk: that flatters (2) and (3),
+//! and the table says so. Both servers keep their data under `/tmp`, on the same disk as the
+//! bench's folder (the table prints the file systems).
+//!
+//! The real `waymark-server` binary runs as child processes (so peak RSS is each instance's
+//! own) on data folders made by `waymark-server init` (for (2) and (3) after writing a
+//! `server.toml` naming the stores; the second instance of (3) is a copy of the first's
+//! `server.toml` and `keys/signing.key`, as README.md tells an operator), listening on
+//! 127.0.0.1 only. Institutions are registered through the admin API and enrolled with
+//! `/v1/enrollments/redeem`. Then, all at once, every institution uploads its blobs with tus
+//! (create, then PATCHes of 1 MiB, each with `Upload-Checksum: sha256`) one blob after the
+//! other and commits a signed envelope listing them (the first blob is the manifest), while
+//! separate institutions poll the status of a submission they committed during setup (`GET
+//! /v1/submissions/{id}`, every other request with `If-None-Match` as the app polls, so half
+//! are full answers and half `304`) as fast as they can until the last commit is answered.
+//! Pollers run on their own thread and runtime, so their latencies do not wait behind the
+//! uploaders' tasks in the client.
 //!
 //! The blobs are pseudo-random bytes standing in for age ciphertext (they are not encrypted: the
 //! server cannot tell, and encrypting would only load the shared CPU with client work). Every
@@ -18,30 +46,43 @@
 //! the client precomputes every hash in constant time per blob: the timed phase costs the
 //! client only HTTP.
 //!
-//! Measured: the ingest phase's wall time (first request to last commit) → aggregate MB/s, set
-//! against `dd if=/dev/zero bs=1M conv=fsync` of the same number of bytes into the same folder
-//! before and after (the server fsyncs every stored chunk, so both are durable writes); status
-//! latency p50/p95/p99/max (target p99 < 50 ms); errors: answers outside 2xx/3xx, transport
-//! errors, wrong offsets (target 0); the server's peak RSS (`VmHWM`) and CPU time.
+//! Measured, for each configuration: the ingest phase's wall time (first request to last
+//! commit) → aggregate MB/s; status latency p50/p95/p99/max (target p99 < 50 ms); tus create,
+//! PATCH, last PATCH of a blob and commit latencies; errors: answers outside 2xx/3xx,
+//! transport errors, wrong offsets (target 0), in setup too (an institution whose enrolment
+//! or first submission failed is left out of the load, and counted); each instance's peak RSS
+//! (`VmHWM`) and CPU time; the CPU time of PostgreSQL (the postmaster and its processes) and
+//! of s3s-fs, which share the same cores; the whole machine's busy CPU time, and how much of
+//! it was outside the bench's processes (kernel threads, anyone else's work: a busy machine
+//! shows); each instance's WARN and ERROR log lines, by kind; what the stores hold
+//! afterwards. The client is reqwest with its defaults (and a 120 s request timeout); the
+//! school's own client (`waymark-net`) keeps reqwest's defaults too, among them a 30 s TCP
+//! user timeout, so a PATCH whose body the server leaves unread for 30 s fails here as a
+//! transport error, as it would for a school. The reference is `dd if=/dev/zero
+//! bs=1M conv=fsync` of the same number of bytes into the bench's folder, before each
+//! configuration (after a `sync`, so one configuration's dirty pages do not slow the next) and
+//! after the last.
 //!
 //! The server's rate limits are raised for the run: at the defaults (1,200 requests a minute
 //! per token, 30 enrolments an hour per address) pollers polling flat out, and 250 enrolments
 //! from one address, would rightly be answered `429`.
 //!
 //! Run with `cargo bench -p waymark-server --bench ingest` (or `make bench`): 200 institutions
-//! × 10 MB (4 blobs), 50 pollers. Smaller for a quick check: `WAYMARK_BENCH_INSTITUTIONS=20
-//! WAYMARK_BENCH_MB=2`; also `WAYMARK_BENCH_POLLERS`, `WAYMARK_BENCH_BLOBS`,
-//! `WAYMARK_BENCH_CHUNK_KIB`, `WAYMARK_BENCH_TIMEOUT_S` (the ingest phase's bound, 900),
-//! `WAYMARK_BENCH_POLL_MS` (each poller's pause between polls; 0, the default, polls flat
-//! out, which measures queueing behind a saturated 2-core machine more than service). Without
-//! `--bench` (as under `cargo test --all-targets`) it runs a small smoke version and fails on
-//! any error. Everything is in a temporary folder under `target/tmp` (on the disk, not in RAM),
-//! removed at the end.
+//! × 10 MB (4 blobs), 50 pollers, all three configurations. Smaller for a quick check:
+//! `WAYMARK_BENCH_INSTITUTIONS=20 WAYMARK_BENCH_MB=2`; also `WAYMARK_BENCH_POLLERS`,
+//! `WAYMARK_BENCH_BLOBS`, `WAYMARK_BENCH_CHUNK_KIB`, `WAYMARK_BENCH_TIMEOUT_S` (each ingest
+//! phase's bound, 900), `WAYMARK_BENCH_POLL_MS` (each poller's pause between polls; 0, the
+//! default, polls flat out, which measures queueing behind a saturated 2-core machine more than
+//! service), `WAYMARK_BENCH_CONFIGURATIONS` (which to run, such as `1,3`; all three by
+//! default). Needs PostgreSQL's server programs and s3s-fs (`scripts/setup.sh` installs both)
+//! for (2) and (3). Without `--bench` (as under `cargo test --all-targets`) it runs a small
+//! smoke version of all three and fails on any error. Everything is in temporary folders (the
+//! bench's under `target/tmp`, on the disk, not in RAM), removed at the end.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 use waymark_test_support::bench::{clock_ticks, env_or, folder_bytes, load_average, measuring};
@@ -51,6 +92,8 @@ use futures::StreamExt as _;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use sha2::Digest as _;
+use waymark_harness::postgres::{PgDatabase, durable_cluster};
+use waymark_harness::s3::s3;
 use waymark_protocol::api::{
     Account, CommitRequest, CommitResponse, IssuedCode, KeySets, RedeemRequest, RedeemResponse,
 };
@@ -62,6 +105,7 @@ use waymark_protocol::keys::Fingerprint;
 use waymark_protocol::signed::SecretKey;
 use waymark_protocol::{InstitutionId, Sha256, SubmissionId};
 use waymark_server::config::{CONFIG_FILE, Config};
+use waymark_server::keys::SIGNING_KEY_FILE;
 
 /// The server binary cargo built beside this bench (release under `cargo bench`).
 const SERVER_BIN: &str = env!("CARGO_BIN_EXE_waymark-server");
@@ -75,30 +119,58 @@ const RAISED_ENROLMENTS_PER_HOUR: u32 = 1_000_000;
 const STATUS_P99_TARGET: Duration = Duration::from_millis(50);
 /// Setup requests in flight at once.
 const SETUP_CONCURRENCY: usize = 8;
+/// Connections in each instance's PostgreSQL pool (the server's default).
+const PG_POOL_SIZE: usize = 16;
+/// What s3s-fs does with what it is sent (read in its source, 0.14.1).
+const S3S_FS_DURABILITY: &str = "s3s-fs 0.14.1 never fsyncs: parts and objects are written through a buffered writer and renamed, in the page cache only when acknowledged";
 
 fn main() {
     let measuring = measuring();
     let scale = Scale::from_env(measuring);
+    let configurations = Configuration::from_env();
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     std::fs::create_dir_all(tmp).expect("create target/tmp");
     let root = tempfile::Builder::new()
         .prefix("waymark-ingest-")
         .tempdir_in(tmp)
         .expect("a scratch folder");
-    let mut report = run(&scale, root.path());
-    report.print(&scale, root.path());
+    let started = Instant::now();
+    let mut reports = Vec::new();
+    for configuration in configurations {
+        let folder = root.path().join(configuration.number.to_string());
+        std::fs::create_dir_all(&folder).expect("a folder for the configuration");
+        sync();
+        let disk = disk_reference(root.path(), scale.total_bytes());
+        let report = run(&scale, configuration, &folder, disk);
+        report.print(&scale);
+        reports.push(report);
+    }
+    sync();
+    let disk_after = disk_reference(root.path(), scale.total_bytes());
+    print_table(&scale, &reports, disk_after, root.path());
+    println!(
+        "whole run {:.1} s (setup, ingest and dd of every configuration)",
+        started.elapsed().as_secs_f64()
+    );
     if !measuring {
-        assert_eq!(report.error_count(), 0, "the smoke run had errors");
-        assert_eq!(
-            report.committed, scale.institutions,
-            "every commit answered"
-        );
+        for report in &reports {
+            let name = report.configuration.name();
+            assert_eq!(
+                report.error_count(),
+                0,
+                "the smoke run of {name} had errors"
+            );
+            assert_eq!(
+                report.committed, scale.institutions,
+                "every commit answered on {name}"
+            );
+        }
     }
     drop(root);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Scale
+// Scale and configurations
 
 struct Scale {
     institutions: usize,
@@ -138,19 +210,140 @@ impl Scale {
     }
 }
 
+/// Which stores a configuration runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stores {
+    /// SQLite and files in the data folder.
+    Embedded,
+    /// PostgreSQL and an S3 bucket.
+    PostgresS3,
+}
+
+/// One of the bench's configurations.
+#[derive(Clone, Copy, Debug)]
+struct Configuration {
+    /// 1, 2 or 3, as in the module's documentation.
+    number: usize,
+    stores: Stores,
+    instances: usize,
+}
+
+const CONFIGURATIONS: [Configuration; 3] = [
+    Configuration {
+        number: 1,
+        stores: Stores::Embedded,
+        instances: 1,
+    },
+    Configuration {
+        number: 2,
+        stores: Stores::PostgresS3,
+        instances: 1,
+    },
+    Configuration {
+        number: 3,
+        stores: Stores::PostgresS3,
+        instances: 2,
+    },
+];
+
+impl Configuration {
+    /// All three, or those `WAYMARK_BENCH_CONFIGURATIONS` names (`1,3`).
+    fn from_env() -> Vec<Self> {
+        let Ok(list) = std::env::var("WAYMARK_BENCH_CONFIGURATIONS") else {
+            return CONFIGURATIONS.to_vec();
+        };
+        let chosen: Vec<Self> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<usize>()
+                    .ok()
+                    .and_then(|n| CONFIGURATIONS.iter().find(|c| c.number == n))
+                    .copied()
+                    .unwrap_or_else(|| {
+                        panic!("WAYMARK_BENCH_CONFIGURATIONS={list:?}: expected numbers 1 to 3")
+                    })
+            })
+            .collect();
+        assert!(
+            !chosen.is_empty(),
+            "WAYMARK_BENCH_CONFIGURATIONS={list:?} names no configuration"
+        );
+        chosen
+    }
+
+    fn name(&self) -> String {
+        let stores = match self.stores {
+            Stores::Embedded => "SQLite + files",
+            Stores::PostgresS3 => "PostgreSQL + S3",
+        };
+        match self.instances {
+            1 => format!("({}) 1 instance, {stores}", self.number),
+            n => format!(
+                "({}) {n} instances, {stores}, round robin per request",
+                self.number
+            ),
+        }
+    }
+}
+
+/// A database on the durable PostgreSQL cluster and a bucket on the S3 server, for one
+/// configuration.
+struct SharedStores {
+    database: PgDatabase,
+    bucket: String,
+}
+
+impl SharedStores {
+    fn new() -> Self {
+        Self {
+            database: durable_cluster().database(),
+            bucket: s3().bucket(),
+        }
+    }
+
+    /// The `[storage]` section naming them (as the tests' `SharedStores::storage_toml`).
+    fn storage_toml(&self) -> String {
+        let s3 = s3();
+        format!(
+            "[storage]\nmetadata = \"postgres\"\nblobs = \"s3\"\n\n[storage.postgres]\nurl = \"{}\"\npool_size = {PG_POOL_SIZE}\n\n[storage.s3]\nbucket = \"{}\"\nendpoint = \"{}\"\nregion = \"{}\"\nallow_http = true\npath_style = true\naccess_key_id = \"{}\"\nsecret_access_key = \"{}\"\n",
+            self.database.url(),
+            self.bucket,
+            s3.endpoint(),
+            s3.region(),
+            s3.access_key(),
+            s3.secret_key()
+        )
+    }
+
+    fn bucket_dir(&self) -> PathBuf {
+        s3().root().join(&self.bucket)
+    }
+
+    /// The database's size on disk (`pg_database_size`).
+    fn database_bytes(&self) -> u64 {
+        self.database
+            .psql("SELECT pg_database_size(current_database())")
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
-// The server process
+// The server processes
 
 struct Server {
     child: Option<Child>,
     pid: u32,
     url: String,
-    admin_token: String,
     log: PathBuf,
 }
 
-/// Environment variables that would change the served configuration under us.
-const SERVER_ENV: [&str; 7] = [
+/// Environment variables that would change the served configuration under us, or send the
+/// server's S3 requests to a proxy rather than to the loopback server.
+const SERVER_ENV: [&str; 13] = [
     "WAYMARK_SERVER_DATA_DIR",
     "WAYMARK_SERVER_LISTEN",
     "WAYMARK_SERVER_PUBLIC_URL",
@@ -158,6 +351,12 @@ const SERVER_ENV: [&str; 7] = [
     "WAYMARK_SERVER_LOG_LEVEL",
     "WAYMARK_SERVER_TLS_CERT",
     "WAYMARK_SERVER_TLS_KEY",
+    "WAYMARK_SERVER_POSTGRES_URL",
+    "WAYMARK_SERVER_S3_BUCKET",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
 ];
 
 fn server_command() -> Command {
@@ -169,14 +368,39 @@ fn server_command() -> Command {
     command
 }
 
+/// A free loopback port.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Points the data folder's `server.toml` at `port` and raises its rate limits.
+fn configure(data: &Path, port: u16) {
+    let mut config = Config::load_with_env(data, |_| None).expect("read server.toml");
+    config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    config.public_url = format!("http://127.0.0.1:{port}");
+    config.rate.per_token_per_minute = RAISED_PER_TOKEN_PER_MINUTE;
+    config.rate.enrollments_per_address_per_hour = RAISED_ENROLMENTS_PER_HOUR;
+    std::fs::write(
+        data.join(CONFIG_FILE),
+        toml::to_string_pretty(&config).expect("server.toml as TOML"),
+    )
+    .expect("write server.toml");
+}
+
 impl Server {
-    /// `init` a data folder in `root`, raise its rate limits, and start `serve` on it.
-    fn start(root: &Path) -> Self {
+    /// `init` a data folder `root/data` (on the stores `storage` names, when given: written
+    /// to its `server.toml` first), raise its rate limits, and start `serve` on it. Returns
+    /// the server and the administrator token.
+    fn init(root: &Path, storage: Option<&str>) -> (Self, String) {
         let data = root.join("data");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
+        std::fs::create_dir_all(&data).expect("create the data folder");
+        if let Some(toml) = storage {
+            std::fs::write(data.join(CONFIG_FILE), toml).expect("write server.toml");
+        }
+        let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
         let out = server_command()
             .arg("init")
@@ -206,36 +430,49 @@ impl Server {
             .expect("the administrator token in init's output")
             .trim()
             .to_owned();
-        let mut config = Config::load_with_env(&data, |_| None).expect("read server.toml");
-        config.rate.per_token_per_minute = RAISED_PER_TOKEN_PER_MINUTE;
-        config.rate.enrollments_per_address_per_hour = RAISED_ENROLMENTS_PER_HOUR;
-        std::fs::write(
-            data.join(CONFIG_FILE),
-            toml::to_string_pretty(&config).expect("server.toml as TOML"),
+        configure(&data, port);
+        (
+            Self::serve(&data, port, &root.join("server-a.log")),
+            admin_token,
         )
-        .expect("write server.toml");
-        let log = root.join("server.log");
-        let log_file = std::fs::File::create(&log).expect("create server.log");
+    }
+
+    /// Another instance of `first`'s endpoint: a data folder `root/data-<name>` holding copies
+    /// of its `server.toml` and `keys/signing.key` (what an operator copies to a second
+    /// machine), served on a port of its own.
+    fn another(first: &Path, root: &Path, name: char) -> Self {
+        let data = root.join(format!("data-{name}"));
+        for file in [CONFIG_FILE, SIGNING_KEY_FILE] {
+            let to = data.join(file);
+            std::fs::create_dir_all(to.parent().expect("a folder")).expect("create the folder");
+            std::fs::copy(first.join(file), to).expect("copy the first instance's file");
+        }
+        let port = free_port();
+        configure(&data, port);
+        Self::serve(&data, port, &root.join(format!("server-{name}.log")))
+    }
+
+    fn serve(data: &Path, port: u16, log: &Path) -> Self {
+        let log_file = std::fs::File::create(log).expect("create the server's log");
         let child = server_command()
             .arg("serve")
             .arg("--data-dir")
-            .arg(&data)
-            .stdout(log_file.try_clone().expect("server.log"))
+            .arg(data)
+            .stdout(log_file.try_clone().expect("the server's log"))
             .stderr(log_file)
             .spawn()
             .expect("start waymark-server serve");
         Self {
             pid: child.id(),
             child: Some(child),
-            url,
-            admin_token,
-            log,
+            url: format!("http://127.0.0.1:{port}"),
+            log: log.to_owned(),
         }
     }
 
     async fn wait_ready(&mut self, http: &reqwest::Client) {
         for _ in 0..300 {
-            if let Ok(resp) = http.get(format!("{}/health", self.url)).send().await
+            if let Ok(resp) = http.get(format!("{}/ready", self.url)).send().await
                 && resp.status().is_success()
             {
                 return;
@@ -249,13 +486,39 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the server never answered /health: {}", self.log_tail());
+        panic!("the server never answered /ready: {}", self.log_tail());
     }
 
     fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// The lines of its log at WARN or ERROR (the server logs text: the level is the second
+    /// field), grouped by what they say (the part after the request's span, digits aside):
+    /// how many of each, and the first of each, most frequent first.
+    fn log_problems(&self) -> Vec<(usize, String)> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let mut kinds: BTreeMap<String, (usize, String)> = BTreeMap::new();
+        for line in text.lines().filter(|l| {
+            l.split_whitespace()
+                .take(3)
+                .any(|w| w.contains("WARN") || w.contains("ERROR"))
+        }) {
+            let said = line.rsplit_once("}: ").map_or(line, |(_, said)| said);
+            let key: String = said
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '0' } else { c })
+                .collect();
+            kinds
+                .entry(key)
+                .or_insert_with(|| (0, line.chars().take(400).collect()))
+                .0 += 1;
+        }
+        let mut kinds: Vec<(usize, String)> = kinds.into_values().collect();
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.0));
+        kinds
     }
 
     /// SIGTERM (a graceful drain), then SIGKILL after 20 s. True when it exited cleanly.
@@ -285,6 +548,31 @@ impl Drop for Server {
     }
 }
 
+/// Where each request goes: the next instance in turn, one counter for every request of the
+/// client (uploaders and pollers alike), as a round-robin load balancer without stickiness.
+struct Balancer {
+    urls: Vec<String>,
+    next: AtomicUsize,
+}
+
+impl Balancer {
+    fn new(urls: Vec<String>) -> Self {
+        Self {
+            urls,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The base URL of the instance the next request goes to.
+    fn url(&self) -> &str {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        &self.urls[i % self.urls.len()]
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring processes
+
 /// A `kB` field of `/proc/<pid>/status` (VmRSS, VmHWM), in bytes.
 fn proc_status_bytes(pid: u32, field: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -293,14 +581,69 @@ fn proc_status_bytes(pid: u32, field: &str) -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// The fields of `/proc/<process>/stat` after the command name, as numbers (the state, [0],
+/// reads 0): the parent's pid is [1], utime [11], stime [12], cutime [13], cstime [14].
+fn stat_fields(process: &str) -> Option<Vec<u64>> {
+    let text = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
+    let rest = &text[text.rfind(')')? + 1..];
+    Some(
+        rest.split_whitespace()
+            .map(|f| f.parse().unwrap_or(0))
+            .collect(),
+    )
+}
+
+fn ticks_to_time(ticks: u64, ticks_per_second: f64) -> Duration {
+    Duration::from_secs_f64(ticks as f64 / ticks_per_second)
+}
+
 /// User + system CPU time of a process (`self` or a pid), from `/proc/<it>/stat`.
 fn cpu_time(process: &str, ticks_per_second: f64) -> Option<Duration> {
-    let text = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
-    // After the command name in parentheses: state is field 3, utime 14, stime 15.
-    let rest = &text[text.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_secs_f64(ticks as f64 / ticks_per_second))
+    let f = stat_fields(process)?;
+    Some(ticks_to_time(f.get(11)? + f.get(12)?, ticks_per_second))
+}
+
+/// User + system CPU time of a process and everything it started: its own, that of its
+/// children that have exited (cutime, cstime) and that of its living children. What a
+/// PostgreSQL postmaster and its backends and background workers used.
+fn tree_cpu_time(pid: u32, ticks_per_second: f64) -> Option<Duration> {
+    let own = stat_fields(&pid.to_string())?;
+    let mut ticks = own.get(11)? + own.get(12)? + own.get(13)? + own.get(14)?;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if let Some(f) = stat_fields(name)
+            && f.get(1) == Some(&u64::from(pid))
+        {
+            ticks += f.get(11).unwrap_or(&0) + f.get(12).unwrap_or(&0);
+        }
+    }
+    Some(ticks_to_time(ticks, ticks_per_second))
+}
+
+/// The machine's busy CPU time so far, all cores (`/proc/stat`: user, nice, system, irq,
+/// softirq, steal).
+fn machine_busy(ticks_per_second: f64) -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = text
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let busy = fields.first()?
+        + fields.get(1)?
+        + fields.get(2)?
+        + fields.get(5)?
+        + fields.get(6)?
+        + fields.get(7)?;
+    Some(ticks_to_time(busy, ticks_per_second))
 }
 
 /// The file system type and device `dir` is on, as `df` says.
@@ -317,6 +660,12 @@ fn file_system(dir: &Path) -> String {
                 .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" on "))
         })
         .unwrap_or_else(|| "?".into())
+}
+
+/// Writes every dirty page to the disk (`sync`), so what one configuration left in the page
+/// cache does not slow the next one's measurement.
+fn sync() {
+    let _ = Command::new("sync").status();
 }
 
 /// The disk's own sequential write of `bytes` into `dir`: `dd if=/dev/zero bs=1M conv=fsync`
@@ -510,6 +859,7 @@ async fn send(
     want: u16,
     errors: &Errors,
 ) -> Result<reqwest::Response, ()> {
+    let started = Instant::now();
     match req.send().await {
         Ok(resp) if resp.status().as_u16() == want => Ok(resp),
         Ok(resp) => {
@@ -519,10 +869,22 @@ async fn send(
             Err(())
         }
         Err(e) => {
-            errors.add(format!("{what} transport"), e.to_string());
+            errors.add(format!("{what} transport"), failure(&e, started));
             Err(())
         }
     }
+}
+
+/// A transport error with its causes (reqwest's own text names none) and when it came.
+fn failure(e: &reqwest::Error, started: Instant) -> String {
+    let mut text = e.to_string();
+    let mut next = std::error::Error::source(e);
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    format!("{text} (after {:.1} s)", started.elapsed().as_secs_f64())
 }
 
 async fn json_of<T: DeserializeOwned>(
@@ -549,14 +911,14 @@ struct School {
 /// Registers institution `i` through the admin API and enrols it.
 async fn enrol(
     http: &reqwest::Client,
-    server: &Server,
+    lb: &Balancer,
+    admin_token: &str,
     i: usize,
     errors: &Errors,
 ) -> Result<School, ()> {
-    let url = &server.url;
     let req = http
-        .post(format!("{url}/v1/admin/institutions"))
-        .bearer_auth(&server.admin_token)
+        .post(format!("{}/v1/admin/institutions", lb.url()))
+        .bearer_auth(admin_token)
         .json(&json!({"name": format!("Bench School {i}"), "identifier": format!("urn:bench:school:{i}")}));
     let issued: IssuedCode = json_of(
         send(req, "register", 200, errors).await?,
@@ -568,7 +930,7 @@ async fn enrol(
         .map_err(|e| errors.add("code".into(), e.to_string()))?;
     let key = SecretKey::generate();
     let req = http
-        .post(format!("{url}/v1/enrollments/redeem"))
+        .post(format!("{}/v1/enrollments/redeem", lb.url()))
         .json(&RedeemRequest {
             secret: code.secret,
             public_key: Some(key.public()),
@@ -593,15 +955,19 @@ async fn enrol(
 struct UploadTimes {
     create: Vec<Duration>,
     patch: Vec<Duration>,
+    /// The last PATCH of each blob (also in `patch`): the one that checks the whole blob's
+    /// SHA-256, from the running hash or, when this instance lacks it, by reading it back.
+    last_patch: Vec<Duration>,
     commit: Vec<Duration>,
     bytes: u64,
     committed: bool,
 }
 
-/// Uploads one blob with tus (create, then every chunk with its checksum).
+/// Uploads one blob with tus (create, then every chunk with its checksum), each request to
+/// the instance the balancer names.
 async fn upload_blob(
     http: &reqwest::Client,
-    url: &str,
+    lb: &Balancer,
     token: &str,
     plan: &Plan,
     tail: &[u8; TAIL],
@@ -611,7 +977,7 @@ async fn upload_blob(
     let blob = plan.blob(tail);
     let t = Instant::now();
     let req = http
-        .post(format!("{url}/v1/uploads"))
+        .post(format!("{}/v1/uploads", lb.url()))
         .bearer_auth(token)
         .header("Tus-Resumable", "1.0.0")
         .header("Upload-Length", blob.size.to_string())
@@ -636,7 +1002,7 @@ async fn upload_blob(
         let (start, end) = (plan.chunks[k].start, plan.chunks[k].end);
         let t = Instant::now();
         let req = http
-            .patch(format!("{url}{location}"))
+            .patch(format!("{}{location}", lb.url()))
             .bearer_auth(token)
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", start.to_string())
@@ -660,7 +1026,11 @@ async fn upload_blob(
             );
             return Err(());
         }
-        times.patch.push(t.elapsed());
+        let took = t.elapsed();
+        times.patch.push(took);
+        if k + 1 == plan.chunks.len() {
+            times.last_patch.push(took);
+        }
         times.bytes += (end - start) as u64;
     }
     Ok(blob)
@@ -669,7 +1039,7 @@ async fn upload_blob(
 /// Commits a signed envelope listing `blobs` (the first is the manifest).
 async fn commit(
     http: &reqwest::Client,
-    url: &str,
+    lb: &Balancer,
     school: &School,
     key_set: &Fingerprint,
     blobs: &[BlobRef],
@@ -691,7 +1061,7 @@ async fn commit(
         blobs: blobs[1..].to_vec(),
     };
     let req = http
-        .post(format!("{url}/v1/submissions"))
+        .post(format!("{}/v1/submissions", lb.url()))
         .bearer_auth(&school.token)
         .json(&CommitRequest {
             envelope: envelope.sign(&school.key),
@@ -704,7 +1074,7 @@ async fn commit(
 /// What every uploader shares.
 struct Ingest {
     http: reqwest::Client,
-    url: String,
+    lb: Arc<Balancer>,
     blobs: usize,
     plan: Plan,
     key_set: Fingerprint,
@@ -715,7 +1085,7 @@ struct Ingest {
 async fn ingest_one(ingest: Arc<Ingest>, school: School, index: usize) -> UploadTimes {
     let Ingest {
         http,
-        url,
+        lb,
         blobs,
         plan,
         key_set,
@@ -725,13 +1095,13 @@ async fn ingest_one(ingest: Arc<Ingest>, school: School, index: usize) -> Upload
     let mut refs = Vec::with_capacity(*blobs);
     for j in 0..*blobs {
         let tail = Plan::tail(index, j);
-        match upload_blob(http, url, &school.token, plan, &tail, &mut times, errors).await {
+        match upload_blob(http, lb, &school.token, plan, &tail, &mut times, errors).await {
             Ok(blob) => refs.push(blob),
             Err(()) => return times,
         }
     }
     let t = Instant::now();
-    if commit(http, url, &school, key_set, &refs, errors)
+    if commit(http, lb, &school, key_set, &refs, errors)
         .await
         .is_ok()
     {
@@ -747,7 +1117,6 @@ struct Sample {
     not_modified: bool,
 }
 
-/// Polls one submission until `done` (or the deadline), every other request conditional.
 /// When a poller stops, and how long it waits between polls.
 #[derive(Clone, Copy)]
 struct Pace {
@@ -755,21 +1124,24 @@ struct Pace {
     every: Duration,
 }
 
+/// Polls one submission until `done` (or the deadline), every other request conditional,
+/// each to the instance the balancer names.
 async fn poll(
     http: reqwest::Client,
-    url: Arc<str>,
+    lb: Arc<Balancer>,
     token: String,
     submission: SubmissionId,
     done: Arc<AtomicBool>,
     errors: Arc<Errors>,
     Pace { deadline, every }: Pace,
 ) -> Vec<Sample> {
-    let target = format!("{url}/v1/submissions/{submission}");
     let mut etag: Option<String> = None;
     let mut samples = Vec::new();
     let mut n: u64 = 0;
     while !done.load(Ordering::Relaxed) && Instant::now() < deadline {
-        let mut req = http.get(&target).bearer_auth(&token);
+        let mut req = http
+            .get(format!("{}/v1/submissions/{submission}", lb.url()))
+            .bearer_auth(&token);
         if n % 2 == 1
             && let Some(tag) = &etag
         {
@@ -798,7 +1170,7 @@ async fn poll(
                 }
             }
             Err(e) => {
-                errors.add("status transport".into(), e.to_string());
+                errors.add("status transport".into(), failure(&e, t));
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
@@ -812,31 +1184,59 @@ async fn poll(
 // ---------------------------------------------------------------------------------------------
 // The run
 
+/// One instance's figures.
+struct InstanceFigures {
+    rss_before: Option<u64>,
+    rss_peak: Option<u64>,
+    cpu: Option<Duration>,
+    clean_exit: bool,
+    /// WARN and ERROR lines in its log, by kind: how many, the first.
+    log_problems: Vec<(usize, String)>,
+}
+
 struct Report {
-    server_bin: String,
+    configuration: Configuration,
     load_before: String,
     load_after: String,
-    file_system: String,
     setup: Duration,
     wall: Duration,
     bytes: u64,
     committed: usize,
-    disk: Vec<(&'static str, f64)>,
+    /// `dd` just before this configuration ran.
+    disk: (&'static str, f64),
     create: Vec<Duration>,
     patch: Vec<Duration>,
+    last_patch: Vec<Duration>,
     commit: Vec<Duration>,
     full: Vec<Duration>,
     not_modified: Vec<Duration>,
     errors: Arc<Errors>,
-    rss_before: Option<u64>,
-    rss_peak: Option<u64>,
-    server_cpu: Option<Duration>,
+    /// Failures while enrolling and making the pollers' submissions (those institutions were
+    /// left out of the load).
+    setup_errors: Arc<Errors>,
+    /// The pollers that took part.
+    pollers: usize,
+    instances: Vec<InstanceFigures>,
+    postgres_cpu: Option<Duration>,
+    s3_cpu: Option<Duration>,
     client_cpu: Option<Duration>,
-    data_bytes: u64,
-    clean_exit: bool,
+    /// The whole machine's busy CPU time during the ingest (ours, the kernel's, anyone's).
+    machine_cpu: Option<Duration>,
+    /// What the stores held after the ingest.
+    stored: String,
 }
 
-fn run(scale: &Scale, root: &Path) -> Report {
+/// The difference of two readings of a CPU time.
+fn spent(after: Option<Duration>, before: Option<Duration>) -> Option<Duration> {
+    after.zip(before).map(|(a, b)| a.saturating_sub(b))
+}
+
+fn run(
+    scale: &Scale,
+    configuration: Configuration,
+    folder: &Path,
+    disk: (&'static str, f64),
+) -> Report {
     let errors = Arc::new(Errors::default());
     let ticks = clock_ticks();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -844,79 +1244,95 @@ fn run(scale: &Scale, root: &Path) -> Report {
         .build()
         .expect("a runtime");
     let http = client();
-    let mut server = Server::start(root);
+    let shared = (configuration.stores == Stores::PostgresS3).then(SharedStores::new);
+    let postgres_pid = shared.as_ref().and_then(|_| durable_cluster().server_pid());
+    let s3_pid = shared.as_ref().and_then(|_| s3().server_pid());
     let setup_started = Instant::now();
+    let storage = shared.as_ref().map(SharedStores::storage_toml);
+    let (first, admin_token) = Server::init(folder, storage.as_deref());
+    let mut servers = vec![first];
+    for k in 1..configuration.instances {
+        let name = char::from(b'a' + (k % 26) as u8);
+        servers.push(Server::another(&folder.join("data"), folder, name));
+    }
+    let lb = Arc::new(Balancer::new(
+        servers.iter().map(|s| s.url.clone()).collect(),
+    ));
 
     // Setup: every institution enrolled; each poller's institution commits a small submission.
+    // What fails here is counted (`setup_errors`) and its institution left out of the load.
+    let setup_errors = Arc::new(Errors::default());
     let (uploaders, pollers, key_set) = runtime.block_on(async {
-        server.wait_ready(&http).await;
+        let errors = &setup_errors;
+        for server in &mut servers {
+            server.wait_ready(&http).await;
+        }
         let resp = send(
-            http.get(format!("{}/v1/key-sets", server.url)),
+            http.get(format!("{}/v1/key-sets", lb.url())),
             "key-sets",
             200,
-            &errors,
+            errors,
         )
         .await
         .expect("the key sets");
-        let sets: KeySets = json_of(resp, "key-sets", &errors).await.expect("key sets");
+        let sets: KeySets = json_of(resp, "key-sets", errors).await.expect("key sets");
         let key_set = sets.key_sets.last().expect("a key set").fingerprint();
         let schools: Vec<Result<School, ()>> =
             futures::stream::iter(0..scale.institutions + scale.pollers)
-                .map(|i| enrol(&http, &server, i, &errors))
+                .map(|i| enrol(&http, &lb, &admin_token, i, errors))
                 .buffered(SETUP_CONCURRENCY)
                 .collect()
                 .await;
-        let mut schools: Vec<School> = schools
+        let mut schools = schools;
+        let poll_schools: Vec<School> = schools
+            .split_off(scale.institutions)
             .into_iter()
-            .collect::<Result<_, ()>>()
-            .unwrap_or_else(|()| panic!("enrolment failed: {:?}", errors.lines()));
-        let poll_schools = schools.split_off(scale.institutions);
+            .flatten()
+            .collect();
+        let schools: Vec<School> = schools.into_iter().flatten().collect();
         let small = Plan::new(1000, scale.chunk);
         let pollers: Vec<Result<(School, SubmissionId), ()>> =
             futures::stream::iter(poll_schools.into_iter().enumerate())
                 .map(|(i, school)| {
-                    let (http, url, small, key_set, errors) =
-                        (&http, &server.url, &small, &key_set, &errors);
+                    let (http, lb, small, key_set) = (&http, &lb, &small, &key_set);
                     async move {
                         let mut times = UploadTimes::default();
                         let tail = Plan::tail(usize::MAX - i, 0);
                         let blob =
-                            upload_blob(http, url, &school.token, small, &tail, &mut times, errors)
+                            upload_blob(http, lb, &school.token, small, &tail, &mut times, errors)
                                 .await?;
-                        let id = commit(http, url, &school, key_set, &[blob], errors).await?;
+                        let id = commit(http, lb, &school, key_set, &[blob], errors).await?;
                         Ok((school, id))
                     }
                 })
                 .buffered(SETUP_CONCURRENCY)
                 .collect()
                 .await;
-        let pollers = pollers
-            .into_iter()
-            .collect::<Result<Vec<_>, ()>>()
-            .unwrap_or_else(|()| panic!("the pollers' submissions failed: {:?}", errors.lines()));
+        let pollers: Vec<(School, SubmissionId)> = pollers.into_iter().flatten().collect();
         (schools, pollers, key_set)
     });
     let setup = setup_started.elapsed();
-    assert_eq!(errors.total(), 0, "setup had errors: {:?}", errors.lines());
     let ingest = Arc::new(Ingest {
         http: http.clone(),
-        url: server.url.clone(),
+        lb: lb.clone(),
         blobs: scale.blobs,
         plan: Plan::new(scale.blob_size, scale.chunk),
         key_set,
         errors: errors.clone(),
     });
-    let mut disk = vec![disk_reference(root, scale.total_bytes())];
 
     // The load.
     let load_before = load_average();
-    let rss_before = proc_status_bytes(server.pid, "VmRSS:");
-    let url: Arc<str> = Arc::from(server.url.as_str());
+    let rss_before: Vec<Option<u64>> = servers
+        .iter()
+        .map(|s| proc_status_bytes(s.pid, "VmRSS:"))
+        .collect();
+    let poller_count = pollers.len();
     let done = Arc::new(AtomicBool::new(false));
     let go = Arc::new(Barrier::new(2));
     let deadline = Instant::now() + scale.timeout + Duration::from_secs(60);
     let poller_thread = {
-        let (url, done, go, errors) = (url.clone(), done.clone(), go.clone(), errors.clone());
+        let (lb, done, go, errors) = (lb.clone(), done.clone(), go.clone(), errors.clone());
         let every = scale.poll_every;
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -925,15 +1341,18 @@ fn run(scale: &Scale, root: &Path) -> Report {
                 .expect("the pollers' runtime");
             let http = client();
             runtime.block_on(async {
-                // One request each first, so connections are open when timing starts.
+                // One request each to every instance first, so connections are open when
+                // timing starts.
                 for (school, id) in &pollers {
-                    let warm = http
-                        .get(format!("{url}/v1/submissions/{id}"))
-                        .bearer_auth(&school.token)
-                        .send()
-                        .await;
-                    if let Ok(resp) = warm {
-                        let _ = resp.bytes().await;
+                    for url in &lb.urls {
+                        let warm = http
+                            .get(format!("{url}/v1/submissions/{id}"))
+                            .bearer_auth(&school.token)
+                            .send()
+                            .await;
+                        if let Ok(resp) = warm {
+                            let _ = resp.bytes().await;
+                        }
                     }
                 }
                 go.wait();
@@ -942,7 +1361,7 @@ fn run(scale: &Scale, root: &Path) -> Report {
                     .map(|(school, id)| {
                         tokio::spawn(poll(
                             http.clone(),
-                            url.clone(),
+                            lb.clone(),
                             school.token,
                             id,
                             done.clone(),
@@ -960,8 +1379,14 @@ fn run(scale: &Scale, root: &Path) -> Report {
         })
     };
     go.wait();
-    let server_cpu_before = cpu_time(&server.pid.to_string(), ticks);
+    let server_cpu_before: Vec<Option<Duration>> = servers
+        .iter()
+        .map(|s| cpu_time(&s.pid.to_string(), ticks))
+        .collect();
+    let postgres_cpu_before = postgres_pid.and_then(|p| tree_cpu_time(p, ticks));
+    let s3_cpu_before = s3_pid.and_then(|p| cpu_time(&p.to_string(), ticks));
     let client_cpu_before = cpu_time("self", ticks);
+    let machine_before = machine_busy(ticks);
     let started = Instant::now();
     let results: Vec<UploadTimes> = runtime.block_on(async {
         let tasks: Vec<_> = uploaders
@@ -984,25 +1409,58 @@ fn run(scale: &Scale, root: &Path) -> Report {
     });
     let wall = started.elapsed();
     done.store(true, Ordering::Relaxed);
-    let server_cpu = cpu_time(&server.pid.to_string(), ticks)
-        .zip(server_cpu_before)
-        .map(|(a, b)| a.saturating_sub(b));
-    let client_cpu = cpu_time("self", ticks)
-        .zip(client_cpu_before)
-        .map(|(a, b)| a.saturating_sub(b));
+    let server_cpu: Vec<Option<Duration>> = servers
+        .iter()
+        .zip(&server_cpu_before)
+        .map(|(s, before)| spent(cpu_time(&s.pid.to_string(), ticks), *before))
+        .collect();
+    let postgres_cpu = spent(
+        postgres_pid.and_then(|p| tree_cpu_time(p, ticks)),
+        postgres_cpu_before,
+    );
+    let s3_cpu = spent(
+        s3_pid.and_then(|p| cpu_time(&p.to_string(), ticks)),
+        s3_cpu_before,
+    );
+    let client_cpu = spent(cpu_time("self", ticks), client_cpu_before);
+    let machine_cpu = spent(machine_busy(ticks), machine_before);
     let samples = poller_thread.join().expect("the pollers' thread");
-    let rss_peak = proc_status_bytes(server.pid, "VmHWM:");
     let load_after = load_average();
-    disk.push(disk_reference(root, scale.total_bytes()));
-    let data_bytes = folder_bytes(&root.join("data"));
-    let clean_exit = server.stop();
+    let mut instances = Vec::new();
+    for (k, server) in servers.iter_mut().enumerate() {
+        let rss_peak = proc_status_bytes(server.pid, "VmHWM:");
+        let clean_exit = server.stop();
+        instances.push(InstanceFigures {
+            rss_before: rss_before[k],
+            rss_peak,
+            cpu: server_cpu[k],
+            clean_exit,
+            log_problems: server.log_problems(),
+        });
+    }
     drop(runtime);
+    let stored = match &shared {
+        None => format!(
+            "data folder {}",
+            mb(folder_bytes(&folder.join("data")) as f64)
+        ),
+        Some(shared) => format!(
+            "database {} + bucket {}",
+            mb(shared.database_bytes() as f64),
+            mb(folder_bytes(&shared.bucket_dir()) as f64)
+        ),
+    };
+    // The next configuration starts on an empty disk (the database goes with `shared`).
+    if let Some(shared) = &shared {
+        let _ = std::fs::remove_dir_all(shared.bucket_dir());
+    }
+    let _ = std::fs::remove_dir_all(folder.join("data"));
+    drop(shared);
 
     let mut report = Report {
-        server_bin: SERVER_BIN.into(),
+        configuration,
         load_before,
         load_after,
-        file_system: file_system(root),
         setup,
         wall,
         bytes: results.iter().map(|t| t.bytes).sum(),
@@ -1010,20 +1468,24 @@ fn run(scale: &Scale, root: &Path) -> Report {
         disk,
         create: Vec::new(),
         patch: Vec::new(),
+        last_patch: Vec::new(),
         commit: Vec::new(),
         full: Vec::new(),
         not_modified: Vec::new(),
         errors,
-        rss_before,
-        rss_peak,
-        server_cpu,
+        setup_errors,
+        pollers: poller_count,
+        instances,
+        postgres_cpu,
+        s3_cpu,
         client_cpu,
-        data_bytes,
-        clean_exit,
+        machine_cpu,
+        stored,
     };
     for t in results {
         report.create.extend(t.create);
         report.patch.extend(t.patch);
+        report.last_patch.extend(t.last_patch);
         report.commit.extend(t.commit);
     }
     for s in samples {
@@ -1032,6 +1494,16 @@ fn run(scale: &Scale, root: &Path) -> Report {
         } else {
             report.full.push(s.latency);
         }
+    }
+    for v in [
+        &mut report.create,
+        &mut report.patch,
+        &mut report.last_patch,
+        &mut report.commit,
+        &mut report.full,
+        &mut report.not_modified,
+    ] {
+        v.sort();
     }
     report
 }
@@ -1064,7 +1536,7 @@ fn mb(bytes: f64) -> String {
 fn mib(bytes: Option<u64>) -> String {
     bytes.map_or_else(
         || "?".into(),
-        |b| format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        |b| format!("{:.0} MiB", b as f64 / (1u64 << 20) as f64),
     )
 }
 
@@ -1072,21 +1544,39 @@ fn verdict(ok: bool) -> &'static str {
     if ok { "ok" } else { "MISSED" }
 }
 
+/// `p50 / p95 / p99 / max ms`.
+fn p4(v: &[Duration]) -> String {
+    format!(
+        "{} / {} / {} / {} ms",
+        ms(pct(v, 50.0)),
+        ms(pct(v, 95.0)),
+        ms(pct(v, 99.0)),
+        ms(pct(v, 100.0))
+    )
+}
+
+/// Seconds of CPU and the cores that makes over `wall`.
+fn cores(cpu: Option<Duration>, wall: Duration) -> String {
+    cpu.map_or_else(
+        || "?".into(),
+        |c| {
+            format!(
+                "{:.1} s ({:.2} cores)",
+                c.as_secs_f64(),
+                c.as_secs_f64() / wall.as_secs_f64()
+            )
+        },
+    )
+}
+
 impl Report {
     fn error_count(&self) -> u64 {
-        self.errors.total() + u64::from(!self.clean_exit)
+        self.errors.total()
+            + self.setup_errors.total()
+            + self.instances.iter().filter(|i| !i.clean_exit).count() as u64
     }
 
-    fn print(&mut self, scale: &Scale, root: &Path) {
-        for v in [
-            &mut self.create,
-            &mut self.patch,
-            &mut self.commit,
-            &mut self.full,
-            &mut self.not_modified,
-        ] {
-            v.sort();
-        }
+    fn status(&self) -> Vec<Duration> {
         let mut status: Vec<Duration> = self
             .full
             .iter()
@@ -1094,93 +1584,62 @@ impl Report {
             .copied()
             .collect();
         status.sort();
+        status
+    }
+
+    fn throughput(&self) -> f64 {
+        self.bytes as f64 / self.wall.as_secs_f64()
+    }
+
+    /// Every instance's CPU time together (None if one could not be read).
+    fn server_cpu(&self) -> Option<Duration> {
+        self.instances.iter().map(|i| i.cpu).sum()
+    }
+
+    /// The servers', PostgreSQL's and s3s-fs's CPU time together: the endpoint's whole cost.
+    fn endpoint_cpu(&self) -> Option<Duration> {
+        let stores = match self.configuration.stores {
+            Stores::Embedded => Some(Duration::ZERO),
+            Stores::PostgresS3 => self.postgres_cpu.zip(self.s3_cpu).map(|(p, s)| p + s),
+        };
+        self.server_cpu().zip(stores).map(|(a, b)| a + b)
+    }
+
+    /// The configuration's own lines, printed as soon as it has run.
+    fn print(&self, scale: &Scale) {
         let secs = self.wall.as_secs_f64();
-        let ingest = self.bytes as f64 / secs;
-        let best_disk = self.disk.iter().map(|d| d.1).fold(0.0, f64::max);
-        let row = |name: &str, value: String, target: &str| {
-            println!("{name:<38} {value:<40} {target}");
-        };
-        let p4 = |v: &[Duration]| {
+        let status = self.status();
+        let row = |name: &str, value: String| println!("  {name:<36} {value}");
+        println!("{}", self.configuration.name());
+        row(
+            "setup",
             format!(
-                "{} / {} / {} / {} ms",
-                ms(pct(v, 50.0)),
-                ms(pct(v, 95.0)),
-                ms(pct(v, 99.0)),
-                ms(pct(v, 100.0))
-            )
-        };
-        let blob_mb = format!("{:.2} MB", scale.blob_size as f64 / 1e6);
-        println!(
-            "Waymark ingest on loopback: {} institutions × {} ({} blobs × {}, tus PATCH {} KiB + sha256 checksum), {} status pollers",
-            scale.institutions,
-            mb((scale.blobs * scale.blob_size) as f64),
-            scale.blobs,
-            blob_mb,
-            scale.chunk / 1024,
-            scale.pollers
-        );
-        if scale.poll_every.is_zero() {
-            println!("pollers: each polls again as soon as it has an answer (flat out)");
-        } else {
-            println!(
-                "pollers: each polls every {} ms",
-                scale.poll_every.as_millis()
-            );
-        }
-        println!("ciphertext: pseudo-random bytes (not age-encrypted; the server cannot tell)");
-        println!(
-            "server: {} (child process), data on {} in {}",
-            self.server_bin,
-            self.file_system,
-            root.display()
-        );
-        println!(
-            "rate limits raised for the run; setup (enrol {}, pollers' submissions) {:.1} s; load average {} before, {} after",
-            scale.institutions + scale.pollers,
-            self.setup.as_secs_f64(),
-            self.load_before,
-            self.load_after
-        );
-        println!();
-        row("measure", "result".into(), "target");
-        row(
-            "ingest wall time",
-            format!("{secs:.2} s for {}", mb(self.bytes as f64)),
-            "",
+                "{:.1} s (init, enrol {}, the pollers' submissions); load average {} before, {} after",
+                self.setup.as_secs_f64(),
+                scale.institutions + scale.pollers,
+                self.load_before,
+                self.load_after
+            ),
         );
         row(
-            "ingest throughput (aggregate)",
-            format!("{}/s", mb(ingest)),
-            "",
+            "ingest",
+            format!(
+                "{secs:.2} s for {}: {}/s; {} of {} committed; {} before: {}/s",
+                mb(self.bytes as f64),
+                mb(self.throughput()),
+                self.committed,
+                scale.institutions,
+                self.disk.0,
+                mb(self.disk.1)
+            ),
         );
-        let (label, _) = self.disk[0];
-        row(
-            &format!("disk: {label}"),
-            self.disk
-                .iter()
-                .map(|d| format!("{}/s", mb(d.1)))
-                .collect::<Vec<_>>()
-                .join(" before, ")
-                + " after",
-            "",
-        );
-        row(
-            "ingest / disk (faster dd run)",
-            format!("{:.0}%", 100.0 * ingest / best_disk),
-            "",
-        );
-        row(
-            "submissions committed",
-            format!("{} of {}", self.committed, scale.institutions),
-            "",
-        );
-        row("tus create p50 / p95 / p99 / max", p4(&self.create), "");
+        row("tus create p50 / p95 / p99 / max", p4(&self.create));
         row(
             &format!("PATCH {} KiB p50 / p95 / p99 / max", scale.chunk / 1024),
             p4(&self.patch),
-            "",
         );
-        row("commit p50 / p95 / p99 / max", p4(&self.commit), "");
+        row("  last PATCH of a blob", p4(&self.last_patch));
+        row("commit p50 / p95 / p99 / max", p4(&self.commit));
         row(
             "status polls",
             format!(
@@ -1190,54 +1649,228 @@ impl Report {
                 self.full.len(),
                 self.not_modified.len()
             ),
-            "",
         );
         row(
             "status p50 / p95 / p99 / max",
-            p4(&status),
-            &format!(
-                "p99 < {} ms: {}",
+            format!(
+                "{} (p99 < {} ms: {})",
+                p4(&status),
                 STATUS_P99_TARGET.as_millis(),
                 verdict(!status.is_empty() && pct(&status, 99.0) < STATUS_P99_TARGET)
             ),
         );
-        row("  of which full 200", p4(&self.full), "");
-        row("  of which 304 Not Modified", p4(&self.not_modified), "");
+        row("  of which full 200", p4(&self.full));
+        row("  of which 304 Not Modified", p4(&self.not_modified));
         let errors = self.error_count();
         row(
             "errors (non-2xx/3xx, transport, other)",
-            errors.to_string(),
-            &format!("0: {}", verdict(errors == 0)),
+            format!("{errors} (target 0: {})", verdict(errors == 0)),
         );
         for line in self.errors.lines() {
-            println!("  {line}");
+            println!("    {line}");
         }
-        if !self.clean_exit {
-            println!("  the server did not exit cleanly on SIGTERM");
+        for line in self.setup_errors.lines() {
+            println!("    in setup: {line}");
         }
+        if self.pollers < scale.pollers {
+            println!(
+                "    only {} of {} pollers took part (the others' setup failed)",
+                self.pollers, scale.pollers
+            );
+        }
+        for (k, instance) in self.instances.iter().enumerate() {
+            let name = char::from(b'A' + (k % 26) as u8);
+            row(
+                &format!("instance {name}"),
+                format!(
+                    "peak RSS {} (idle before load {}), CPU {}{}",
+                    mib(instance.rss_peak),
+                    mib(instance.rss_before),
+                    cores(instance.cpu, self.wall),
+                    if instance.clean_exit {
+                        ""
+                    } else {
+                        "; did not exit cleanly on SIGTERM"
+                    }
+                ),
+            );
+            let problems = &instance.log_problems;
+            if !problems.is_empty() {
+                let total: usize = problems.iter().map(|p| p.0).sum();
+                println!("    {total} WARN/ERROR lines in its log; by kind, the first of each:");
+                for (count, line) in problems.iter().take(6) {
+                    println!("      {count} × {line}");
+                }
+            }
+        }
+        if self.configuration.stores == Stores::PostgresS3 {
+            row(
+                "PostgreSQL CPU (all its processes)",
+                cores(self.postgres_cpu, self.wall),
+            );
+            row("s3s-fs CPU", cores(self.s3_cpu, self.wall));
+        }
+        row("bench client CPU", cores(self.client_cpu, self.wall));
+        let ours = self.endpoint_cpu().zip(self.client_cpu).map(|(a, b)| a + b);
         row(
-            "server peak RSS (VmHWM)",
+            "machine CPU busy (all processes)",
             format!(
-                "{} (idle before load {})",
-                mib(self.rss_peak),
-                mib(self.rss_before)
+                "{}, of which outside the bench's processes (kernel threads, other work) {}",
+                cores(self.machine_cpu, self.wall),
+                cores(spent(self.machine_cpu, ours), self.wall)
             ),
-            "",
         );
-        let cores = |cpu: Option<Duration>| {
-            cpu.map_or_else(
-                || "?".into(),
-                |c| {
-                    format!(
-                        "{:.1} s ({:.2} cores)",
-                        c.as_secs_f64(),
-                        c.as_secs_f64() / secs
-                    )
-                },
-            )
+        row("stored after ingest", self.stored.clone());
+        println!();
+    }
+}
+
+/// A figure with a sensible number of digits.
+fn figure(x: f64) -> String {
+    if x < 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// `a → b (×r)`, for the comparison lines.
+fn change(a: f64, b: f64, unit: &str) -> String {
+    let (fa, fb) = (figure(a), figure(b));
+    if a > 0.0 {
+        format!("{fa} → {fb}{unit} (×{:.2})", b / a)
+    } else {
+        format!("{fa} → {fb}{unit}")
+    }
+}
+
+/// How the figures move from configuration `a` to `b`.
+fn comparison(a: &Report, b: &Report) -> String {
+    let p99 = |r: &Report| pct(&r.status(), 99.0).as_secs_f64() * 1e3;
+    let commit = |r: &Report| pct(&r.commit, 99.0).as_secs_f64() * 1e3;
+    let last = |r: &Report| pct(&r.last_patch, 99.0).as_secs_f64() * 1e3;
+    let polls = |r: &Report| r.status().len() as f64 / r.wall.as_secs_f64();
+    let endpoint_cores = |r: &Report| {
+        r.endpoint_cpu()
+            .map_or(0.0, |c| c.as_secs_f64() / r.wall.as_secs_f64())
+    };
+    format!(
+        "ingest {}; status p99 {}; polls {}; commit p99 {}; last PATCH p99 {}; endpoint CPU (servers + stores) {:.2} → {:.2} cores",
+        change(a.throughput() / 1e6, b.throughput() / 1e6, " MB/s"),
+        change(p99(a), p99(b), " ms"),
+        change(polls(a), polls(b), "/s"),
+        change(commit(a), commit(b), " ms"),
+        change(last(a), last(b), " ms"),
+        endpoint_cores(a),
+        endpoint_cores(b),
+    )
+}
+
+/// The one table: a row per configuration, then the reference and what changed.
+fn print_table(scale: &Scale, reports: &[Report], disk_after: (&'static str, f64), root: &Path) {
+    let blob_mb = format!("{:.2} MB", scale.blob_size as f64 / 1e6);
+    println!(
+        "Waymark ingest on loopback: {} institutions × {} ({} blobs × {}, tus PATCH {} KiB + sha256 checksum), {} status pollers ({})",
+        scale.institutions,
+        mb((scale.blobs * scale.blob_size) as f64),
+        scale.blobs,
+        blob_mb,
+        scale.chunk / 1024,
+        scale.pollers,
+        if scale.poll_every.is_zero() {
+            "flat out".to_owned()
+        } else {
+            format!("each every {} ms", scale.poll_every.as_millis())
+        }
+    );
+    println!(
+        "server: {SERVER_BIN} (child processes), rate limits raised; ciphertext: pseudo-random bytes"
+    );
+    let mut places = format!("bench folder (embedded data, dd): {}", file_system(root));
+    if reports
+        .iter()
+        .any(|r| r.configuration.stores == Stores::PostgresS3)
+    {
+        places += &format!(
+            "; PostgreSQL: {}; s3s-fs: {}",
+            file_system(durable_cluster().dir()),
+            file_system(s3().root())
+        );
+    }
+    println!("{places}");
+    println!(
+        "durability: (1) fsyncs every chunk and every SQLite commit; PostgreSQL fsync, full_page_writes, synchronous_commit on; {S3S_FS_DURABILITY}"
+    );
+    println!();
+    println!(
+        "| configuration | ingest | dd before | status p50 / p99 / max | polls/s | commit p99 | PATCH p99 / last of a blob | errors | server CPU | PostgreSQL / s3s-fs CPU | server peak RSS |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in reports {
+        let status = r.status();
+        let secs = r.wall.as_secs_f64();
+        let server_cpu = {
+            let each: Vec<String> = r
+                .instances
+                .iter()
+                .map(|i| {
+                    i.cpu
+                        .map_or("?".into(), |c| format!("{:.1}", c.as_secs_f64()))
+                })
+                .collect();
+            let cores = r
+                .server_cpu()
+                .map_or("?".into(), |c| format!("{:.2}", c.as_secs_f64() / secs));
+            format!("{} s ({cores} cores)", each.join(" + "))
         };
-        row("server CPU during ingest", cores(self.server_cpu), "");
-        row("bench client CPU during ingest", cores(self.client_cpu), "");
-        row("data folder after ingest", mb(self.data_bytes as f64), "");
+        let stores_cpu = match r.configuration.stores {
+            Stores::Embedded => "—".to_owned(),
+            Stores::PostgresS3 => {
+                let f = |c: Option<Duration>| {
+                    c.map_or("?".into(), |c| format!("{:.1}", c.as_secs_f64()))
+                };
+                format!("{} / {} s", f(r.postgres_cpu), f(r.s3_cpu))
+            }
+        };
+        let rss: Vec<String> = r.instances.iter().map(|i| mib(i.rss_peak)).collect();
+        println!(
+            "| {} | {}/s | {}/s | {} / {} / {} ms | {:.0} | {} ms | {} / {} ms | {} | {} | {} | {} |",
+            r.configuration.name(),
+            mb(r.throughput()),
+            mb(r.disk.1),
+            ms(pct(&status, 50.0)),
+            ms(pct(&status, 99.0)),
+            ms(pct(&status, 100.0)),
+            status.len() as f64 / secs,
+            ms(pct(&r.commit, 99.0)),
+            ms(pct(&r.patch, 99.0)),
+            ms(pct(&r.last_patch, 99.0)),
+            match r.setup_errors.total() {
+                0 => r.error_count().to_string(),
+                n => format!("{} ({n} in setup)", r.error_count()),
+            },
+            server_cpu,
+            stores_cpu,
+            rss.join(" + "),
+        );
+    }
+    println!();
+    println!(
+        "reference: {} of the same bytes into the bench folder, before each configuration (column) and after the last: {}/s",
+        disk_after.0,
+        mb(disk_after.1)
+    );
+    let find = |n: usize| reports.iter().find(|r| r.configuration.number == n);
+    if let (Some(one), Some(two)) = (find(1), find(2)) {
+        println!(
+            "PostgreSQL + S3 against the embedded stores, (2) against (1): {}",
+            comparison(one, two)
+        );
+    }
+    if let (Some(two), Some(three)) = (find(2), find(3)) {
+        println!(
+            "with the second instance, (3) against (2): {}",
+            comparison(two, three)
+        );
     }
 }
