@@ -13,7 +13,6 @@ use waymark_protocol::api::{
     CommitRequest, CommitResponse, EventList, HeldResponse, SubmissionList, SubmissionStatus,
 };
 use waymark_protocol::crypt::{Recipient, encrypt_bytes};
-use waymark_protocol::encoding::encode_base64;
 use waymark_protocol::envelope::{BlobRef, ENVELOPE_FORMAT, Envelope};
 use waymark_protocol::ids::FrameworkRef;
 use waymark_protocol::keys::{Fingerprint, KeySet};
@@ -30,6 +29,7 @@ use waymark_protocol::{AssessorId, Sha256, SubmissionId};
 use waymark_server::keys::current_key_set;
 use waymark_server::meta::submissions::{ReviewChanges, Transition};
 
+use common::flow::upload;
 use common::{School, TestServer};
 
 // ---------------------------------------------------------------------------------------------
@@ -182,52 +182,11 @@ fn draft(board: &Board, school: &School, spec: Spec<'_>) -> Draft {
 // ---------------------------------------------------------------------------------------------
 // Talking to the server
 
-/// Uploads a blob with tus (create, then one PATCH of every byte) as this school.
-async fn upload_blob(server: &TestServer, school: &School, bytes: &[u8]) -> BlobRef {
-    let sha256 = Sha256::of(bytes);
-    let created = server
-        .http
-        .post(format!("{}/v1/uploads", server.url))
-        .bearer_auth(&school.token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", bytes.len().to_string())
-        .header(
-            "Upload-Metadata",
-            format!("sha256 {}", encode_base64(sha256.to_hex().as_bytes())),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
-    let location = created.headers()["location"].to_str().unwrap().to_owned();
-    let location = if location.starts_with('/') {
-        format!("{}{location}", server.url)
-    } else {
-        location
-    };
-    let patched = server
-        .http
-        .patch(location)
-        .bearer_auth(&school.token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", "0")
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(patched.status(), 204, "{}", patched.text().await.unwrap());
-    BlobRef {
-        sha256,
-        size: bytes.len() as u64,
-    }
-}
-
 /// Uploads the draft's manifest and evidence as `school`.
 async fn upload_all(server: &TestServer, school: &School, draft: &Draft) {
-    upload_blob(server, school, &draft.manifest).await;
+    upload(server, school, &draft.manifest).await;
     for e in &draft.evidence {
-        upload_blob(server, school, &e.cipher).await;
+        upload(server, school, &e.cipher).await;
     }
 }
 
@@ -492,9 +451,9 @@ async fn a_blob_not_uploaded_or_uploaded_by_another_school_is_missing() {
             ..Spec::default()
         },
     );
-    upload_blob(&server, &school, &d.manifest).await;
-    upload_blob(&server, &school, &held.cipher).await;
-    upload_blob(&server, &other, &elsewhere.cipher).await;
+    upload(&server, &school, &d.manifest).await;
+    upload(&server, &school, &held.cipher).await;
+    upload(&server, &other, &elsewhere.cipher).await;
 
     let (status, body) = commit(&server, &school, &d.signed).await;
     assert_refused(status, &body, 422, "missing_blob");
@@ -507,8 +466,8 @@ async fn a_blob_not_uploaded_or_uploaded_by_another_school_is_missing() {
     assert!(!message.contains(&held.blob.sha256.to_hex()), "{message}");
 
     // Once this school has uploaded them itself, the same envelope goes in.
-    upload_blob(&server, &school, &absent.cipher).await;
-    upload_blob(&server, &school, &elsewhere.cipher).await;
+    upload(&server, &school, &absent.cipher).await;
+    upload(&server, &school, &elsewhere.cipher).await;
     commit_new(&server, &school, &d.signed).await;
 }
 
@@ -815,8 +774,8 @@ async fn a_resubmission_after_a_request_is_version_two_and_reuses_held_blobs() {
     want.sort_by_key(|b| b.sha256);
     assert_eq!(held, want, "only the reused files are held");
     // Send only what is new.
-    upload_blob(&server, &school, &d2.manifest).await;
-    upload_blob(&server, &school, &club.cipher).await;
+    upload(&server, &school, &d2.manifest).await;
+    upload(&server, &school, &club.cipher).await;
 
     // A different award is not an answer to this request.
     let mut wrong = draft(
