@@ -119,6 +119,8 @@ const RAISED_ENROLMENTS_PER_HOUR: u32 = 1_000_000;
 const STATUS_P99_TARGET: Duration = Duration::from_millis(50);
 /// Setup requests in flight at once.
 const SETUP_CONCURRENCY: usize = 8;
+/// Times one PATCH answered 503 (no chunk slot free) is sent again after its Retry-After.
+const BUSY_RETRIES: u32 = 30;
 /// Connections in each instance's PostgreSQL pool (the server's default).
 const PG_POOL_SIZE: usize = 16;
 /// What s3s-fs does with what it is sent (read in its source, 0.14.1).
@@ -860,7 +862,18 @@ async fn send(
     errors: &Errors,
 ) -> Result<reqwest::Response, ()> {
     let started = Instant::now();
-    match req.send().await {
+    judge(req.send().await, started, what, want, errors).await
+}
+
+/// A response with status `want`, or the error recorded (what, status or transport failure).
+async fn judge(
+    result: reqwest::Result<reqwest::Response>,
+    started: Instant,
+    what: &str,
+    want: u16,
+    errors: &Errors,
+) -> Result<reqwest::Response, ()> {
+    match result {
         Ok(resp) if resp.status().as_u16() == want => Ok(resp),
         Ok(resp) => {
             let status = resp.status().as_u16();
@@ -959,6 +972,9 @@ struct UploadTimes {
     /// SHA-256, from the running hash or, when this instance lacks it, by reading it back.
     last_patch: Vec<Duration>,
     commit: Vec<Duration>,
+    /// PATCHes answered 503 `unavailable` (no chunk slot within `limits.chunk_wait_seconds`)
+    /// and sent again after `Retry-After`, as the school's client does.
+    busy: u64,
     bytes: u64,
     committed: bool,
 }
@@ -1012,7 +1028,30 @@ async fn upload_blob(
                 format!("sha256 {}", encode_base64(&hash)),
             )
             .body(bytes);
-        let resp = send(req, "PATCH", 204, errors).await?;
+        // A 503 (every chunk slot taken for `limits.chunk_wait_seconds`) is sent again after
+        // its Retry-After, a bounded number of times, as the school's client retries it.
+        let mut tries = 0;
+        let resp = loop {
+            let attempt = req
+                .try_clone()
+                .expect("a request with a Bytes body can be cloned");
+            let started = Instant::now();
+            match attempt.send().await {
+                Ok(resp) if resp.status().as_u16() == 503 && tries < BUSY_RETRIES => {
+                    let wait = resp
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .unwrap_or(1);
+                    let _ = resp.bytes().await;
+                    tries += 1;
+                    times.busy += 1;
+                    tokio::time::sleep(Duration::from_secs(wait)).await;
+                }
+                other => break judge(other, started, "PATCH", 204, errors).await?,
+            }
+        };
         let offset = resp
             .headers()
             .get("upload-offset")
@@ -1208,6 +1247,8 @@ struct Report {
     patch: Vec<Duration>,
     last_patch: Vec<Duration>,
     commit: Vec<Duration>,
+    /// PATCHes answered 503 and sent again (see [`UploadTimes::busy`]).
+    busy: u64,
     full: Vec<Duration>,
     not_modified: Vec<Duration>,
     errors: Arc<Errors>,
@@ -1470,6 +1511,7 @@ fn run(
         patch: Vec::new(),
         last_patch: Vec::new(),
         commit: Vec::new(),
+        busy: results.iter().map(|t| t.busy).sum(),
         full: Vec::new(),
         not_modified: Vec::new(),
         errors,
@@ -1639,6 +1681,10 @@ impl Report {
             p4(&self.patch),
         );
         row("  last PATCH of a blob", p4(&self.last_patch));
+        row(
+            "  answered 503 and sent again",
+            format!("{} (Retry-After, as the school's client does)", self.busy),
+        );
         row("commit p50 / p95 / p99 / max", p4(&self.commit));
         row(
             "status polls",
