@@ -82,24 +82,7 @@ async fn an_upload_started_on_one_instance_is_resumed_and_finished_on_the_other(
     // 13 MiB: chunks of 6 MiB go to S3 as multipart writes of more than one part.
     let data = bytes(13 * MIB, 7);
     let sha256 = Sha256::of(&data);
-    let created = a
-        .http
-        .post(format!("{}/v1/uploads", a.url))
-        .bearer_auth(&school.token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", data.len().to_string())
-        .header(
-            "Upload-Metadata",
-            format!(
-                "sha256 {}",
-                waymark_protocol::encoding::encode_base64(sha256.to_hex().as_bytes())
-            ),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status().as_u16(), 201);
-    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let location = common::flow::create_upload(&a, &school, &data).await;
 
     // The first chunk on A; B knows where it stands.
     let first = patch(&a, &school.token, &location, 0, &data[..6 * MIB]).await;

@@ -10,7 +10,6 @@ mod common;
 
 use std::sync::Arc;
 
-use waymark_protocol::Sha256;
 use waymark_server::config::{BlobBackend, Config, MetadataBackend};
 use waymark_server::migrate::{MigrateError, migrate_storage};
 
@@ -39,24 +38,7 @@ async fn an_embedded_endpoint_moves_onto_postgres_and_s3_and_carries_on() {
 
     // An upload left half-way: 300 KiB of 700.
     let data: Vec<u8> = (0..700 * KIB).map(|i| (i % 251) as u8).collect();
-    let created = server
-        .http
-        .post(format!("{}/v1/uploads", server.url))
-        .bearer_auth(&school.token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", data.len().to_string())
-        .header(
-            "Upload-Metadata",
-            format!(
-                "sha256 {}",
-                waymark_protocol::encoding::encode_base64(Sha256::of(&data).to_hex().as_bytes())
-            ),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status().as_u16(), 201);
-    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let location = common::flow::create_upload(&server, &school, &data).await;
     let patch = |server: &TestServer, offset: usize, bytes: &[u8]| {
         server
             .http

@@ -15,12 +15,12 @@ use super::{Assessor, School, TestServer};
 pub const TECHNOLOGY: (&str, &str, &str) = ("technology-self-review", "1.0", "technology-mark");
 pub const CARE: (&str, &str, &str) = ("care-experienced-quality-mark", "1.0", "quality-mark");
 
-/// Uploads `bytes` as one blob over tus (one PATCH).
-pub async fn upload(server: &TestServer, school: &School, bytes: &[u8]) -> BlobRef {
-    let sha256 = Sha256::of(bytes);
+/// Creates a tus upload for `bytes` (declared with their SHA-256) as `school`; returns its
+/// location (a path on the server).
+pub async fn create_upload(server: &TestServer, school: &School, bytes: &[u8]) -> String {
     let metadata = format!(
         "sha256 {}",
-        base64::engine::general_purpose::STANDARD.encode(sha256.to_hex())
+        base64::engine::general_purpose::STANDARD.encode(Sha256::of(bytes).to_hex())
     );
     let created = server
         .http
@@ -38,7 +38,13 @@ pub async fn upload(server: &TestServer, school: &School, bytes: &[u8]) -> BlobR
         "{}",
         created.text().await.unwrap()
     );
-    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    created.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Uploads `bytes` as one blob over tus (one PATCH).
+pub async fn upload(server: &TestServer, school: &School, bytes: &[u8]) -> BlobRef {
+    let sha256 = Sha256::of(bytes);
+    let location = create_upload(server, school, bytes).await;
     let patched = server
         .http
         .patch(format!("{}{location}", server.url))
