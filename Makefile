@@ -48,7 +48,7 @@ lint: ui-deps
 ## a real S3-compatible server (s3s-fs), both started on loopback by the tests themselves. The
 ## same `--workspace` selection as above, so nothing is compiled again (it also reruns the
 ## assessor tool's own tests/review.rs, a few seconds, which has no stores to choose).
-SERVER_SUITE := --test enrollment --test uploads --test submissions --test review --test binary
+SERVER_SUITE := --test enrollment --test uploads --test submissions --test review --test binary --test privacy
 unit: ui-deps
 	$(CARGO) test --workspace --all-targets --locked
 	WAYMARK_TEST_STORAGE=postgres+s3 $(CARGO) test --workspace --locked $(SERVER_SUITE)

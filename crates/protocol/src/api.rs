@@ -318,3 +318,135 @@ pub struct PublicAward {
     /// Whether it is current today.
     pub current: bool,
 }
+
+/// `POST /v1/school/erasure` and `POST /v1/admin/institutions/{id}/erasure`: the signed
+/// confirmation of an institution's erasure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErasureResponse {
+    /// A [`crate::erasure::ErasureConfirmation`] signed by the endpoint's key (purpose
+    /// `waymark/erasure/1`): keep it as proof; verify it with
+    /// [`crate::erasure::verify_erasure`].
+    pub confirmation: Signed,
+    /// False when the institution had been erased before: the first confirmation again.
+    pub created: bool,
+}
+
+/// The version of [`InstitutionProfile`] this build writes and reads.
+pub const PROFILE_FORMAT: u32 = 1;
+
+/// `PUT /v1/school/profile`: the institution's own statement of its details and working group,
+/// as the school's app holds them; the endpoint keeps the current one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InstitutionProfile {
+    /// [`PROFILE_FORMAT`].
+    pub format: u32,
+    /// The name as it should appear on certificates (1 to 200 characters).
+    pub name: String,
+    /// A reference number such as a URN or UKPRN (letters, digits, `-` and `/`; at most 32).
+    pub identifier: Option<String>,
+    /// The phase of education.
+    pub phase: Option<Phase>,
+    /// Who to contact about the review.
+    pub contact_name: Option<String>,
+    /// Their email.
+    pub email: Option<String>,
+    /// Their role.
+    pub role: Option<String>,
+    /// The working group: the people who contribute to the self-review (at most 200).
+    pub working_group: Vec<WorkingGroupMember>,
+}
+
+/// The phase of education.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// Primary school.
+    Primary,
+    /// Secondary school.
+    Secondary,
+    /// All-through school.
+    AllThrough,
+    /// Special school.
+    Special,
+    /// Further education college.
+    FurtherEducation,
+    /// University or other higher education.
+    HigherEducation,
+    /// Anything else.
+    Other,
+}
+
+/// A member of the working group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WorkingGroupMember {
+    /// Their name (1 to 200 characters).
+    pub name: String,
+    /// Their role ("Computing lead").
+    pub role: Option<String>,
+    /// Their email.
+    pub email: Option<String>,
+}
+
+/// The profile the endpoint holds for an institution (`GET /v1/school/profile`, the answer to
+/// `PUT`, and what an assigned assessor or the administrator reads).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProfileRecord {
+    /// The institution.
+    pub institution: InstitutionId,
+    /// The profile as stored (trimmed; empty optional texts as `null`).
+    pub profile: InstitutionProfile,
+    /// 1 for the first profile sent, one more at each correction that changed something.
+    pub version: u32,
+    /// When the current version was recorded (the endpoint's clock).
+    pub corrected_at: DateTime<Utc>,
+    /// The fields this request changed (`name`, `email`, `working_group`, …); empty when it
+    /// changed nothing (a repeated request), and then no event was recorded.
+    pub changed: Vec<String>,
+    /// The open submissions whose events now hold a `profile_corrected` event (the assessor
+    /// sees it there); empty when nothing changed or no review is open.
+    pub recorded_in: Vec<SubmissionId>,
+}
+
+/// The body of a `422 invalid_profile`: an [`crate::ApiError`] with every problem, each naming
+/// its field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProfileProblems {
+    /// `invalid_profile`.
+    pub code: crate::ApiErrorCode,
+    /// For people.
+    pub message: String,
+    /// Every problem found, in the order of the fields.
+    pub problems: Vec<FieldProblem>,
+}
+
+/// One field's problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// The field: `name`, `identifier`, `contact_name`, `email`, `role`, `format`,
+    /// `working_group`, or `working_group[2].email` for a member's.
+    pub field: String,
+    /// Stable; clients decide on this.
+    pub code: FieldProblemCode,
+    /// For people: what is wrong and how to fix it.
+    pub message: String,
+}
+
+/// What is wrong with a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldProblemCode {
+    /// Empty, but required.
+    Required,
+    /// Longer than allowed.
+    TooLong,
+    /// More items than allowed.
+    TooMany,
+    /// Holds control characters.
+    ControlCharacters,
+    /// Not an email address.
+    NotAnEmail,
+    /// Not a reference number.
+    NotAnIdentifier,
+    /// A `format` this endpoint does not read.
+    UnsupportedFormat,
+}

@@ -155,6 +155,17 @@ api_codes! {
     UnsupportedMediaType = "unsupported_media_type", 415;
     /// `Tus-Resumable` is missing or names a version other than 1.0.0.
     TusVersionUnsupported = "tus_version_unsupported", 412;
+    /// The institution's data was erased (at its request or the awarding body's); its tokens
+    /// no longer work. The awarding body can register it again as a new institution.
+    InstitutionErased = "institution_erased", 410;
+    /// The submission was deleted: past the awarding body's retention period, or with its
+    /// institution's erasure. Nothing of it is kept but its id and when it went.
+    SubmissionDeleted = "submission_deleted", 410;
+    /// The award's record was deleted (its institution's data was erased, or it expired and
+    /// passed the retention period), so it can no longer be verified.
+    AwardDeleted = "award_deleted", 410;
+    /// The profile has problems; the body's `problems` names each field with its own code.
+    InvalidProfile = "invalid_profile", 422;
     /// Too many requests from this token or address; wait and try again (see Retry-After).
     RateLimited = "rate_limited", 429;
     /// The server is starting, stopping or cannot reach its storage; try again shortly.

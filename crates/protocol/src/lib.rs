@@ -20,6 +20,7 @@ pub mod crypt;
 pub mod encoding;
 pub mod enrollment;
 pub mod envelope;
+pub mod erasure;
 pub mod error;
 pub mod ids;
 pub mod keys;

@@ -261,6 +261,15 @@ pub enum EventKind {
         /// Feedback.
         feedback: Feedback,
     },
+    /// The institution corrected its profile (details or working group); the state is
+    /// unchanged. Only the names of the fields are kept here: the current profile is read from
+    /// the endpoint, so a corrected value is not kept in the event stream.
+    ProfileCorrected {
+        /// The profile's version after the correction.
+        version: u32,
+        /// The fields that changed (`name`, `email`, `working_group`, …).
+        fields: Vec<String>,
+    },
 }
 
 /// When the review is due: the received time plus the award's review window.

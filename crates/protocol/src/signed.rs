@@ -3,7 +3,7 @@
 //! The body is carried as the bytes that were signed (base64 in JSON), so a verifier checks
 //! exactly what the signer signed and then parses it; there is no canonical JSON to get wrong.
 //! Each kind of document signs under its own [`Purpose`], so a receipt can never be passed off
-//! as an envelope or a key set.
+//! as an envelope or a key set, nor a key set as an erasure confirmation.
 
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -20,6 +20,8 @@ pub enum Purpose {
     Receipt,
     /// The awarding body's key set.
     KeySet,
+    /// The server's confirmation that an institution's data was erased.
+    Erasure,
 }
 
 impl Purpose {
@@ -28,6 +30,7 @@ impl Purpose {
             Purpose::Envelope => b"waymark/envelope/1",
             Purpose::Receipt => b"waymark/receipt/1",
             Purpose::KeySet => b"waymark/key-set/1",
+            Purpose::Erasure => b"waymark/erasure/1",
         }
     }
 
@@ -36,6 +39,7 @@ impl Purpose {
             Purpose::Envelope => "envelope",
             Purpose::Receipt => "receipt",
             Purpose::KeySet => "key set",
+            Purpose::Erasure => "erasure confirmation",
         }
     }
 

@@ -12,6 +12,9 @@ use uuid::Uuid;
 use waymark_protocol::api::*;
 use waymark_protocol::crypt::{Identity, Recipient};
 use waymark_protocol::envelope::{BlobRef, ENVELOPE_FORMAT, Envelope};
+use waymark_protocol::erasure::{
+    ERASURE_FORMAT, ErasureConfirmation, ErasureCounts, verify_erasure,
+};
 use waymark_protocol::ids::FrameworkRef;
 use waymark_protocol::keys::{Fingerprint, KEY_SET_FORMAT, KeyRecipient, KeySet, SignedKeySet};
 use waymark_protocol::manifest::*;
@@ -184,6 +187,42 @@ fn signed_documents() {
     };
     snapshot("receipt", &receipt);
     snapshot("signed_receipt", &receipt.sign(&key()));
+    let erasure = ErasureConfirmation {
+        format: ERASURE_FORMAT,
+        institution: institution(),
+        requested_by: Role::Institution,
+        erased_at: at(),
+        deleted: ErasureCounts {
+            submissions: 2,
+            envelopes: 3,
+            events: 9,
+            awards: 1,
+            uploads: 4,
+            blobs: 4,
+            blob_bytes: 1_052_672,
+            tokens: 1,
+            enrollment_codes: 1,
+            assessor_links: 0,
+            profiles: 1,
+        },
+    };
+    snapshot("erasure_confirmation", &erasure);
+    let signed_erasure = erasure.sign(&key());
+    snapshot("signed_erasure_confirmation", &signed_erasure);
+    assert_eq!(
+        verify_erasure(&signed_erasure, &key_set()).unwrap(),
+        erasure
+    );
+    // An erasure confirmation is not a receipt, nor the other way round.
+    assert!(waymark_protocol::receipt::verify_receipt(&signed_erasure, &key_set(), None).is_err());
+    assert!(verify_erasure(&receipt.sign(&key()), &key_set()).is_err());
+    snapshot(
+        "erasure_response",
+        &ErasureResponse {
+            confirmation: signed_erasure,
+            created: true,
+        },
+    );
 }
 
 #[test]
@@ -433,6 +472,61 @@ fn api_bodies() {
                 institution: info,
                 award: award(),
             }],
+        },
+    );
+    let profile = InstitutionProfile {
+        format: PROFILE_FORMAT,
+        name: "Ysgol Gynradd Llanfair".into(),
+        identifier: Some("100001".into()),
+        phase: Some(Phase::Primary),
+        contact_name: Some("Mrs Jones".into()),
+        email: Some("head@llanfair.example".into()),
+        role: Some("Head teacher".into()),
+        working_group: vec![WorkingGroupMember {
+            name: "Mr Evans".into(),
+            role: Some("Computing lead".into()),
+            email: None,
+        }],
+    };
+    snapshot("institution_profile", &profile);
+    snapshot(
+        "profile_record",
+        &ProfileRecord {
+            institution: institution(),
+            profile,
+            version: 2,
+            corrected_at: at(),
+            changed: vec!["email".into(), "working_group".into()],
+            recorded_in: vec![submission()],
+        },
+    );
+    snapshot(
+        "profile_problems",
+        &ProfileProblems {
+            code: ApiErrorCode::InvalidProfile,
+            message: "the profile has 1 problem".into(),
+            problems: vec![FieldProblem {
+                field: "working_group[0].email".into(),
+                code: FieldProblemCode::NotAnEmail,
+                message: "\"evans@\" is not an email address".into(),
+            }],
+        },
+    );
+    snapshot(
+        "event_profile_corrected",
+        &Event {
+            sequence: 9,
+            submission: submission(),
+            at: at(),
+            actor: Actor {
+                role: Role::Institution,
+                assessor: None,
+            },
+            state: ReviewState::UnderReview,
+            kind: EventKind::ProfileCorrected {
+                version: 2,
+                fields: vec!["email".into()],
+            },
         },
     );
     snapshot(

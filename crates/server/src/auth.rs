@@ -62,48 +62,115 @@ pub struct Caller {
     pub token_id: String,
 }
 
+/// Who a token belongs to: a live account, or an institution since erased (whose tokens are
+/// kept only as hashes, to tell their holder so).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Authenticated {
+    /// A token of an existing account.
+    Live(Caller),
+    /// A token of an erased institution.
+    Erased(InstitutionId),
+}
+
+/// `institution_erased` (410): what every request with an erased institution's token gets.
+pub fn erased(institution: InstitutionId) -> Failure {
+    Failure::new(
+        ApiErrorCode::InstitutionErased,
+        format!(
+            "institution {institution} was erased: the endpoint holds none of its data and its tokens no longer work. To take part again, ask the awarding body to register it as a new institution."
+        ),
+    )
+}
+
+/// Checks the request's bearer token (rate limited per token).
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Authenticated, Failure> {
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| unauthorized("sign in: send `Authorization: Bearer <token>`"))?;
+    let text = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
+    let mut pieces = text.trim().split('_');
+    let (Some(PREFIX), Some(id), Some(secret), None) =
+        (pieces.next(), pieces.next(), pieces.next(), pieces.next())
+    else {
+        return Err(unauthorized("that is not a Waymark token"));
+    };
+    if id.len() > 64 || secret.len() > 64 {
+        return Err(unauthorized("that is not a Waymark token"));
+    }
+    let hash = hash_secret(secret);
+    let Some(record) = state.meta.token(id).await? else {
+        // Not a live token: perhaps one of an erased institution.
+        let erased = state.meta.erased_token(id).await?;
+        let stored = erased.as_ref().map_or([0u8; 32], |e| e.secret_sha256);
+        let matches: bool = hash.ct_eq(&stored).into();
+        return match erased {
+            Some(e) if matches => {
+                state.rate.check_token(&e.id)?;
+                Ok(Authenticated::Erased(e.institution))
+            }
+            _ => Err(unauthorized("unknown token; enrol again with a new code")),
+        };
+    };
+    let matches: bool = hash.ct_eq(&record.secret_sha256).into();
+    if !matches {
+        return Err(unauthorized("unknown token; enrol again with a new code"));
+    }
+    if record.revoked_at.is_some() {
+        tracing::info!(token = %record.id, "a revoked token was used");
+        return Err(unauthorized(
+            "this token has been revoked; enrol again with a new code from the awarding body",
+        ));
+    }
+    state.rate.check_token(&record.id)?;
+    Ok(Authenticated::Live(Caller {
+        kind: record.kind,
+        account: record.account,
+        token_id: record.id,
+    }))
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| unauthorized("sign in: send `Authorization: Bearer <token>`"))?;
-        let text = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        let mut pieces = text.trim().split('_');
-        let (Some(PREFIX), Some(id), Some(secret), None) =
-            (pieces.next(), pieces.next(), pieces.next(), pieces.next())
-        else {
-            return Err(unauthorized("that is not a Waymark token"));
-        };
-        if id.len() > 64 || secret.len() > 64 {
-            return Err(unauthorized("that is not a Waymark token"));
+        match authenticate(parts, state).await? {
+            Authenticated::Live(caller) => Ok(caller),
+            Authenticated::Erased(institution) => Err(erased(institution)),
         }
-        let record = state.meta.token(id).await?;
-        // Compare even when the id is unknown, so timing does not tell ids apart.
-        let stored = record.as_ref().map_or([0u8; 32], |r| r.secret_sha256);
-        let matches: bool = hash_secret(secret).ct_eq(&stored).into();
-        let record = match record {
-            Some(r) if matches && r.revoked_at.is_none() => r,
-            Some(r) if matches => {
-                tracing::info!(token = %r.id, "a revoked token was used");
-                return Err(unauthorized(
-                    "this token has been revoked; enrol again with a new code from the awarding body",
-                ));
-            }
-            _ => return Err(unauthorized("unknown token; enrol again with a new code")),
-        };
-        state.rate.check_token(&record.id)?;
-        Ok(Caller {
-            kind: record.kind,
-            account: record.account,
-            token_id: record.id,
-        })
+    }
+}
+
+/// An institution asking for its own erasure: a live institution token, or (a retried
+/// request) one of an institution already erased, which is answered with its first
+/// confirmation.
+#[derive(Clone, Copy, Debug)]
+pub enum ErasingInstitution {
+    /// Not erased yet.
+    Live(InstitutionId),
+    /// Erased before.
+    Erased(InstitutionId),
+}
+
+impl FromRequestParts<AppState> for ErasingInstitution {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
+        match authenticate(parts, state).await? {
+            Authenticated::Live(Caller {
+                kind: AccountKind::Institution,
+                account: Some(id),
+                ..
+            }) => Ok(Self::Live(InstitutionId(id))),
+            Authenticated::Erased(id) => Ok(Self::Erased(id)),
+            Authenticated::Live(_) => Err(Failure::forbidden(
+                "only an institution's token may ask for its erasure; the awarding body erases an institution with POST /v1/admin/institutions/{id}/erasure",
+            )),
+        }
     }
 }
 

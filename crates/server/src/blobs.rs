@@ -105,6 +105,49 @@ pub async fn sweep_expired(state: &AppState) -> Result<u64, Failure> {
     Ok(swept)
 }
 
+/// Deletes every object under each of `prefixes` (queued by an erasure or a retention
+/// deletion, whose rows are already gone), then forgets each from the queue. A crash or a
+/// failure midway leaves the rest queued for [`finish_deletions`]. Returns the objects deleted.
+pub async fn delete_prefixes(state: &AppState, prefixes: &[String]) -> Result<u64, Failure> {
+    let mut deleted = 0;
+    for prefix in prefixes {
+        let path = Path::from(prefix.as_str());
+        let found: Vec<Path> = state
+            .blobs
+            .list(Some(&path))
+            .map_ok(|meta| meta.location)
+            .try_collect()
+            .await?;
+        for location in &found {
+            delete_quietly(state, location).await?;
+        }
+        deleted += found.len() as u64;
+        if let Some(upload) = prefix
+            .strip_prefix("uploads/")
+            .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        {
+            state.running.forget(upload);
+        }
+        state.meta.forget_pending_deletion(prefix).await?;
+    }
+    Ok(deleted)
+}
+
+/// Deletes the objects of every prefix still queued for deletion (what a crash or a failed
+/// delete cut off). Housekeeping runs it hourly; safe on several instances at once. Returns
+/// the objects deleted.
+pub async fn finish_deletions(state: &AppState) -> Result<u64, Failure> {
+    let mut deleted = 0;
+    loop {
+        let batch = state.meta.pending_deletions(SWEEP_BATCH).await?;
+        deleted += delete_prefixes(state, &batch).await?;
+        if batch.len() < SWEEP_BATCH as usize {
+            break;
+        }
+    }
+    Ok(deleted)
+}
+
 /// The folder of an upload's part objects.
 pub(crate) fn upload_prefix(upload: uuid::Uuid) -> Path {
     Path::from(format!("uploads/{}", upload.hyphenated()))

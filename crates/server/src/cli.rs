@@ -1,7 +1,8 @@
 //! The `waymark-server` command: `init` a data folder, `serve` it, and the awarding body's
 //! administration (institutions, assessors, assignments, submissions, awards) working directly
-//! on the data folder (the same operations are in the API under `/v1/admin/...`), plus
-//! `verify-receipt`, which needs nothing but the receipt and the published key sets.
+//! on the data folder (the same operations are in the API under `/v1/admin/...`), erasing an
+//! institution and running retention, plus `verify-receipt`, which needs nothing but the
+//! receipt and the published key sets.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -115,6 +116,11 @@ enum Command {
         #[command(subcommand)]
         command: AwardCommand,
     },
+    /// Retention: delete submissions past the period in server.toml ([retention]).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Revoke every token of an institution or an assessor (a stolen laptop, someone leaving).
     RevokeTokens {
         #[command(flatten)]
@@ -175,6 +181,26 @@ enum InstitutionCommand {
         data: DataDir,
         /// The institution's id.
         id: String,
+    },
+    /// Erase everything the endpoint holds of an institution (a request received by other
+    /// means than the app); prints what was deleted and the signed confirmation to give it.
+    Erase {
+        #[command(flatten)]
+        data: DataDir,
+        /// The institution's id.
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Delete every submission past the retention period now and print each one.
+    Run {
+        #[command(flatten)]
+        data: DataDir,
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -446,6 +472,7 @@ async fn run(command: Command) -> CliResult {
                 }
                 Ok(())
             }
+            InstitutionCommand::Erase { data, id } => erase_command(&data, &id).await,
             InstitutionCommand::NewCode { data, id } => {
                 let state = open(&data).await?;
                 let id = id
@@ -571,6 +598,9 @@ async fn run(command: Command) -> CliResult {
             }
             Ok(())
         }
+        Command::Retention {
+            command: RetentionCommand::Run { data, dry_run },
+        } => retention_command(&data, dry_run).await,
         Command::Keys { command } => keys_command(command).await,
         Command::RevokeTokens {
             data,
@@ -601,6 +631,97 @@ async fn run(command: Command) -> CliResult {
             envelope,
         } => verify_receipt_command(&file, &key_sets, &fingerprint, envelope.as_deref()),
     }
+}
+
+async fn erase_command(data: &DataDir, id: &str) -> CliResult {
+    let id: waymark_protocol::InstitutionId = id
+        .parse()
+        .map_err(|e: waymark_protocol::ProtocolError| e.to_string())?;
+    let state = open(data).await?;
+    let response = crate::erasure::erase(&state, id, waymark_protocol::review::Role::AwardingBody)
+        .await
+        .map_err(|f| f.message)?;
+    let confirmation = crate::erasure::read(&state, &response).map_err(|f| f.message)?;
+    let when = confirmation.erased_at.format("%Y-%m-%d %H:%M UTC");
+    if response.created {
+        println!("institution {id} erased at {when}");
+    } else {
+        println!("institution {id} was already erased at {when}; nothing more was deleted");
+    }
+    let d = &confirmation.deleted;
+    println!(
+        "deleted: {} submissions, {} envelopes (with their receipts), {} events, {} awards, {} uploads, {} blobs ({} bytes), {} tokens, {} enrollment codes, {} declared links, {} profile",
+        d.submissions,
+        d.envelopes,
+        d.events,
+        d.awards,
+        d.uploads,
+        d.blobs,
+        d.blob_bytes,
+        d.tokens,
+        d.enrollment_codes,
+        d.assessor_links,
+        d.profiles
+    );
+    println!("signed confirmation (give it to the institution; it verifies against the key sets):");
+    println!(
+        "{}",
+        serde_json::to_string(&response.confirmation).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+async fn retention_command(data: &DataDir, dry_run: bool) -> CliResult {
+    let state = open(data).await?;
+    let days = state.config.retention.submissions_days;
+    let report = crate::retention::run(&state, dry_run)
+        .await
+        .map_err(|f| f.message)?;
+    let Some(cutoff) = report.cutoff else {
+        println!(
+            "retention is off ([retention] submissions_days = 0): submissions are kept for ever and nothing was deleted"
+        );
+        return Ok(());
+    };
+    let award = |a: Option<chrono::NaiveDate>| {
+        a.map_or_else(|| "no award".to_owned(), |d| format!("award expired {d}"))
+    };
+    println!(
+        "retention {days} days: submissions whose last event and award expiry are before {}",
+        cutoff.format("%Y-%m-%d %H:%M UTC")
+    );
+    if dry_run {
+        for c in &report.due {
+            println!(
+                "would delete {}  institution {}  last event {}  {}",
+                c.id,
+                c.institution,
+                c.last_event_at.format("%Y-%m-%d"),
+                award(c.award_expires_on)
+            );
+        }
+        println!(
+            "{} submission(s) would be deleted (dry run: nothing was)",
+            report.due.len()
+        );
+        return Ok(());
+    }
+    for d in &report.deleted {
+        let c = &d.submission;
+        println!(
+            "deleted {}  institution {}  last event {}  {}  ({} envelopes, {} events, {} blobs, {} bytes)",
+            c.id,
+            c.institution,
+            c.last_event_at.format("%Y-%m-%d"),
+            award(c.award_expires_on),
+            d.envelopes,
+            d.events,
+            d.blobs,
+            d.blob_bytes
+        );
+    }
+    println!("{} submission(s) deleted", report.deleted.len());
+    Ok(())
 }
 
 async fn keys_command(command: KeyCommand) -> CliResult {

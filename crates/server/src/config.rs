@@ -1,6 +1,7 @@
 //! Configuration: `server.toml` in the data folder (written by `waymark-server init`), then
 //! environment variables over it (`WAYMARK_SERVER_LISTEN`, `…_PUBLIC_URL`, `…_LOG_FORMAT`,
-//! `…_LOG_LEVEL`, `…_TLS_CERT`, `…_TLS_KEY`, `…_POSTGRES_URL`, `…_S3_BUCKET`), so a container
+//! `…_LOG_LEVEL`, `…_TLS_CERT`, `…_TLS_KEY`, `…_POSTGRES_URL`, `…_S3_BUCKET`,
+//! `…_RETENTION_SUBMISSIONS_DAYS`), so a container
 //! or a systemd unit can change one setting without editing the file, and a database password
 //! or an S3 secret need never be written into it (`AWS_ACCESS_KEY_ID` and the other `AWS_*`
 //! variables are read as the AWS tools read them). Every field has a default; an unknown field is an error
@@ -36,7 +37,27 @@ pub struct Config {
     pub frameworks_dir: Option<PathBuf>,
     /// Where metadata and blobs are kept.
     pub storage: StorageConfig,
+    /// How long submissions are kept.
+    pub retention: RetentionConfig,
 }
+
+/// How long the endpoint keeps submissions (`[retention]`). A submission is deleted, with its
+/// envelopes, receipts, events, award and the blobs no other submission of its institution
+/// lists, once `submissions_days` have passed since the later of its last event and its
+/// award's expiry (see [`crate::meta::privacy::RetentionCandidate::is_past`]); a tombstone
+/// keeps its id, when and why. Housekeeping applies it hourly; `waymark-server retention run`
+/// at once (`--dry-run` lists).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Days to keep a submission after the later of its last event and its award's expiry.
+    /// 0 (the default) keeps submissions for ever: nothing is deleted until the awarding body
+    /// chooses a period (e.g. 2190, six years). At most [`MAX_RETENTION_DAYS`].
+    pub submissions_days: u32,
+}
+
+/// The longest retention period accepted (100 years).
+pub const MAX_RETENTION_DAYS: u32 = 36_600;
 
 /// Where metadata and blobs are kept. The embedded default keeps both in the data folder
 /// (`meta.sqlite` and `blobs/`), right for one instance; several instances behind a load
@@ -198,6 +219,7 @@ impl Default for Config {
             log: LogConfig::default(),
             frameworks_dir: None,
             storage: StorageConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -357,6 +379,23 @@ impl Config {
                 .get_or_insert_with(S3Config::default)
                 .bucket = bucket;
         }
+        if let Some(value) = env("WAYMARK_SERVER_RETENTION_SUBMISSIONS_DAYS") {
+            config.retention.submissions_days =
+                value.trim().parse().map_err(|_| ConfigError::Env {
+                    name: "WAYMARK_SERVER_RETENTION_SUBMISSIONS_DAYS",
+                    value: value.clone(),
+                    detail: "expected a whole number of days (0 keeps submissions for ever)".into(),
+                })?;
+        }
+        if config.retention.submissions_days > MAX_RETENTION_DAYS {
+            return Err(ConfigError::Invalid {
+                path: path.clone(),
+                detail: format!(
+                    "[retention] submissions_days = {} is more than {MAX_RETENTION_DAYS} days (100 years); use 0 to keep submissions for ever",
+                    config.retention.submissions_days
+                ),
+            });
+        }
         config.public_url = config.public_url.trim_end_matches('/').to_owned();
         config.storage.check(&path)?;
         Ok(config)
@@ -431,6 +470,39 @@ mod tests {
         std::fs::write(dir.path().join(CONFIG_FILE), "lisen = \"0.0.0.0:9000\"\n").unwrap();
         let err = Config::load_with_env(dir.path(), |_| None).unwrap_err();
         assert!(err.to_string().contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn retention_is_off_by_default_set_in_the_file_or_the_environment_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load_with_env(dir.path(), |_| None).unwrap();
+        assert_eq!(c.retention.submissions_days, 0, "kept for ever by default");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[retention]\nsubmissions_days = 2190\n",
+        )
+        .unwrap();
+        let c = Config::load_with_env(dir.path(), |_| None).unwrap();
+        assert_eq!(c.retention.submissions_days, 2190);
+        let c = Config::load_with_env(dir.path(), |n| {
+            (n == "WAYMARK_SERVER_RETENTION_SUBMISSIONS_DAYS").then(|| "30".to_owned())
+        })
+        .unwrap();
+        assert_eq!(c.retention.submissions_days, 30);
+        let err = Config::load_with_env(dir.path(), |n| {
+            (n == "WAYMARK_SERVER_RETENTION_SUBMISSIONS_DAYS").then(|| "six years".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("whole number of days"), "{err}");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[retention]\nsubmissions_days = 99999\n",
+        )
+        .unwrap();
+        let err = Config::load_with_env(dir.path(), |_| None).unwrap_err();
+        assert!(err.to_string().contains("100 years"), "{err}");
+        std::fs::write(dir.path().join(CONFIG_FILE), "[retention]\ndays = 1\n").unwrap();
+        assert!(Config::load_with_env(dir.path(), |_| None).is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use waymark_protocol::api::{FieldProblem, ProfileProblems};
 use waymark_protocol::{ApiError, ApiErrorCode, ProtocolError};
 
 use crate::meta::MetaError;
@@ -18,6 +19,8 @@ pub struct Failure {
     /// Extra headers (tus headers on tus errors, `Retry-After` on rate limits); boxed so a
     /// `Result<_, Failure>` stays small.
     pub headers: Option<Box<HeaderMap>>,
+    /// Each field's problem, for `invalid_profile` (sent as [`ProfileProblems`]).
+    pub problems: Option<Vec<FieldProblem>>,
 }
 
 impl Failure {
@@ -27,7 +30,23 @@ impl Failure {
             code,
             message: message.into(),
             headers: None,
+            problems: None,
         }
+    }
+
+    /// `invalid_profile` with every field's problem.
+    pub fn invalid_profile(problems: Vec<FieldProblem>) -> Self {
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        let mut failure = Self::new(
+            ApiErrorCode::InvalidProfile,
+            format!(
+                "the profile has {} problem(s), in {}; see `problems`",
+                problems.len(),
+                fields.join(", ")
+            ),
+        );
+        failure.problems = Some(problems);
+        failure
     }
 
     /// `bad_request` naming what could not be read.
@@ -70,11 +89,24 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = axum::Json(ApiError {
-            code: self.code,
-            message: self.message,
-        });
-        (status, self.headers.map(|h| *h).unwrap_or_default(), body).into_response()
+        let headers = self.headers.map(|h| *h).unwrap_or_default();
+        match self.problems {
+            Some(problems) => {
+                let body = axum::Json(ProfileProblems {
+                    code: self.code,
+                    message: self.message,
+                    problems,
+                });
+                (status, headers, body).into_response()
+            }
+            None => {
+                let body = axum::Json(ApiError {
+                    code: self.code,
+                    message: self.message,
+                });
+                (status, headers, body).into_response()
+            }
+        }
     }
 }
 

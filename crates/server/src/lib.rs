@@ -11,6 +11,9 @@
 //! so larger awarding bodies run several instances on PostgreSQL and S3 without a change above
 //! those traits ([`config::StorageConfig`] chooses; [`migrate`] moves an embedded installation).
 //!
+//! Data protection (erasure on request, retention, rectification) is in [`erasure`],
+//! [`retention`] and [`profile`], over [`meta::PrivacyStore`].
+//!
 //! Nothing here depends on the desktop shell or any desktop library.
 
 // Tests beside the code may unwrap: a failure there is the test failing.
@@ -23,6 +26,7 @@ pub mod blobs;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod erasure;
 pub mod error;
 pub mod frameworks;
 pub mod init;
@@ -30,6 +34,8 @@ pub mod keys;
 pub mod meta;
 pub mod migrate;
 pub mod openapi;
+pub mod profile;
+pub mod retention;
 pub mod review;
 pub mod routes;
 pub mod serve;

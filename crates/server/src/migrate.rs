@@ -42,6 +42,12 @@ pub const TABLES: &[&str] = &[
     "envelopes",
     "events",
     "awards",
+    "erased_institutions",
+    "erased_tokens",
+    "deleted_submissions",
+    "deleted_awards",
+    "pending_deletions",
+    "institution_profiles",
 ];
 
 /// What was copied.

@@ -91,12 +91,14 @@ fn optional_text(what: &str, value: &str, max: usize) -> Result<String, Failure>
     Ok(value.to_owned())
 }
 
+/// A submission for an assessor or the administrator: `not_found` when there is none, or
+/// `submission_deleted` when one was deleted (retention or erasure). The tombstone keeps no
+/// assignment, so any assessor is told it was deleted: a random id reveals nothing else.
 async fn load(state: &AppState, id: SubmissionId) -> Result<SubmissionRecord, Failure> {
-    state
-        .meta
-        .submission(id)
-        .await?
-        .ok_or_else(|| Failure::not_found("submission"))
+    match state.meta.submission(id).await? {
+        Some(record) => Ok(record),
+        None => Err(crate::retention::missing_submission(state, id, |_| true).await),
+    }
 }
 
 /// Loads a submission for one of its assessors (`role` is the role the step needs): 404 when
@@ -682,6 +684,15 @@ pub async fn assessor_submission(
     })
 }
 
+/// The institution of submission `id`, if the caller is assigned to it (404 otherwise).
+pub async fn assigned_institution(
+    state: &AppState,
+    caller: AssessorId,
+    id: SubmissionId,
+) -> Result<InstitutionId, Failure> {
+    Ok(load_assigned(state, caller, id).await?.institution)
+}
+
 /// The blob `sha256` of submission `id`, if the caller is assigned to it and one of its
 /// envelopes lists the blob (404 otherwise): whose blob it is and its size.
 pub async fn assigned_blob(
@@ -743,17 +754,19 @@ pub async fn expiring(state: &AppState, within_days: u32) -> Result<ExpiringAwar
 }
 
 /// Why a public award could not be shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NoAward {
     /// The text cannot be a verification code.
     Malformed,
     /// No award has this code.
     Unknown,
+    /// The award's record was deleted (erasure, or retention after it expired).
+    Deleted(crate::meta::privacy::DeletedAward),
 }
 
 impl NoAward {
     /// As an API refusal.
-    pub fn failure(self) -> Failure {
+    pub fn failure(&self) -> Failure {
         match self {
             NoAward::Malformed => Failure::bad_request(
                 "that is not a verification code: it is 20 letters and digits, written like abcde-fghij-kmnpq-rstuv",
@@ -762,6 +775,7 @@ impl NoAward {
                 ApiErrorCode::NotFound,
                 "no award has this verification code; check it was copied correctly",
             ),
+            NoAward::Deleted(deleted) => crate::retention::award_gone(deleted),
         }
     }
 }
@@ -775,7 +789,10 @@ pub async fn public_award(
         return Ok(Err(NoAward::Malformed));
     };
     let Some(stored) = state.meta.award_by_code(&code).await? else {
-        return Ok(Err(NoAward::Unknown));
+        return Ok(Err(match state.meta.deleted_award(&code).await? {
+            Some(deleted) => NoAward::Deleted(deleted),
+            None => NoAward::Unknown,
+        }));
     };
     let institution = Institutions::default()
         .get(state, stored.institution)

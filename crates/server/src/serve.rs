@@ -180,8 +180,9 @@ pub async fn serve_tls(
     Ok(())
 }
 
-/// Runs forever: every hour forgets idle rate-limit buckets and deletes expired unfinished
-/// uploads.
+/// Runs forever: every hour forgets idle rate-limit buckets, deletes expired unfinished
+/// uploads, deletes submissions past the retention period (`[retention]`) and finishes blob
+/// deletions an erasure or a retention run left queued (a crash, a store that failed).
 pub async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -191,6 +192,19 @@ pub async fn housekeeping(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(uploads = n, "deleted expired unfinished uploads"),
             Err(e) => tracing::warn!(error = %e.message, "sweeping expired uploads failed"),
+        }
+        match crate::retention::run(&state, false).await {
+            Ok(report) if !report.deleted.is_empty() => tracing::info!(
+                submissions = report.deleted.len(),
+                "deleted submissions past the retention period"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e.message, "the retention run failed"),
+        }
+        match crate::blobs::finish_deletions(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(objects = n, "finished queued blob deletions"),
+            Err(e) => tracing::warn!(error = %e.message, "finishing queued blob deletions failed"),
         }
     }
 }

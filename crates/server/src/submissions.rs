@@ -94,7 +94,17 @@ pub async fn commit(
     let (record, created) = match outcome {
         CommitOutcome::Created(record) => (record, true),
         CommitOutcome::Existing(record) => (record, false),
-        CommitOutcome::UnknownSubmission => return Err(Failure::not_found("submission")),
+        CommitOutcome::UnknownSubmission => {
+            return Err(match envelope.responds_to {
+                Some(answered) => {
+                    crate::retention::missing_submission(state, answered, |d| {
+                        d.institution == Some(caller)
+                    })
+                    .await
+                }
+                None => Failure::not_found("submission"),
+            });
+        }
         CommitOutcome::NotAwaitingEvidence(current) => {
             return Err(Failure::new(
                 ApiErrorCode::TransitionNotAllowed,
@@ -158,7 +168,9 @@ async fn check_blobs_held(
     ))
 }
 
-/// The caller's own submission, or `not_found` (also for another institution's).
+/// The caller's own submission, or `not_found` (also for another institution's), or
+/// `submission_deleted` for one of its own that was deleted (another institution's deleted
+/// submission is `not_found` too).
 pub async fn own(
     state: &AppState,
     caller: InstitutionId,
@@ -166,7 +178,13 @@ pub async fn own(
 ) -> Result<SubmissionRecord, Failure> {
     match state.meta.submission(id).await? {
         Some(record) if record.institution == caller => Ok(record),
-        _ => Err(Failure::not_found("submission")),
+        Some(_) => Err(Failure::not_found("submission")),
+        None => {
+            Err(
+                crate::retention::missing_submission(state, id, |d| d.institution == Some(caller))
+                    .await,
+            )
+        }
     }
 }
 
@@ -251,7 +269,9 @@ pub fn for_school(mut event: Event) -> Event {
         | EventKind::Assigned { .. }
         | EventKind::EvidenceRequested { .. }
         | EventKind::Awarded { .. }
-        | EventKind::NotAwarded { .. }) => kind,
+        | EventKind::NotAwarded { .. }
+        // The school's own correction: it may see that it was recorded.
+        | EventKind::ProfileCorrected { .. }) => kind,
     };
     event
 }

@@ -1,5 +1,6 @@
 //! The metadata store: everything except blob bytes. The server reaches it only through
-//! [`Meta`], so a PostgreSQL implementation can stand beside the embedded SQLite one
+//! [`Meta`] (accounts, uploads, submissions, and the data-protection operations of
+//! [`PrivacyStore`]), so a PostgreSQL implementation can stand beside the embedded SQLite one
 //! ([`sqlite::SqliteMeta`]) without a change above this trait.
 //!
 //! The trait is split by what it holds. Each method is one atomic operation with the checks it
@@ -17,10 +18,12 @@ use waymark_protocol::{AssessorId, InstitutionId};
 
 mod codec;
 pub mod postgres;
+pub mod privacy;
 pub mod sqlite;
 pub mod submissions;
 pub mod uploads;
 
+pub use privacy::PrivacyStore;
 pub use submissions::SubmissionStore;
 pub use uploads::UploadStore;
 
@@ -202,6 +205,6 @@ pub trait AccountStore: Send + Sync {
 }
 
 /// The whole metadata store.
-pub trait Meta: AccountStore + UploadStore + SubmissionStore {}
+pub trait Meta: AccountStore + UploadStore + SubmissionStore + PrivacyStore {}
 
-impl<T: AccountStore + UploadStore + SubmissionStore> Meta for T {}
+impl<T: AccountStore + UploadStore + SubmissionStore + PrivacyStore> Meta for T {}

@@ -5,10 +5,10 @@ use axum::extract::{Path, Query, State};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use waymark_protocol::api::{
-    AssessorInfo, AssignRequest, ExpiringAwards, InstitutionInfo, IssuedCode, NewAssessor,
-    NewInstitution, SubmissionList, SubmissionSummary,
+    AssessorInfo, AssignRequest, ErasureResponse, ExpiringAwards, InstitutionInfo, IssuedCode,
+    NewAssessor, NewInstitution, ProfileRecord, SubmissionList, SubmissionSummary,
 };
-use waymark_protocol::review::ReviewState;
+use waymark_protocol::review::{ReviewState, Role};
 use waymark_protocol::{ApiError, AssessorId, InstitutionId, SubmissionId};
 
 use crate::auth::AdminCaller;
@@ -21,6 +21,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(add_institution, list_institutions))
         .routes(routes!(reissue_institution_code))
+        .routes(routes!(erase_institution))
+        .routes(routes!(institution_profile))
         .routes(routes!(add_assessor, list_assessors))
         .routes(routes!(reissue_assessor_code))
         .routes(routes!(assign))
@@ -74,6 +76,41 @@ async fn reissue_institution_code(
     Ok(axum::Json(
         accounts::reissue_institution_code(&state, id).await?,
     ))
+}
+
+/// Erases an institution on a request received by other means (the same erasure as
+/// `POST /v1/school/erasure`; the confirmation says `requested_by: awarding_body`). Give the
+/// confirmation to the school. Erasing again answers the first confirmation.
+#[utoipa::path(post, path = "/v1/admin/institutions/{id}/erasure", tag = "admin",
+    params(("id" = String, Path, description = "Institution id")),
+    responses((status = 200, description = "Erased (`created` true), or erased before (`created` false)", body = ErasureResponse),
+              (status = 400, description = "`bad_request`: not an id", body = ApiError),
+              (status = 404, description = "`not_found`: no such institution was registered or erased", body = ApiError)),
+    security(("bearer" = [])))]
+async fn erase_institution(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult<axum::Json<ErasureResponse>> {
+    let id: InstitutionId = id(&raw)?;
+    Ok(axum::Json(
+        crate::erasure::erase(&state, id, Role::AwardingBody).await?,
+    ))
+}
+
+/// The profile an institution holds at the endpoint (as it last corrected it).
+#[utoipa::path(get, path = "/v1/admin/institutions/{id}/profile", tag = "admin",
+    params(("id" = String, Path, description = "Institution id")),
+    responses((status = 200, description = "The current profile", body = ProfileRecord),
+              (status = 404, description = "`not_found`: no such institution, or no profile sent", body = ApiError)),
+    security(("bearer" = [])))]
+async fn institution_profile(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult<axum::Json<ProfileRecord>> {
+    let id: InstitutionId = id(&raw)?;
+    Ok(axum::Json(crate::profile::current(&state, id).await?))
 }
 
 /// Registers an assessor and issues their enrollment code.

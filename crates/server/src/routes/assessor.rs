@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use waymark_protocol::api::{
-    AssessorSubmission, AssignmentList, LinkDeclaration, Moderation, Recommendation,
+    AssessorSubmission, AssignmentList, LinkDeclaration, Moderation, ProfileRecord, Recommendation,
     SubmissionSummary,
 };
 use waymark_protocol::review::EvidenceRequest;
@@ -31,6 +31,28 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(recommend))
         .routes(routes!(moderate))
         .routes(routes!(declare_link))
+        .routes(routes!(profile))
+}
+
+/// The profile the institution of an assigned submission holds at the endpoint (its details
+/// and working group, as it last corrected them; `profile_corrected` events say when).
+#[utoipa::path(get, path = "/v1/assessor/submissions/{id}/profile", tag = "assessor",
+    params(("id" = String, Path, description = "Submission id")),
+    responses((status = 200, description = "The institution's current profile", body = ProfileRecord),
+              (status = 403, description = "`forbidden`: not an assessor's token", body = ApiError),
+              (status = 404, description = "`not_found`: not assigned to the caller, or the institution sent no profile", body = ApiError),
+              (status = 410, description = "`submission_deleted`", body = ApiError)),
+    security(("bearer" = [])))]
+async fn profile(
+    AssessorCaller(me): AssessorCaller,
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult<axum::Json<ProfileRecord>> {
+    let id = submission_id(&raw)?;
+    let institution = review::assigned_institution(&state, me, id).await?;
+    Ok(axum::Json(
+        crate::profile::current(&state, institution).await?,
+    ))
 }
 
 fn submission_id(text: &str) -> ApiResult<SubmissionId> {
@@ -55,7 +77,8 @@ async fn assignments(
     params(("id" = String, Path, description = "Submission id")),
     responses((status = 200, description = "The submission", body = AssessorSubmission),
               (status = 403, description = "`forbidden`: not an assessor's token", body = ApiError),
-              (status = 404, description = "`not_found` (also when not assigned to the caller)", body = ApiError)),
+              (status = 404, description = "`not_found` (also when not assigned to the caller)", body = ApiError),
+              (status = 410, description = "`submission_deleted`: deleted for retention or with its institution's erasure", body = ApiError)),
     security(("bearer" = [])))]
 async fn submission(
     AssessorCaller(me): AssessorCaller,

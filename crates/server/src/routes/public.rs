@@ -2,7 +2,9 @@
 //! (a small HTML page a school can link to from its website). Both show only what a
 //! certificate states: the institution's name, the award and framework, the awarding body, the
 //! dates and whether the award is current today. The code is checked for its shape before
-//! anything is looked up.
+//! anything is looked up. An award whose record was deleted (its institution's erasure, or
+//! retention after it expired) answers `410 award_deleted`: it cannot be verified, and the
+//! page says why, naming no institution.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -28,7 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     params(("code" = String, Path, description = "The verification code (e.g. abcde-fghij-kmnpq-rstuv; any case, dashes optional)")),
     responses((status = 200, description = "The award", body = PublicAward),
               (status = 400, description = "`bad_request`: not a verification code", body = ApiError),
-              (status = 404, description = "`not_found`: no award has this code", body = ApiError)))]
+              (status = 404, description = "`not_found`: no award has this code", body = ApiError),
+              (status = 410, description = "`award_deleted`: the award's record was deleted (its institution's data was erased at its request, or it expired and its retention period ended), so it cannot be verified", body = ApiError)))]
 async fn award_json(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -44,7 +47,8 @@ async fn award_json(
     params(("code" = String, Path, description = "The verification code")),
     responses((status = 200, description = "The award's page", content_type = "text/html", body = String),
               (status = 400, description = "A page saying this is not a verification code", content_type = "text/html", body = String),
-              (status = 404, description = "A page saying no award has this code", content_type = "text/html", body = String)))]
+              (status = 404, description = "A page saying no award has this code", content_type = "text/html", body = String),
+              (status = 410, description = "A page saying the award's record was deleted and cannot be verified", content_type = "text/html", body = String)))]
 async fn award_page(State(state): State<AppState>, Path(code): Path<String>) -> Response {
     match review::public_award(&state, &code).await {
         Ok(Ok(award)) => html(StatusCode::OK, &award_html(&award)),
@@ -62,6 +66,17 @@ async fn award_page(State(state): State<AppState>, Path(code): Path<String>) -> 
                 &state.config.awarding_body,
                 "No award found",
                 "No award has this verification code. Check it was copied correctly; if it was, the award was not made by this awarding body.",
+            ),
+        ),
+        Ok(Err(NoAward::Deleted(deleted))) => html(
+            StatusCode::GONE,
+            &message_html(
+                &state.config.awarding_body,
+                "Award record deleted",
+                &format!(
+                    "{}. A certificate bearing this code cannot be checked here; ask the institution or the awarding body.",
+                    capitalise(&crate::retention::award_gone_text(&deleted))
+                ),
             ),
         ),
         Err(failure) => {
@@ -188,6 +203,13 @@ pub fn award_html(award: &PublicAward) -> String {
 fn message_html(awarding_body: &str, title: &str, message: &str) -> String {
     let content = format!("<h1>{}</h1>\n<p>{}</p>", escape(title), escape(message));
     page(title, awarding_body, &content)
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn long_date(day: chrono::NaiveDate) -> String {

@@ -1,5 +1,8 @@
-//! `/v1/submissions...`: an institution commits signed envelopes and follows their review.
-//! Institution token only; another institution's submission answers `not_found`.
+//! `/v1/submissions...`: an institution commits signed envelopes and follows their review;
+//! `/v1/school/...`: it corrects its profile and asks for its erasure. Institution token
+//! only; another institution's submission answers `not_found`, and once an institution is
+//! erased every request with its tokens answers `410 institution_erased` (but a retried
+//! erasure request, which gets its first confirmation again).
 //!
 //! Polling is cheap: `GET /v1/submissions/{id}` carries `ETag: "<last event's sequence>"`, and
 //! a request with that tag in `If-None-Match` is answered `304 Not Modified` after one indexed
@@ -13,14 +16,16 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use waymark_protocol::api::{
-    CommitRequest, CommitResponse, EventList, SubmissionList, SubmissionStatus,
+    CommitRequest, CommitResponse, ErasureResponse, EventList, InstitutionProfile, ProfileProblems,
+    ProfileRecord, SubmissionList, SubmissionStatus,
 };
+use waymark_protocol::review::Role;
 use waymark_protocol::{ApiError, SubmissionId};
 
-use crate::auth::InstitutionCaller;
+use crate::auth::{ErasingInstitution, InstitutionCaller};
 use crate::error::ApiResult;
 use crate::routes::Json;
-use crate::{AppState, Failure, submissions};
+use crate::{AppState, Failure, erasure, profile, submissions};
 
 /// This module's routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -28,6 +33,66 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(commit, list))
         .routes(routes!(status))
         .routes(routes!(events))
+        .routes(routes!(erase))
+        .routes(routes!(correct_profile, read_profile))
+}
+
+/// Erases everything the endpoint holds of the calling institution: its submissions (with
+/// envelopes, receipts, events, feedback and awards), uploads and blobs, tokens, enrollment
+/// codes and profile. Keeps only a tombstone (the id, when, the confirmation), its tokens'
+/// hashes (so they answer `410 institution_erased` from then on) and its submissions' ids and
+/// award codes (answered `410 submission_deleted` / `award_deleted`). Answers with a
+/// confirmation signed by the endpoint's key (purpose `waymark/erasure/1`): keep it. Safe to
+/// retry: the same token afterwards gets the same confirmation (`created` false). No body.
+#[utoipa::path(post, path = "/v1/school/erasure", tag = "school",
+    responses((status = 200, description = "Erased (`created` true), or erased before (`created` false, the first confirmation again)", body = ErasureResponse),
+              (status = 401, description = "`unauthorized`", body = ApiError),
+              (status = 403, description = "`forbidden`: not an institution's token", body = ApiError)),
+    security(("bearer" = [])))]
+async fn erase(
+    caller: ErasingInstitution,
+    State(state): State<AppState>,
+) -> ApiResult<axum::Json<ErasureResponse>> {
+    let response = match caller {
+        ErasingInstitution::Live(id) => erasure::erase(&state, id, Role::Institution).await?,
+        ErasingInstitution::Erased(id) => erasure::confirmation_of(&state, id).await?,
+    };
+    Ok(axum::Json(response))
+}
+
+/// Corrects the institution's profile (its details and working group): the endpoint keeps
+/// the current one and, when something changed, records a `profile_corrected` event (naming
+/// the fields) in each of its submissions under review, for their assessors. Sending the same
+/// profile again records nothing.
+#[utoipa::path(put, path = "/v1/school/profile", tag = "school",
+    request_body = InstitutionProfile,
+    responses((status = 200, description = "Recorded: the profile as stored, what changed and where the event went", body = ProfileRecord),
+              (status = 400, description = "`bad_request`: not a profile (e.g. an unknown phase)", body = ApiError),
+              (status = 401, description = "`unauthorized`", body = ApiError),
+              (status = 403, description = "`forbidden`: not an institution's token", body = ApiError),
+              (status = 410, description = "`institution_erased`", body = ApiError),
+              (status = 413, description = "`too_large`: the body is over the JSON limit", body = ApiError),
+              (status = 422, description = "`invalid_profile`: every field's problem, each with its own code", body = ProfileProblems)),
+    security(("bearer" = [])))]
+async fn correct_profile(
+    InstitutionCaller(caller): InstitutionCaller,
+    State(state): State<AppState>,
+    Json(body): Json<InstitutionProfile>,
+) -> ApiResult<axum::Json<ProfileRecord>> {
+    Ok(axum::Json(profile::correct(&state, caller, &body).await?))
+}
+
+/// The profile the endpoint holds for the institution (`changed` and `recorded_in` empty).
+#[utoipa::path(get, path = "/v1/school/profile", tag = "school",
+    responses((status = 200, description = "The current profile", body = ProfileRecord),
+              (status = 404, description = "`not_found`: no profile was sent yet", body = ApiError),
+              (status = 410, description = "`institution_erased`", body = ApiError)),
+    security(("bearer" = [])))]
+async fn read_profile(
+    InstitutionCaller(caller): InstitutionCaller,
+    State(state): State<AppState>,
+) -> ApiResult<axum::Json<ProfileRecord>> {
+    Ok(axum::Json(profile::current(&state, caller).await?))
 }
 
 fn submission_id(text: &str) -> ApiResult<SubmissionId> {
@@ -96,7 +161,8 @@ fn not_modified(headers: &HeaderMap, tag: &str) -> bool {
                headers(("ETag" = String, description = "`\"<last_event>\"`"))),
               (status = 304, description = "Unchanged since the `ETag` sent"),
               (status = 400, description = "`bad_request`: not a submission id", body = ApiError),
-              (status = 404, description = "`not_found`", body = ApiError)),
+              (status = 404, description = "`not_found`", body = ApiError),
+              (status = 410, description = "`submission_deleted` (retention), or `institution_erased`", body = ApiError)),
     security(("bearer" = [])))]
 async fn status(
     InstitutionCaller(caller): InstitutionCaller,

@@ -79,8 +79,19 @@ pub struct Submitted {
 pub async fn submit_for(
     server: &TestServer,
     school: &School,
+    award: (&str, &str, &str),
+    responds_to: Option<SubmissionId>,
+) -> Submitted {
+    submit_listing(server, school, award, responds_to, Vec::new()).await
+}
+
+/// [`submit_for`] with an envelope that also lists `blobs` (uploaded already).
+pub async fn submit_listing(
+    server: &TestServer,
+    school: &School,
     (framework, version, award): (&str, &str, &str),
     responds_to: Option<SubmissionId>,
+    blobs: Vec<BlobRef>,
 ) -> Submitted {
     let mut bytes = b"age-encryption.org/v1 stand-in manifest ".to_vec();
     bytes.extend_from_slice(uuid::Uuid::now_v7().as_bytes());
@@ -98,7 +109,7 @@ pub async fn submit_for(
         responds_to,
         key_set: school.code.fingerprint.clone(),
         manifest,
-        blobs: Vec::new(),
+        blobs,
     };
     let signed = envelope.sign(&school.key);
     let (status, body) = server

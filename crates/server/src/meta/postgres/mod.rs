@@ -34,6 +34,7 @@ use super::{MetaError, MetaResult};
 use crate::config::PostgresConfig;
 
 mod accounts;
+mod privacy;
 mod submissions;
 mod uploads;
 
@@ -42,6 +43,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_accounts", include_str!("sql/0001_accounts.sql")),
     ("0002_uploads", include_str!("sql/0002_uploads.sql")),
     ("0003_submissions", include_str!("sql/0003_submissions.sql")),
+    ("0004_privacy", include_str!("sql/0004_privacy.sql")),
 ];
 
 /// The advisory lock key migrations take (any constant; "waymark" in ASCII).

@@ -41,12 +41,12 @@ use crate::meta::submissions::{
 use crate::meta::{MetaError, MetaResult, SubmissionStore};
 
 /// Column `index` of `row`, typed (a type the schema does not give is a corrupt store).
-fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> MetaResult<T> {
+pub(super) fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> MetaResult<T> {
     row.try_get(index).map_err(|e| bad("value", e))
 }
 
 /// A time as TIMESTAMPTZ keeps it (microseconds; the driver truncates, so must we).
-fn stored_time(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn stored_time(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(6)
 }
 
@@ -168,7 +168,7 @@ async fn envelope_by_hash(
 /// Appends an event and returns its sequence (an identity: strictly increasing, never reused).
 /// The caller holds the submission's row lock, so no other event of this submission can
 /// commit between this one's number and its commit.
-async fn insert_event(
+pub(super) async fn insert_event(
     tx: &Transaction<'_>,
     submission: SubmissionId,
     at: DateTime<Utc>,

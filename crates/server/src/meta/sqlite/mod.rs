@@ -18,6 +18,7 @@ use rusqlite::{Connection, OpenFlags, Transaction};
 use super::{MetaError, MetaResult};
 
 mod accounts;
+mod privacy;
 mod submissions;
 mod uploads;
 
@@ -26,6 +27,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_accounts", include_str!("sql/0001_accounts.sql")),
     ("0002_uploads", include_str!("sql/0002_uploads.sql")),
     ("0003_submissions", include_str!("sql/0003_submissions.sql")),
+    ("0004_privacy", include_str!("sql/0004_privacy.sql")),
 ];
 
 /// The file name inside the data folder.
@@ -113,6 +115,26 @@ impl SqliteMeta {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> MetaResult<T> + Send + 'static,
     {
+        self.write_with(durable, false, f).await
+    }
+
+    /// [`SqliteMeta::write`] for a deletion of personal data (an erasure, a submission past
+    /// its retention): durable, with `secure_delete` on so the deleted rows' bytes are
+    /// overwritten in the file rather than left in free pages, and the WAL checkpointed and
+    /// truncated afterwards so no copy of the old pages stays in it.
+    pub(crate) async fn write_erasing<T, F>(&self, f: F) -> MetaResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> MetaResult<T> + Send + 'static,
+    {
+        self.write_with(true, true, f).await
+    }
+
+    async fn write_with<T, F>(&self, durable: bool, erasing: bool, f: F) -> MetaResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> MetaResult<T> + Send + 'static,
+    {
         let writer = Arc::clone(&self.writer);
         tokio::task::spawn_blocking(move || {
             let mut conn = writer
@@ -121,6 +143,9 @@ impl SqliteMeta {
             if durable {
                 conn.pragma_update(None, "synchronous", "FULL")?;
             }
+            if erasing {
+                conn.pragma_update(None, "secure_delete", true)?;
+            }
             let result = (|| {
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -128,6 +153,17 @@ impl SqliteMeta {
                 tx.commit()?;
                 Ok(value)
             })();
+            if erasing {
+                conn.pragma_update(None, "secure_delete", false)?;
+                if result.is_ok() {
+                    // Readers may hold the WAL open (then it is only checkpointed as far as
+                    // they allow, and truncated next time): not a failure of the erasure.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(error = %e, "the WAL could not be truncated after a deletion");
+                    }
+                }
+            }
             if durable {
                 conn.pragma_update(None, "synchronous", "NORMAL")?;
             }
@@ -226,6 +262,13 @@ mod tests {
                     )
                     .unwrap();
                 }
+                if start >= 3 {
+                    conn.execute(
+                        "INSERT INTO submissions (id, institution, framework_id, framework_version, award, state, received_at, updated_at) VALUES ('0190c7a2-0000-7000-8000-000000000002', '0190c7a2-0000-7000-8000-000000000001', 'f', '1', 'a', 'received', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z')",
+                        [],
+                    )
+                    .unwrap();
+                }
             }
             let mut conn = Connection::open(&path).unwrap();
             migrate(&mut conn).unwrap();
@@ -238,6 +281,26 @@ mod tests {
                     .query_row("SELECT name FROM institutions", [], |r| r.get(0))
                     .unwrap();
                 assert_eq!(name, "Old School");
+            }
+            // The data-protection tables (0004) are there whatever the start.
+            for table in [
+                "erased_institutions",
+                "erased_tokens",
+                "deleted_submissions",
+                "deleted_awards",
+                "pending_deletions",
+                "institution_profiles",
+            ] {
+                let n: i64 = conn
+                    .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(n, 0, "{table} from version {start}");
+            }
+            if start >= 3 {
+                let state: String = conn
+                    .query_row("SELECT state FROM submissions", [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(state, "received", "from version {start}");
             }
         }
     }

@@ -28,18 +28,18 @@ use crate::meta::submissions::{
 };
 use crate::meta::{MetaError, MetaResult, SubmissionStore};
 
-fn parse_id<T: std::str::FromStr>(what: &str, text: &str) -> MetaResult<T>
+pub(super) fn parse_id<T: std::str::FromStr>(what: &str, text: &str) -> MetaResult<T>
 where
     T::Err: std::fmt::Display,
 {
     text.parse().map_err(|e| bad(what, e))
 }
 
-fn date_text(d: NaiveDate) -> String {
+pub(super) fn date_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn parse_date(text: &str) -> MetaResult<NaiveDate> {
+pub(super) fn parse_date(text: &str) -> MetaResult<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| bad("date", e))
 }
 
@@ -222,7 +222,7 @@ fn envelope_by_hash(
 
 /// Appends an event and returns its sequence (AUTOINCREMENT: strictly increasing, never
 /// reused, even after the newest row is gone).
-fn insert_event(
+pub(super) fn insert_event(
     tx: &Connection,
     submission: SubmissionId,
     at: DateTime<Utc>,
