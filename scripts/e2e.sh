@@ -10,8 +10,8 @@
 # driver behind it, stops both on exit, and exits with the tests' status. Each test launches
 # the app on its own fresh data folder. Screenshots go to test-output/screenshots.
 #
-# The submission tests (submission*.test.mjs, also when every test runs) need the OS keychain:
-# the script then runs itself again inside `dbus-run-session` (a private session bus) and starts
+# The app needs the OS keychain (its data folder's key is there; the submission tests keep the
+# school's credentials there too): the script runs itself again inside `dbus-run-session` (a private session bus) and starts
 # gnome-keyring-daemon on it, unlocked, its keyring in a temporary folder (as the Rust harness,
 # crates/harness/src/keychain.rs, does), before Xvfb and tauri-driver, so that the tests, the
 # CLIs they run and the app (tauri-driver passes its environment on) all use that keychain.
@@ -71,20 +71,13 @@ TAURI_DRIVER="${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bi
 [[ -x "$NATIVE_DRIVER" ]] || die "$NATIVE_DRIVER is missing. Install it with: apt-get install webkit2gtk-driver"
 command -v node >/dev/null || die "node is not installed (Node 20 or later is needed)"
 
-# --- The keychain, for the submission tests ---------------------------------------------------
-needs_keychain=0
-if [[ "$mode" == test ]]; then
-  if [[ $# -eq 0 ]]; then
-    needs_keychain=1
-  else
-    for f in "$@"; do
-      [[ "$(basename "$f")" == submission*.mjs ]] && needs_keychain=1
-    done
-  fi
-fi
+# --- The keychain ------------------------------------------------------------------------------
+# The app keeps its data folder's key in the OS keychain (everything in the folder is
+# encrypted), so every run needs one, measurements included.
+needs_keychain=1
 if ((needs_keychain)) && [[ -z "${WAYMARK_E2E_SESSION_BUS:-}" ]]; then
   for tool in dbus-run-session:dbus-daemon dbus-send:dbus-bin gnome-keyring-daemon:gnome-keyring; do
-    command -v "${tool%%:*}" >/dev/null || die "${tool%%:*} is missing (the submission tests need a keychain). Install it with: apt-get install ${tool##*:}"
+    command -v "${tool%%:*}" >/dev/null || die "${tool%%:*} is missing (the app needs a keychain). Install it with: apt-get install ${tool##*:}"
   done
   # A private session bus for this run; dbus-run-session stops it when the script exits.
   export WAYMARK_E2E_SESSION_BUS=1

@@ -23,6 +23,9 @@ if have dpkg-query; then
   # The app's submission tests (tests/e2e/submission.test.mjs) use the same keychain, on a bus
   # from dbus-run-session (in dbus-daemon), and read the endpoint's upload offsets with sqlite3.
   wanted+=(sqlite3)
+  # The erasure tests (crates/cli/tests/privacy.rs) list what the keychain holds with
+  # secret-tool, a Secret Service client other than our own.
+  wanted+=(libsecret-tools)
   # The network tests (crates/harness) put a real HTTP proxy between client and endpoint:
   # tinyproxy (plain requests, CONNECT, Basic authentication); openssl makes their test PKI.
   wanted+=(tinyproxy)

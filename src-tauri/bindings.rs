@@ -15,7 +15,9 @@ use crate::commands as cm;
 use crate::documents as dc;
 use crate::error::CommandError;
 use crate::evidence as ev;
+use crate::privacy as sp;
 use crate::submissions::views as sv;
+use waymark_core::privacy as pv;
 use waymark_core::renewal as rn;
 
 /// Where the generated types live, relative to the repository root.
@@ -110,7 +112,8 @@ macro_rules! declarations {
 
 /// The whole generated file.
 pub fn typescript() -> String {
-    let cfg = Config::default();
+    // Byte counts and row counts are u64 in Rust and plain numbers in JSON (far below 2^53).
+    let cfg = Config::default().with_large_int("number");
     let decls = declarations![&cfg;
         CommandError, waymark_core::ErrorCode, cm::AppInfo, cm::RegisterInput, cm::SaveResponseInput,
         ws::BenchmarkDetail, ws::ReviewFramework, ws::BenchmarkPlace, ws::EvidenceSummary, ws::ActionSummary, st::ContributorInput, waymark_core::input::FieldProblem,
@@ -132,6 +135,9 @@ pub fn typescript() -> String {
         sv::VersionView, sv::SubmissionView, sv::Offer, sv::Application, sv::RenewalView, sv::Overview,
         sv::ReceiptView, sv::SaveReceiptInput,
         rn::RenewalState, rn::RenewalReport, rn::LevelComparison, rn::LevelChange,
+        pv::PrivacyOverview, pv::HeldKind, pv::HeldCount, pv::FilesSize, pv::SentRecord, pv::EnrolledWith,
+        pv::KnownExport, pv::ErasureRecord, pv::ErasurePlan, pv::ErasureReport, pv::ExportReport,
+        sp::Erased, sp::AwardingBodyErasure,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/bindings.rs — do not edit by hand.\n\

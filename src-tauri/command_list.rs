@@ -58,6 +58,11 @@ app_commands! {
         submissions::start_renewal(by: String) -> RenewalReport;
         submissions::compare_with_awarded() -> Vec<LevelComparison>;
         submissions::open_verification_page(submission_id: String) -> ();
+        privacy::privacy_overview() -> PrivacyOverview;
+        privacy::erasure_plan() -> ErasurePlan;
+        privacy::set_network_restricted(restricted: bool) -> bool;
+        privacy::update_contributor(id: String, input: ContributorInput) -> Contributor;
+        privacy::save_erasure_confirmation(path: String) -> String;
     }
     job {
         freeze_evidence() -> FreezeReport;
@@ -71,11 +76,13 @@ app_commands! {
         submissions::check_code(code: String) -> CodeCheck;
         submissions::enroll(code: String) -> Enrolled;
         submissions::refresh_submissions() -> Overview;
+        privacy::erase_data(confirmation: String, at_endpoint: bool) -> Erased;
     }
     network_with_progress {
         submissions::apply(award: String, confirmed: Vec<String>) -> Applied, ApplyProgress;
     }
     own {
         export_document(input: ExportInput) -> Exported;
+        export_data(path: String, with_evidence: bool) -> ExportReport;
     }
 }

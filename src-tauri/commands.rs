@@ -228,7 +228,10 @@ pub fn remove_contributor(state: &AppState, id: String) -> CmdResult<()> {
 
 /// Corrects the institution's details.
 pub fn update_institution(state: &AppState, input: InstitutionInput) -> CmdResult<Institution> {
-    state.with(|ws| Ok(ws.update_institution(&input)?))
+    let updated = state.with(|ws| Ok(ws.update_institution(&input)?))?;
+    // A correction owed to the awarding body goes with the delivery loop's next round.
+    state.submissions().wake();
+    Ok(updated)
 }
 
 /// Every problem with institution details as typed, for the form (nothing is saved).

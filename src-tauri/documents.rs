@@ -64,7 +64,8 @@ pub struct Exported {
 pub struct Saved(Mutex<HashSet<PathBuf>>);
 
 impl Saved {
-    fn remember(&self, path: PathBuf) {
+    /// Notes a file saved this session (a PDF, an export archive).
+    pub(crate) fn remember(&self, path: PathBuf) {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

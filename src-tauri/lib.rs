@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod evidence;
 pub mod jobs;
+pub mod privacy;
 pub mod progress_sink;
 pub mod state;
 pub mod submissions;
@@ -37,6 +38,7 @@ use commands::{AppInfo, CmdResult, RegisterInput, SaveResponseInput};
 use documents::{ExportInput, Exported};
 use error::CommandError;
 use evidence::{AddEvidenceInput, DescribeEvidenceInput, EvidenceScreen, LinkInput};
+use privacy::Erased;
 use progress_sink::ProgressSink;
 use state::AppState;
 use submissions::views::{
@@ -44,6 +46,7 @@ use submissions::views::{
     SaveReceiptInput,
 };
 use waymark_core::input::FieldProblem;
+use waymark_core::privacy::{ErasurePlan, ExportReport, PrivacyOverview};
 use waymark_core::renewal::{LevelComparison, RenewalReport};
 
 /// Event sent to the UI whenever evidence statuses may have changed (a job finished, the
@@ -138,7 +141,7 @@ macro_rules! app_commands {
 
         /// Every declared command's name, arguments and success type, in TypeScript terms.
         pub fn signatures() -> Vec<bindings::Signature> {
-            let cfg = ts_rs::Config::default();
+            let cfg = ts_rs::Config::default().with_large_int("number");
             let sig = |name: &'static str, args: Vec<(&'static str, String)>, returns: String, progress: Option<String>| {
                 bindings::Signature { name, args, returns, progress }
             };
@@ -192,6 +195,19 @@ async fn export_document(state: State<'_, AppState>, input: ExportInput) -> CmdR
         _ => None,
     };
     background(move || documents::export_document(&jobs, &saved, input, issued)).await
+}
+
+/// Exports everything the data folder holds to the archive the save dialog chose; a job, since
+/// the evidence can be gigabytes.
+#[tauri::command(rename_all = "snake_case")]
+async fn export_data(
+    state: State<'_, AppState>,
+    path: String,
+    with_evidence: bool,
+) -> CmdResult<ExportReport> {
+    let jobs = state.jobs();
+    let saved = state.saved_documents();
+    background(move || privacy::export_data(&jobs, &saved, path, with_evidence)).await
 }
 
 /// Starts the app. The data folder is `--data-dir DIR`, `WAYMARK_DATA_DIR`, or the OS's

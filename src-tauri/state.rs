@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use waymark_core::{Workspace, paths};
+use waymark_core::{KeyStore, OsKeychain, Workspace, paths};
 
 use crate::documents::Saved;
 use crate::error::CommandError;
@@ -20,6 +20,11 @@ pub struct AppState {
     watch: Watch,
     saved_documents: std::sync::Arc<Saved>,
     submissions: Submissions,
+    /// The awarding body's signed confirmation of the last erasure it made at this app's
+    /// request (JSON), kept in memory only, to be saved where the lead chooses.
+    erasure_proof: Mutex<Option<String>>,
+    /// Where the folder's data key is kept (to open it again after an erasure).
+    keys: std::sync::Arc<dyn KeyStore>,
 }
 
 impl AppState {
@@ -30,17 +35,42 @@ impl AppState {
 
     /// The same, with the submission engine's options (`--today`, `--upload-chunk`).
     pub fn open_with(data_dir: PathBuf, options: crate::submissions::Options) -> Self {
-        let workspace = Workspace::open(&data_dir).map_err(CommandError::from);
-        let jobs = Jobs::new(match &workspace {
-            Ok(_) => Ok(data_dir.clone()),
-            Err(e) => Err(e.clone()),
-        });
+        Self::open_with_keys(data_dir, options, std::sync::Arc::new(OsKeychain))
+    }
+
+    /// For the shell's tests and the UI's recordings: the folder's key in memory, shared by
+    /// every state of the test process (a folder opened again finds its key).
+    #[cfg(test)]
+    pub fn open_for_tests(data_dir: PathBuf) -> Self {
+        static KEYS: std::sync::OnceLock<std::sync::Arc<waymark_core::EphemeralKeys>> =
+            std::sync::OnceLock::new();
+        let keys = KEYS.get_or_init(waymark_core::EphemeralKeys::new).clone();
+        Self::open_with_keys(data_dir, crate::submissions::Options::default(), keys)
+    }
+
+    /// The same, with the folder's data key kept in `keys` instead of the OS keychain (the
+    /// shell's tests and the UI's recordings use [`waymark_core::EphemeralKeys`]).
+    pub fn open_with_keys(
+        data_dir: PathBuf,
+        options: crate::submissions::Options,
+        keys: std::sync::Arc<dyn KeyStore>,
+    ) -> Self {
+        let workspace =
+            Workspace::open_with_keys(&data_dir, keys.clone()).map_err(CommandError::from);
+        let jobs = Jobs::new(
+            match &workspace {
+                Ok(_) => Ok(data_dir.clone()),
+                Err(e) => Err(e.clone()),
+            },
+            keys.clone(),
+        );
         let submissions = Submissions::open(
             match &workspace {
                 Ok(_) => Ok(data_dir.as_path()),
                 Err(e) => Err(e.clone()),
             },
             options,
+            keys.clone(),
         );
         Self {
             workspace: Mutex::new(workspace),
@@ -49,6 +79,8 @@ impl AppState {
             watch: Watch::default(),
             saved_documents: std::sync::Arc::default(),
             submissions,
+            erasure_proof: Mutex::new(None),
+            keys,
         }
     }
 
@@ -63,10 +95,16 @@ impl AppState {
         Self {
             workspace: Mutex::new(Err(error.clone())),
             data_dir: PathBuf::new(),
-            jobs: Jobs::new(Err(error.clone())),
+            jobs: Jobs::new(Err(error.clone()), std::sync::Arc::new(OsKeychain)),
             watch: Watch::default(),
             saved_documents: std::sync::Arc::default(),
-            submissions: Submissions::open(Err(error), crate::submissions::Options::default()),
+            submissions: Submissions::open(
+                Err(error),
+                crate::submissions::Options::default(),
+                std::sync::Arc::new(OsKeychain),
+            ),
+            erasure_proof: Mutex::new(None),
+            keys: std::sync::Arc::new(OsKeychain),
         }
     }
 
@@ -107,6 +145,35 @@ impl AppState {
             Ok(ws) => f(ws),
             Err(e) => Err(e.clone()),
         }
+    }
+
+    /// Takes the UI's workspace out (erasure consumes it); commands find the folder closed
+    /// until [`AppState::reopen`].
+    pub fn take_workspace(&self) -> Result<Workspace, CommandError> {
+        let mut guard = self.workspace.lock().unwrap_or_else(|p| p.into_inner());
+        let closed = CommandError::new(
+            waymark_core::ErrorCode::Internal,
+            "The data folder is being erased. Wait a moment.",
+        );
+        std::mem::replace(&mut *guard, Err(closed))
+    }
+
+    /// Puts a workspace back (an erasure that failed before removing anything).
+    pub fn put_back(&self, ws: Workspace) {
+        *self.workspace.lock().unwrap_or_else(|p| p.into_inner()) = Ok(ws);
+    }
+
+    /// Opens the data folder again (after an erasure: a new, empty one, for the first-run
+    /// screen).
+    pub fn reopen(&self) {
+        let ws = Workspace::open_with_keys(&self.data_dir, self.keys.clone())
+            .map_err(CommandError::from);
+        *self.workspace.lock().unwrap_or_else(|p| p.into_inner()) = ws;
+    }
+
+    /// The awarding body's signed confirmation of an erasure, kept until saved or replaced.
+    pub fn erasure_proof(&self) -> &Mutex<Option<String>> {
+        &self.erasure_proof
     }
 
     /// The startup failure, if the data folder could not be opened.

@@ -12,7 +12,7 @@ use crate::state::{AppState, choose_data_dir};
 /// A data folder with an institution registered for computing-quality, for command tests.
 pub(crate) fn registered(name: &str) -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let state = AppState::open(dir.path().join("data"));
+    let state = AppState::open_for_tests(dir.path().join("data"));
     let input = RegisterInput {
         framework_id: "computing-quality".into(),
         institution: InstitutionInput {
@@ -115,7 +115,7 @@ fn the_data_folder_comes_from_the_flag_first() {
 #[test]
 fn a_whole_first_session_works_through_the_commands_without_a_window() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let state = AppState::open(dir.path().to_owned());
+    let state = AppState::open_for_tests(dir.path().to_owned());
     assert!(commands::app_info(&state).startup_error.is_none());
     assert!(
         commands::current_status(&state).expect("status").is_none(),
@@ -197,7 +197,7 @@ fn a_data_folder_that_cannot_open_is_reported_not_a_crash() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("file");
     std::fs::write(&file, "x").expect("write");
-    let state = AppState::open(file.join("data"));
+    let state = AppState::open_for_tests(file.join("data"));
     let info = commands::app_info(&state);
     assert_eq!(
         info.startup_error.map(|e| e.code.as_str()),

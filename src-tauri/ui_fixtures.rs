@@ -30,6 +30,7 @@ use waymark_core::workspace::{SkipReason, WorkProgress};
 use crate::commands::{self, RegisterInput, SaveResponseInput};
 use crate::error::CommandError;
 use crate::evidence::{self, AddEvidenceInput, LinkInput};
+use crate::privacy;
 use crate::state::AppState;
 use waymark_test_support::normalise::Normaliser;
 
@@ -95,7 +96,7 @@ impl Scenario {
         std::fs::create_dir_all(school.join("Photos")).expect("school folder");
         n.roots.push(dir.path().display().to_string());
         Self {
-            state: fixed_day(AppState::open(data)),
+            state: fixed_day(AppState::open_for_tests(data)),
             school,
             _dir: dir,
         }
@@ -548,11 +549,88 @@ fn quick_action(text: &str) -> NewAction {
     }
 }
 
+/// The working-group member the Privacy screen's tests correct, as the edit form sends it.
+fn alex(role: &str, email: Option<&str>) -> ContributorInput {
+    ContributorInput {
+        name: "Alex Kim".into(),
+        role: Some(role.into()),
+        email: email.map(str::to_owned),
+    }
+}
+
+/// Privacy.test.ts and a11y.test.ts: the Privacy screen of a registered review with a member
+/// and an evidence file; network activity paused and resumed, the member corrected, an export
+/// without evidence, then the erasure, after which the app is new.
+fn privacy_screen(n: &mut Normaliser) -> Value {
+    let s = Scenario::registered(n, "test-quality");
+    let member = ok(commands::add_contributor(
+        &s.state,
+        alex("Deputy head", None),
+    ));
+    n.name(&member.id, "contributor");
+    s.add_file(
+        n,
+        "Vision.pdf",
+        "Our vision for computing.",
+        vec![link("1.1", Some("1.1-doc"))],
+    );
+    let contributors = n.value(to_json(&ok(commands::list_contributors(&s.state))));
+    let overview = n.value(to_json(&ok(privacy::privacy_overview(&s.state))));
+    let paused = ok(privacy::set_network_restricted(&s.state, true));
+    let overview_paused = n.value(to_json(&ok(privacy::privacy_overview(&s.state))));
+    let resumed = ok(privacy::set_network_restricted(&s.state, false));
+    let input = alex("Headteacher", Some("alex@hillside.sch.uk"));
+    let corrected = ok(privacy::update_contributor(
+        &s.state,
+        member.id.clone(),
+        input.clone(),
+    ));
+    let corrected = json!({
+        "args": n.value(json!({ "id": member.id, "input": to_json(&input) })),
+        "answer": n.value(to_json(&corrected)),
+    });
+    let path = s.school.join("Hillside Primary export.tar");
+    let exported = ok(privacy::export_data(
+        &s.state.jobs(),
+        &s.state.saved_documents(),
+        path.display().to_string(),
+        false,
+    ));
+    let exported = json!({
+        "args": n.value(json!({ "path": path.display().to_string(), "with_evidence": false })),
+        "answer": n.value(to_json(&exported)),
+    });
+    let overview_exported = n.value(to_json(&ok(privacy::privacy_overview(&s.state))));
+    let plan = n.value(to_json(&ok(privacy::erasure_plan(&s.state))));
+    let erased = ok(privacy::erase_data(
+        &s.state,
+        waymark_core::privacy::ERASE_CONFIRMATION.into(),
+        false,
+    ));
+    let erased = n.value(to_json(&erased));
+    assert!(
+        ok(commands::current_status(&s.state)).is_none(),
+        "after the erasure the folder is new"
+    );
+    json!({
+        "app_info": info_of(n, &s.state),
+        "contributors": contributors,
+        "overview": overview,
+        "overview_paused": overview_paused,
+        "overview_exported": overview_exported,
+        "restricted": { "paused": paused, "resumed": resumed },
+        "corrected": corrected,
+        "exported": exported,
+        "plan": plan,
+        "erased": erased,
+    })
+}
+
 /// The core's problems with every form input the UI's tests type (none when it can be saved),
 /// in the shape the forms send it.
 fn checks() -> Value {
     let dir = tempfile::tempdir().expect("temp dir");
-    let s = AppState::open(dir.path().join("Waymark"));
+    let s = AppState::open_for_tests(dir.path().join("Waymark"));
     let institution = |name: &str| InstitutionInput {
         name: name.into(),
         identifier: None,
@@ -599,8 +677,14 @@ fn checks() -> Value {
         role: Some("Governor".into()),
         email: email.map(str::to_owned),
     };
-    // a11y.test.ts: the working group, with a malformed email and then without one.
-    let contributors = vec![member(Some("jo@school")), member(None)];
+    // a11y.test.ts: the working group, with a malformed email and then without one; the
+    // Privacy screen's tests correct a member, with a malformed email first.
+    let contributors = vec![
+        member(Some("jo@school")),
+        member(None),
+        alex("Headteacher", Some("alex@school")),
+        alex("Headteacher", Some("alex@hillside.sch.uk")),
+    ];
 
     json!({
         "institution": answered(&institutions, |i| commands::check_institution(&s, i)),
@@ -652,11 +736,11 @@ fn first_run(n: &mut Normaliser) -> Value {
         "not a database",
     )
     .expect("write");
-    let not_a_database = info_of(n, &AppState::open(folder));
+    let not_a_database = info_of(n, &AppState::open_for_tests(folder));
     // A file where the data folder should be.
     let file = broken.school.join("plan.pdf");
     std::fs::write(&file, "x").expect("write");
-    let no_folder = info_of(n, &AppState::open(file.join("Waymark")));
+    let no_folder = info_of(n, &AppState::open_for_tests(file.join("Waymark")));
 
     json!({
         "frameworks": frameworks,
@@ -783,6 +867,7 @@ fn record_all() -> BTreeMap<&'static str, Value> {
     files.insert("no-levels.json", no_levels(&mut n));
     files.insert("words.json", words());
     files.insert("checks.json", checks());
+    files.insert("privacy.json", privacy_screen(&mut n));
     files
 }
 

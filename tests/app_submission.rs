@@ -169,7 +169,7 @@ fn wait_for(state: &AppState, what: &str, done: impl Fn(&Overview) -> bool) -> O
 fn journey() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let endpoint = rt.block_on(TestEndpoint::start());
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_with(std::sync::Arc::new(waymark_core::OsKeychain));
     let ann = rt.block_on(Assessor::sign_in(
         &endpoint,
         "Dr Ann Assessor",

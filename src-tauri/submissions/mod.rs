@@ -15,7 +15,7 @@ pub mod views;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -30,6 +30,7 @@ use waymark_protocol::review::ReviewState;
 use waymark_protocol::signed::Signed;
 use waymark_sync::deliver::{self, Outcome, Transfer};
 use waymark_sync::package::{self, Plan, SealProgress};
+use waymark_sync::privacy::{self, network_allowed};
 use waymark_sync::session::{self, Session};
 use waymark_sync::{Shared, SyncError, lock, share, status};
 
@@ -67,8 +68,9 @@ pub struct Submissions {
 }
 
 struct Inner {
-    /// This module's own connection, or why the data folder could not be opened.
-    shared: Result<Shared, CommandError>,
+    /// This module's own connection, or why the data folder could not be opened (or that it is
+    /// closed while the data folder is erased).
+    shared: RwLock<Result<Shared, CommandError>>,
     /// The engine's runtime (reqwest and the tus uploads run on it).
     runtime: Result<tokio::runtime::Runtime, CommandError>,
     /// Wakes the background loop (something was queued, "Send now", enrolled).
@@ -79,6 +81,8 @@ struct Inner {
     notify: OnceLock<Box<dyn Fn(Notice) + Send + Sync>>,
     meter: Mutex<Meter>,
     options: Options,
+    /// Where the folder's data key is kept (to open it again after an erasure).
+    keys: Arc<dyn waymark_core::KeyStore>,
 }
 
 /// Measures the upload's speed for "time left".
@@ -89,7 +93,7 @@ struct Meter {
     last_files: u32,
 }
 
-fn submission_error(e: &SyncError) -> CommandError {
+pub(crate) fn submission_error(e: &SyncError) -> CommandError {
     if let SyncError::Core(core) = e {
         return CommandError::from(core);
     }
@@ -113,6 +117,7 @@ pub fn app_words(e: &SyncError) -> String {
             items.len(),
             items.join("; ")
         ),
+        SyncError::Restricted => "Network activity is paused on this computer, so nothing is sent to or checked with the awarding body. Resume it on the Privacy screen; everything queued is kept.".to_owned(),
         SyncError::Busy => "Another Waymark on this computer (another window, or the command line) is sending this application right now; it carries on there, and nothing is sent twice.".to_owned(),
         SyncError::Client(ClientError::Api {
             code: ApiErrorCode::Unauthorized,
@@ -188,9 +193,16 @@ impl Options {
 
 impl Submissions {
     /// The engine on `data_dir` (or on why there is none, which every command then reports).
-    pub fn open(data_dir: Result<&Path, CommandError>, options: Options) -> Self {
-        let shared =
-            data_dir.and_then(|dir| Workspace::open(dir).map(share).map_err(CommandError::from));
+    pub fn open(
+        data_dir: Result<&Path, CommandError>,
+        options: Options,
+        keys: Arc<dyn waymark_core::KeyStore>,
+    ) -> Self {
+        let shared = data_dir.and_then(|dir| {
+            Workspace::open_with_keys(dir, keys.clone())
+                .map(share)
+                .map_err(CommandError::from)
+        });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("waymark-sync")
@@ -204,7 +216,7 @@ impl Submissions {
             });
         Self {
             inner: Arc::new(Inner {
-                shared,
+                shared: RwLock::new(shared),
                 runtime,
                 wake: tokio::sync::Notify::new(),
                 now: AtomicBool::new(true),
@@ -212,6 +224,7 @@ impl Submissions {
                 notify: OnceLock::new(),
                 meter: Mutex::new(Meter::default()),
                 options,
+                keys,
             }),
         }
     }
@@ -224,12 +237,71 @@ impl Submissions {
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
-    fn shared(&self) -> CmdResult<&Shared> {
-        self.inner.shared.as_ref().map_err(Clone::clone)
+    pub(crate) fn shared(&self) -> CmdResult<Shared> {
+        self.inner
+            .shared
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Closes this module's connection to the data folder (erasure removes it): commands and
+    /// the loop find it closed until [`Submissions::reopen`]. Waits (a few seconds at most)
+    /// for a round still using it to let go, so no connection is left open on the database.
+    pub fn close(&self) {
+        let closed = CommandError::new(
+            ErrorCode::Internal,
+            "The data folder is being erased; nothing is sent meanwhile.",
+        );
+        let old = std::mem::replace(
+            &mut *self.inner.shared.write().unwrap_or_else(|p| p.into_inner()),
+            Err(closed),
+        );
+        if let Ok(shared) = old {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Arc::strong_count(&shared) > 1 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        self.set_delivery(Delivery::default());
+    }
+
+    /// Opens the connection again (after an erasure, on the new empty data folder).
+    pub fn reopen(&self, data_dir: &Path) {
+        let shared = Workspace::open_with_keys(data_dir, self.inner.keys.clone())
+            .map(share)
+            .map_err(CommandError::from);
+        *self.inner.shared.write().unwrap_or_else(|p| p.into_inner()) = shared;
+        self.wake();
+    }
+
+    /// Network activity was paused or resumed: the indicator says so at once, and the loop
+    /// runs a round (resuming sends what waited, whatever the backoff said).
+    pub fn network_changed(&self) {
+        if let Ok(shared) = self.shared() {
+            let ws = lock(&shared);
+            if network_allowed(&ws).is_err() {
+                let pending = ws.pending_submissions().unwrap_or_default();
+                drop(ws);
+                self.set_delivery(paused(&pending));
+                self.wake();
+                return;
+            }
+        }
+        if self.delivery().state == DeliveryState::Paused {
+            self.set_delivery(Delivery::default());
+        }
+        self.send_now();
+    }
+
+    /// Wakes the background loop for a round now (network resumed or paused, a correction
+    /// of the profile to send), without overriding the delivery's backoff.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
     }
 
     /// Runs an engine future to completion on the engine's runtime (from a blocking thread).
-    fn block_on<T>(&self, f: impl Future<Output = T>) -> CmdResult<T> {
+    pub(crate) fn block_on<T>(&self, f: impl Future<Output = T>) -> CmdResult<T> {
         let rt = self.inner.runtime.as_ref().map_err(Clone::clone)?;
         Ok(rt.block_on(f))
     }
@@ -297,7 +369,7 @@ impl Submissions {
                 last_status = Some(Instant::now());
             }
             let next_try = self.shared().ok().and_then(|s| {
-                lock(s)
+                lock(&s)
                     .pending_submissions()
                     .ok()
                     .and_then(|p| p.iter().filter_map(|s| s.next_attempt_at).min())
@@ -369,17 +441,33 @@ impl Submissions {
         let Ok(shared) = self.shared() else {
             return;
         };
+        let shared = &shared;
         let pending = lock(shared).pending_submissions().unwrap_or_default();
+        // Paused (the right to restriction): nothing is sent or checked, and the indicator
+        // says so rather than offline or failed.
+        if network_allowed(&lock(shared)).is_err() {
+            self.set_delivery(paused(&pending));
+            return;
+        }
         let any_sent = lock(shared)
             .outbox()
             .map(|all| all.iter().any(|s| s.state == OutboxState::Sent))
             .unwrap_or(false);
-        if pending.is_empty() && !(status_due && any_sent) {
+        let correction_due = lock(shared)
+            .profile_correction_due()
+            .ok()
+            .flatten()
+            .is_some();
+        if pending.is_empty() && !(status_due && any_sent) && !correction_due {
             self.set_delivery(Delivery::default());
             return;
         }
         let mut session = match Session::load(shared) {
             Ok(s) => s,
+            Err(SyncError::Restricted) => {
+                self.set_delivery(paused(&pending));
+                return;
+            }
             Err(e) => {
                 if !pending.is_empty() {
                     self.set_delivery(Delivery {
@@ -395,6 +483,11 @@ impl Submissions {
                 return;
             }
         };
+        // A correction of the profile or working group owed to the awarding body (a failure
+        // leaves it owed: the next round tries again).
+        if correction_due {
+            let _ = privacy::send_profile_correction(shared, &session).await;
+        }
         let mut delivered = false;
         if !pending.is_empty() {
             let mut options = deliver::Options {
@@ -440,6 +533,7 @@ impl Submissions {
                         self.set_delivery(after_round(&outcomes, &pending));
                     }
                 }
+                Err(SyncError::Restricted) => self.set_delivery(paused(&pending)),
                 Err(e) => self.set_delivery(Delivery {
                     state: DeliveryState::Waiting,
                     message: Some(app_words(&e)),
@@ -462,6 +556,21 @@ impl Submissions {
 
 fn count(pending: &[OutboxSubmission]) -> u32 {
     u32::try_from(pending.len()).unwrap_or(u32::MAX)
+}
+
+/// The delivery while network activity is paused on the Privacy screen.
+fn paused(pending: &[OutboxSubmission]) -> Delivery {
+    Delivery {
+        state: DeliveryState::Paused,
+        message: Some(if pending.is_empty() {
+            "Network activity is paused: nothing is sent to or checked with the awarding body until you resume it on the Privacy screen.".to_owned()
+        } else {
+            "Network activity is paused: your application is saved and is sent once you resume it on the Privacy screen.".to_owned()
+        }),
+        submission_id: pending.first().map(|p| p.id.clone()),
+        queued: count(pending),
+        ..Delivery::default()
+    }
 }
 
 /// Whether a failure means there is no network (or no way to the endpoint) at all.
@@ -489,7 +598,12 @@ fn after_round(outcomes: &[Outcome], pending: &[OutboxSubmission]) -> Delivery {
         {
             let needs_enrollment = matches!(code.as_str(), "unauthorized" | "not_enrolled")
                 || code.starts_with("keychain");
-            let (state, message) = if offline(code) {
+            let (state, message) = if code == "network_paused" {
+                return Delivery {
+                    next_attempt_at: None,
+                    ..paused(pending)
+                };
+            } else if offline(code) {
                 (
                     DeliveryState::Offline,
                     "Waiting for a network: your application is saved and will be sent.".to_owned(),
@@ -578,7 +692,7 @@ fn connection_of(shared: &Shared) -> CmdResult<Option<Connection>> {
 /// Everything the submission screens show.
 pub fn overview(state: &AppState) -> CmdResult<Overview> {
     let subs = state.submissions();
-    let shared = subs.shared()?;
+    let shared = &subs.shared()?;
     let connection = connection_of(shared)?;
     let outbox = lock(shared).outbox()?;
     let delivery = subs.delivery();
@@ -756,7 +870,7 @@ fn renewal_of(
 /// What applying for `award` would send now.
 pub fn apply_preview(state: &AppState, award: String) -> CmdResult<ApplyPreview> {
     let subs = state.submissions();
-    let shared = subs.shared()?;
+    let shared = &subs.shared()?;
     let plan = package::preview(shared, None, &award).map_err(|e| submission_error(&e))?;
     let enrolled = lock(shared).enrollment()?.is_some();
     let changed = changed_since_answered(state, shared, &plan)?;
@@ -845,7 +959,7 @@ pub fn apply(
     on_progress: &(dyn Fn(ApplyProgress) + Send + Sync),
 ) -> CmdResult<Applied> {
     let subs = state.submissions();
-    let shared = subs.shared()?.clone();
+    let shared = subs.shared()?;
     // Freeze first, on a job's own connection and with progress (copying gigabytes of video
     // into the vault takes a while); packaging then finds everything frozen. What cannot be
     // frozen is left for packaging to refuse, with why.
@@ -966,7 +1080,9 @@ pub fn open_verification_page(state: &AppState, submission_id: String) -> CmdRes
 /// Checks an enrollment code without spending it.
 pub fn check_code(state: &AppState, code: String) -> CmdResult<CodeCheck> {
     let subs = state.submissions();
-    let shared = subs.shared()?;
+    let shared = &subs.shared()?;
+    // Checking a code asks the endpoint: not while network activity is paused.
+    network_allowed(&lock(shared)).map_err(|e| submission_error(&e))?;
     let checked = subs
         .block_on(session::check_code(&code))?
         .map_err(|e| code_error(&e))?;
@@ -984,7 +1100,7 @@ pub fn check_code(state: &AppState, code: String) -> CmdResult<CodeCheck> {
 /// Enrols this data folder with the code (the credentials go to the OS keychain).
 pub fn enroll(state: &AppState, code: String) -> CmdResult<Enrolled> {
     let subs = state.submissions();
-    let shared = subs.shared()?;
+    let shared = &subs.shared()?;
     let enrolled = subs
         .block_on(session::enroll(shared, &code))?
         .map_err(|e| code_error(&e))?;
@@ -1013,7 +1129,7 @@ pub fn send_now(state: &AppState) -> CmdResult<Delivery> {
 /// Checks every submission's status with the awarding body now.
 pub fn refresh_submissions(state: &AppState) -> CmdResult<Overview> {
     let subs = state.submissions();
-    let shared = subs.shared()?;
+    let shared = &subs.shared()?;
     if lock(shared).enrollment()?.is_some() {
         let session = Session::load(shared).map_err(|e| submission_error(&e))?;
         let changes = subs
@@ -1032,7 +1148,7 @@ fn entry(shared: &Shared, id: &str) -> CmdResult<OutboxSubmission> {
 
 /// A submission's signed receipt, checked against the pinned keys.
 pub fn receipt(state: &AppState, id: String) -> CmdResult<ReceiptView> {
-    let shared = state.submissions().shared()?.clone();
+    let shared = state.submissions().shared()?;
     let s = entry(&shared, &id)?;
     let Some(text) = s.receipt else {
         return Err(CommandError::new(
@@ -1073,7 +1189,7 @@ pub fn receipt(state: &AppState, id: String) -> CmdResult<ReceiptView> {
 
 /// Saves a submission's signed receipt (JSON) where the save dialog said.
 pub fn save_receipt(state: &AppState, input: SaveReceiptInput) -> CmdResult<String> {
-    let shared = state.submissions().shared()?.clone();
+    let shared = state.submissions().shared()?;
     let s = entry(&shared, &input.id)?;
     let Some(text) = s.receipt else {
         return Err(CommandError::new(
@@ -1142,7 +1258,7 @@ pub fn issued_award(
     state: &AppState,
     id: &str,
 ) -> CmdResult<(Review, waymark_documents::IssuedAward)> {
-    let shared = state.submissions().shared()?.clone();
+    let shared = state.submissions().shared()?;
     let all = lock(&shared).outbox()?;
     let group = timeline::group(all)
         .into_iter()
@@ -1193,7 +1309,7 @@ mod tests {
     #[test]
     fn before_registering_or_enrolling_the_overview_is_empty_not_an_error() {
         let dir = tempfile::tempdir().expect("a data folder");
-        let state = AppState::open(dir.path().to_owned());
+        let state = AppState::open_for_tests(dir.path().to_owned());
         let o = overview(&state).expect("an overview on a fresh data folder");
         assert!(o.connection.is_none() && o.submissions.is_empty() && o.renewal.is_none());
         assert!(o.applications.is_empty());

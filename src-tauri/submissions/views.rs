@@ -148,6 +148,9 @@ pub enum DeliveryState {
     Waiting,
     /// Something is queued but this computer is not enrolled (or its credentials are gone).
     NeedsEnrollment,
+    /// Network activity is paused on the Privacy screen (the right to restriction): nothing
+    /// is sent or checked until it is resumed.
+    Paused,
 }
 
 /// The background delivery, for the progress bar and the quiet indicator.

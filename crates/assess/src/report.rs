@@ -220,8 +220,10 @@ pub fn render_report(
         .tempdir()
         .map_err(|source| ReportError::TempFolder { source })?;
     let bytes = {
-        // Dropped (database closed) before the folder is removed.
-        let mut ws = Workspace::open(dir.path()).map_err(workspace_error)?;
+        // Dropped (database closed) before the folder is removed. Its key lives only in
+        // this process (nothing in the folder outlives the report, or is readable meanwhile).
+        let mut ws = Workspace::open_with_keys(dir.path(), waymark_core::EphemeralKeys::new())
+            .map_err(workspace_error)?;
         ws.set_today(Some(date));
         let review = replay(&mut ws, manifest, &files)?;
         waymark_documents::report(&ws, &review, date)

@@ -92,12 +92,55 @@ pub enum Command {
     /// Check or save the awarding body's signed receipts.
     #[command(subcommand)]
     Receipt(crate::submit::ReceiptCmd),
+    /// What Waymark holds and has sent, and to whom: the right of access at a glance.
+    Privacy,
+    /// Export everything this data folder holds into one archive (JSON, plus the frozen
+    /// evidence with --with-evidence), to keep or to import elsewhere.
+    Export {
+        /// The archive to write (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also carry the frozen evidence copies and the sealed submissions.
+        #[arg(long)]
+        with_evidence: bool,
+    },
+    /// Make a new data folder (--data-dir) from an export archive.
+    Import {
+        /// The archive `waymark export` wrote.
+        file: PathBuf,
+    },
+    /// Erase everything Waymark holds here: database, vault, outbox, exports it made and its
+    /// keychain entries; when enrolled, the awarding body is asked to erase its copy first.
+    Erase {
+        /// Do not ask for the typed confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Erase only this computer's data, not the awarding body's (e.g. it was asked by
+        /// other means, or the endpoint has gone).
+        #[arg(long)]
+        local_only: bool,
+    },
+    /// Pause or resume all network activity (the right to restriction): while paused nothing
+    /// is sent, checked or downloaded, and the outbox waits.
+    #[command(subcommand)]
+    Network(NetworkCmd),
     /// Move the review to a newer version of its framework.
     Upgrade {
         /// Target version (default: the latest installed).
         #[arg(long, value_name = "VERSION")]
         to: Option<String>,
     },
+}
+
+/// `network …`
+#[derive(Debug, Subcommand)]
+pub enum NetworkCmd {
+    /// Pause all network activity until `waymark network resume`.
+    Pause,
+    /// Resume network activity: the outbox sends what waits.
+    Resume,
+    /// Whether network activity is paused.
+    Status,
 }
 
 /// `frameworks …`
@@ -325,9 +368,25 @@ pub enum GroupCmd {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Correct a member's details (name, role, email); the correction is sent to the awarding
+    /// body once enrolled.
+    Update {
+        /// Member id.
+        id: String,
+        /// Name (as it should now read).
+        #[arg(long)]
+        name: String,
+        /// Role.
+        #[arg(long)]
+        role: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+    },
     /// List the working group.
     List,
-    /// Remove a member (their past changes keep their name).
+    /// Remove a member (their details are erased and the erasure recorded; their past changes
+    /// keep their name).
     Remove {
         /// Member id.
         id: String,

@@ -43,6 +43,9 @@ fn next_step(e: &Error) -> Option<String> {
         Error::NotRegistered => Some(
             "Register with `waymark init --framework ID --institution NAME` (`waymark frameworks list` shows the ids).".into(),
         ),
+        Error::DataKeyMissing { .. } | Error::DataKeyWrong { .. } => Some(
+            "`waymark import FILE --data-dir NEW_FOLDER` makes a new data folder from an export; `waymark erase` erases this one's files.".into(),
+        ),
         Error::DataDir { .. } | Error::NoDataDir => {
             Some("Choose one with --data-dir DIR or WAYMARK_DATA_DIR.".into())
         }

@@ -32,6 +32,7 @@ mod evidence;
 mod frameworks;
 mod output;
 mod plan;
+mod privacy;
 mod review;
 mod submit;
 
@@ -128,6 +129,13 @@ fn main() -> ExitCode {
             return finish(&ctx, submit::submissions(&ctx, id.as_deref()));
         }
         Command::Receipt(cmd) => return finish(&ctx, submit::receipt(&ctx, &cmd)),
+        Command::Privacy => privacy::overview(&ctx),
+        Command::Export { out, with_evidence } => privacy::export(&ctx, &out, with_evidence),
+        Command::Import { file } => privacy::import(&ctx, &file),
+        Command::Network(cmd) => privacy::network(&ctx, cmd),
+        Command::Erase { yes, local_only } => {
+            return finish(&ctx, privacy::erase(&ctx, yes, local_only));
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

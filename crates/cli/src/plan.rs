@@ -105,6 +105,21 @@ pub fn group(ctx: &Context, cmd: GroupCmd) -> Result<(), Error> {
             }
             out!("Added {} to the working group.", c.name);
         }
+        GroupCmd::Update {
+            id,
+            name,
+            role,
+            email,
+        } => {
+            let c = ws.update_contributor(&id, &ContributorInput { name, role, email })?;
+            if ctx.json {
+                return output::json(&c);
+            }
+            out!("Corrected {}'s details.", c.name);
+            if ws.profile_correction_due()?.is_some() {
+                out!("The correction goes to the awarding body with the next `waymark sync`.");
+            }
+        }
         GroupCmd::Remove { id } => {
             ws.remove_contributor(&id)?;
             if ctx.json {

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+use waymark_core::Workspace;
 use waymark_core::outbox::{OutboxState, OutboxSubmission};
 use waymark_protocol::api::SubmissionStatus;
 use waymark_sync::deliver::{self, Outcome};
 use waymark_sync::package::{self, Plan};
 use waymark_sync::session::{self, Session};
-use waymark_sync::{Shared, SyncError, lock, share, status};
+use waymark_sync::{Shared, SyncError, lock, privacy, share, status};
 
 use crate::Context;
 use crate::output::{self, short_id};
@@ -75,6 +76,39 @@ fn runtime() -> Result<tokio::runtime::Runtime, SyncError> {
 
 fn open(ctx: &Context) -> Result<Shared, SyncError> {
     Ok(share(ctx.open()?))
+}
+
+/// Asks the awarding body to erase this institution's data (before `waymark erase` erases
+/// the local copy, whose credentials the request needs); returns the workspace and the
+/// verified confirmation in words.
+pub fn request_erasure(ws: Workspace) -> Result<(Workspace, String), SyncError> {
+    let shared = share(ws);
+    let mut session = Session::load(&shared)?;
+    let (confirmation, response) =
+        runtime()?.block_on(privacy::request_erasure(&shared, &mut session))?;
+    drop(session);
+    let ws = std::sync::Arc::try_unwrap(shared)
+        .map_err(|_| SyncError::Internal("the workspace is still shared".into()))?
+        .into_inner()
+        .map_err(|_| SyncError::Internal("the workspace's lock was poisoned".into()))?;
+    let signed = serde_json::to_string(&response.confirmation)
+        .map_err(|e| SyncError::Internal(e.to_string()))?;
+    let d = &confirmation.deleted;
+    Ok((
+        ws,
+        format!(
+            "The awarding body erased this institution's data on {} ({} submission(s), {} blob(s), {} event(s)){}. Its signed confirmation, verified against its keys (keep it as proof):\n{signed}",
+            confirmation.erased_at.format("%Y-%m-%d %H:%M UTC"),
+            d.submissions,
+            d.blobs,
+            d.events,
+            if response.created {
+                ""
+            } else {
+                " (it had done so before)"
+            },
+        ),
+    ))
 }
 
 /// `waymark enroll CODE`.
@@ -364,10 +398,24 @@ async fn round(
     shared: &Shared,
     options: deliver::Options,
 ) -> Result<(Vec<Outcome>, Vec<status::Change>), SyncError> {
-    if lock(shared).outbox()?.is_empty() {
+    let correction_due = lock(shared).profile_correction_due()?.is_some();
+    if lock(shared).outbox()?.is_empty() && !correction_due {
         return Ok((Vec::new(), Vec::new()));
     }
     let mut session = Session::load(shared)?;
+    if let Some(record) = privacy::send_profile_correction(shared, &session).await?
+        && !ctx.json
+    {
+        out!(
+            "Sent the corrected profile to the awarding body (its version {}; changed: {}).",
+            record.version,
+            if record.changed.is_empty() {
+                "nothing new".to_owned()
+            } else {
+                record.changed.join(", ")
+            }
+        );
+    }
     let bar = transfer_bar(ctx);
     let b = bar.clone();
     let outcomes = deliver::deliver_pending(
@@ -529,6 +577,11 @@ pub fn submissions(ctx: &Context, id: Option<&str>) -> Result<(), SyncError> {
         ]);
     }
     out!("{t}");
+    if lock(&shared).network_restricted()? && all.iter().any(|s| s.state == OutboxState::Queued) {
+        out!(
+            "Network activity is paused (privacy): queued submissions wait until `waymark network resume`."
+        );
+    }
     Ok(())
 }
 

@@ -7,6 +7,21 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+thread_local! {
+    /// A private OS keychain for each test (every test runs on a thread of its own, and the
+    /// keychain is stopped when it ends): the binary keeps each data folder's key there.
+    static KEYCHAIN: waymark_harness::keychain::Keychain =
+        waymark_harness::keychain::Keychain::start();
+}
+
+/// Points `cmd` at this test's keychain.
+fn on_keychain(cmd: &mut Command) -> &mut Command {
+    KEYCHAIN.with(|k| {
+        k.apply(cmd);
+    });
+    cmd
+}
+
 /// The name every test records changes under (`WAYMARK_USER`).
 const USER: &str = "Siân Evans";
 /// An institution name with Welsh letters, which must survive every round trip.
@@ -129,6 +144,7 @@ impl Run {
 /// The binary with a known author and no data folder inherited from the environment.
 fn waymark() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_waymark"));
+    on_keychain(&mut cmd);
     cmd.env("WAYMARK_USER", USER)
         .env_remove("WAYMARK_DATA_DIR")
         .stdin(Stdio::null());

@@ -7,6 +7,13 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+thread_local! {
+    /// A private OS keychain for each test (every test runs on a thread of its own, and the
+    /// keychain is stopped when it ends): the binary keeps each data folder's key there.
+    static KEYCHAIN: waymark_harness::keychain::Keychain =
+        waymark_harness::keychain::Keychain::start();
+}
+
 /// An institution name with Welsh letters, which must reach the PDF intact.
 const SCHOOL: &str = "Ysgol Gynradd Llanfair ŵŷ";
 
@@ -38,7 +45,11 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        let out = Command::new(env!("CARGO_BIN_EXE_waymark"))
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_waymark"));
+        KEYCHAIN.with(|k| {
+            k.apply(&mut cmd);
+        });
+        let out = cmd
             .arg("--data-dir")
             .arg(self.dir.path().join("data"))
             .args(args)

@@ -5,8 +5,23 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+thread_local! {
+    /// A private OS keychain for each test (every test runs on a thread of its own, and the
+    /// keychain is stopped when it ends): the binary keeps each data folder's key there.
+    static KEYCHAIN: waymark_harness::keychain::Keychain =
+        waymark_harness::keychain::Keychain::start();
+}
+
+/// Points `cmd` at this test's keychain.
+fn on_keychain(cmd: &mut Command) -> &mut Command {
+    KEYCHAIN.with(|k| {
+        k.apply(cmd);
+    });
+    cmd
+}
+
 fn waymark(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_waymark"))
+    on_keychain(&mut Command::new(env!("CARGO_BIN_EXE_waymark")))
         .arg("--data-dir")
         .arg(data)
         .args(args)
@@ -102,10 +117,22 @@ fn evidence_is_added_listed_rescanned_and_counts_towards_the_mark() {
         (Some(1), Some(1))
     );
     let hash = blake3::hash(b"policy v2, rewritten").to_hex().to_string();
-    assert_eq!(
-        std::fs::read(data.join("vault").join(&hash[..2]).join(&hash)).expect("blob"),
-        b"policy v2, rewritten"
-    );
+    // The frozen copy is in the vault, encrypted: one file, neither named by the hash nor
+    // holding the content in plain text.
+    let mut files = Vec::new();
+    for shard in std::fs::read_dir(data.join("vault"))
+        .expect("vault")
+        .flatten()
+    {
+        if shard.file_name() != "tmp" {
+            files.extend(std::fs::read_dir(shard.path()).expect("shard").flatten());
+        }
+    }
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().to_string_lossy().into_owned();
+    assert!(!name.contains(&hash), "{name}");
+    let raw = std::fs::read(files[0].path()).expect("blob");
+    assert!(!raw.windows(9).any(|w| w == b"policy v2"));
 }
 
 #[test]

@@ -135,7 +135,7 @@ fn request_lines(proxy: &Tinyproxy) -> Vec<String> {
 async fn a_school_behind_a_web_proxy_enrols_and_sends_through_it() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let proxy = Tinyproxy::start();
     let url = proxy.url();
     // No NO_PROXY: reqwest does not bypass loopback of its own accord, so 127.0.0.1 goes via
@@ -222,7 +222,7 @@ async fn https_goes_through_the_proxy_in_a_connect_tunnel() {
     let pki = TestPki::generate();
     let endpoint = TestEndpoint::start_tls(&pki).await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let proxy = Tinyproxy::start();
     let url = proxy.url();
     let bundle = pki.trust_bundle_with_ca();
@@ -280,7 +280,7 @@ async fn a_proxy_that_wants_a_password_is_named_and_the_code_is_not_spent() {
     let pki = TestPki::generate();
     let endpoint = TestEndpoint::start_tls(&pki).await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let proxy = Tinyproxy::start_with_auth("school-proxy", "Pa55.word");
     let bare = proxy.url();
     let bundle = pki.trust_bundle_with_ca();
@@ -321,7 +321,7 @@ async fn a_proxy_that_wants_a_password_is_named_and_the_code_is_not_spent() {
 async fn a_proxy_that_wants_a_password_for_plain_http_is_named_too() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let proxy = Tinyproxy::start_with_auth("school-proxy", "Pa55.word");
     let bare = proxy.url();
     let code = enrollment_code(&endpoint).await;
@@ -360,7 +360,7 @@ async fn a_filter_root_this_computer_does_not_trust_is_named_and_nothing_is_spen
     let pki = TestPki::generate();
     let endpoint = TestEndpoint::start_tls(&pki).await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let code = enrollment_code(&endpoint).await;
 
     // The OS store alone (the `waymark` helper removes SSL_CERT_FILE): the test CA, like a
@@ -408,7 +408,7 @@ struct AtKill {
 async fn killed_mid_upload_the_next_run_resumes_and_sends_nothing_twice() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     school.add_file("assembly.mp4", BIG);
     let data = school.data_dir().to_owned();
     let code = enrollment_code(&endpoint).await;
@@ -467,11 +467,12 @@ async fn killed_mid_upload_the_next_run_resumes_and_sends_nothing_twice() {
     sync.stdout(Stdio::null()).stderr(Stdio::null());
     let child = sync.spawn().expect("spawn waymark sync");
     let watched = data.clone();
+    let keys = school.keys.clone();
     let id = submission_id.clone();
     let big_sha = big.sha256.clone();
     let at_kill = tokio::task::spawn_blocking(move || {
         let mut child = child;
-        let ws = waymark_core::Workspace::open(&watched).unwrap();
+        let ws = waymark_core::Workspace::open_with_keys(&watched, keys).unwrap();
         let deadline = Instant::now() + CATCH_WITHIN;
         let mut last = None;
         loop {

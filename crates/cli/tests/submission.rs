@@ -91,7 +91,7 @@ async fn last_submission(keychain: &Keychain, school: &SchoolFixture) -> Value {
 async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     // The assessors sign in first, so the key set the school encrypts to names them.
     let assessor_a = assessor(&endpoint, "Dr Ann Assessor", "ann@assessors.example").await;
     let moderator = assessor(&endpoint, "Mr Mo Derator", "mo@assessors.example").await;
@@ -424,7 +424,7 @@ fn age_decrypt_matching(endpoint: &TestEndpoint, plain: &[u8]) -> bool {
 async fn not_enrolled_or_not_eligible_is_refused_with_what_to_do() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let data = school.data_dir();
     // Nothing queued: nothing to do, and no enrollment needed to say so.
     let synced = sync(&keychain, data).await;
@@ -530,7 +530,7 @@ async fn not_enrolled_or_not_eligible_is_refused_with_what_to_do() {
 async fn a_blob_tampered_in_the_outbox_is_refused_by_the_endpoint_and_named() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let data = school.data_dir();
     enrol(&endpoint, &keychain, &school).await;
     submit(&keychain, &school).await;
@@ -558,7 +558,7 @@ async fn a_blob_tampered_in_the_outbox_is_refused_by_the_endpoint_and_named() {
 async fn a_blob_tampered_on_the_endpoint_is_refused_by_the_assessor_tool() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let assessor_a = assessor(&endpoint, "Dr Ann Assessor", "ann@assessors.example").await;
     let moderator = assessor(&endpoint, "Mr Mo Derator", "mo@assessors.example").await;
     let data = school.data_dir();
@@ -599,7 +599,7 @@ async fn a_blob_tampered_on_the_endpoint_is_refused_by_the_assessor_tool() {
 async fn offline_a_submission_is_queued_and_waits_saying_why() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let data = school.data_dir();
     enrol(&endpoint, &keychain, &school).await;
     // The endpoint goes away (the school's network is down).
@@ -631,7 +631,7 @@ async fn offline_a_submission_is_queued_and_waits_saying_why() {
 async fn a_lost_key_is_recovered_with_a_new_code_and_old_receipts_stay_valid() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let data = school.data_dir();
     let enrolled = enrol(&endpoint, &keychain, &school).await;
     submit(&keychain, &school).await;
@@ -654,8 +654,13 @@ async fn a_lost_key_is_recovered_with_a_new_code_and_old_receipts_stay_valid() {
     ))
     .await;
 
-    // A new computer with the data folder restored, but not the keychain.
+    // A new computer with the data folder restored, but not the keychain: the folder cannot
+    // be read at all, and says how to get it back.
     let new_keychain = Keychain::start();
+    let refused = fails(waymark(&new_keychain, data, &["--json", "sync"])).await;
+    assert_refused(&refused, "data_key_missing", "backup of the keychain");
+    // The data key restored from the keychain's backup, but not the credentials.
+    restore_data_key(&school, &new_keychain);
     let refused = fails(waymark(&new_keychain, data, &["--json", "sync"])).await;
     assert_refused(&refused, "keychain_missing", "new enrollment code");
 
@@ -685,12 +690,14 @@ async fn a_lost_key_is_recovered_with_a_new_code_and_old_receipts_stay_valid() {
 async fn a_submission_queued_before_the_key_was_lost_is_sent_signed_with_the_new_key() {
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let data = school.data_dir();
     let enrolled = enrol(&endpoint, &keychain, &school).await;
     submit(&keychain, &school).await;
-    // The keychain is lost before it was sent: nothing can be sent, and it stays queued.
+    // The keychain is lost before it was sent (all but the data key, restored from a backup):
+    // nothing can be sent, and it stays queued.
     let new_keychain = Keychain::start();
+    restore_data_key(&school, &new_keychain);
     let refused = fails(waymark(&new_keychain, data, &["--json", "sync"])).await;
     assert_eq!(refused.error_json()["error"]["code"], "keychain_missing");
     let institution = enrolled["enrollment"]["institution_id"].as_str().unwrap();
@@ -699,6 +706,14 @@ async fn a_submission_queued_before_the_key_was_lost_is_sent_signed_with_the_new
     // The endpoint now holds only the new key: the same envelope, signed again, is accepted.
     let synced = sync(&new_keychain, data).await;
     assert_eq!(synced["deliveries"][0]["outcome"], "sent", "{synced}");
+}
+
+/// Copies the school's data key into `keychain`, as restoring it from a keychain backup does.
+fn restore_data_key(school: &SchoolFixture, keychain: &Keychain) {
+    let ws = school.open();
+    let id = ws.data_key_id().expect("encrypted").to_owned();
+    let key = school.keys.load(&id).unwrap().expect("the key");
+    keychain.key_store().save(&id, &key).unwrap();
 }
 
 /// Forwards every connection on `listener` to `upstream` (the school's network coming back).
@@ -718,7 +733,7 @@ async fn sync_watch_sends_once_the_network_comes_back() {
 
     let endpoint = TestEndpoint::start().await;
     let keychain = Keychain::start();
-    let school = SchoolFixture::eligible();
+    let school = SchoolFixture::eligible_in(&keychain);
     let data = school.data_dir();
     enrol(&endpoint, &keychain, &school).await;
     // The school's route to the endpoint: a loopback port where nothing listens yet.

@@ -114,9 +114,21 @@ fn interleaved<const N: usize>(runs: usize, mut each: [&mut dyn FnMut(); N]) -> 
     samples.map(median)
 }
 
-/// A workspace with `tree` added as evidence (not timed).
-fn workspace_with(data: &Path, tree: &Path) -> (Workspace, Review) {
-    let mut ws = Workspace::open(data).expect("open");
+/// The in-memory key store of the bench's encrypted folders.
+fn keys() -> std::sync::Arc<dyn waymark_core::KeyStore> {
+    static KEYS: std::sync::OnceLock<std::sync::Arc<waymark_core::EphemeralKeys>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(waymark_core::EphemeralKeys::new).clone()
+}
+
+/// A workspace with `tree` added as evidence (not timed); `encrypted` as every front end
+/// opens one, or plaintext for the comparison.
+fn workspace_with(data: &Path, tree: &Path, encrypted: bool) -> (Workspace, Review) {
+    let mut ws = if encrypted {
+        Workspace::open_with_keys(data, keys()).expect("open")
+    } else {
+        Workspace::open_unencrypted(data).expect("open")
+    };
     let school = InstitutionInput {
         name: "Bench".into(),
         ..InstitutionInput::default()
@@ -244,7 +256,7 @@ fn main() {
             }));
         }
         let data = dir.path().join(format!("data-{r}"));
-        let mut ws = Workspace::open(&data).expect("open");
+        let mut ws = Workspace::open_with_keys(&data, keys()).expect("open");
         let review = ws
             .register("computing-quality", None, &school, "bench")
             .expect("register");
@@ -301,7 +313,7 @@ fn main() {
             .args(["evidence", "rescan"]));
         if !works {
             eprintln!(
-                "{} failed: rebuild it to time the process rows",
+                "{} failed (it needs an OS keychain holding this folder's key, and the bench keeps its key in memory, or the binary is from an older build): the process rows are not timed",
                 bin.display()
             );
         }
@@ -331,6 +343,25 @@ fn main() {
     };
     let [git_quiet, quiet, cli_quiet] =
         rescans(&mut ws, &review, 0, quick_runs, &reference, &cli_rescan);
+    // The same quiet rescan over the same tree with a plaintext database, in turns with the
+    // encrypted one: what the encryption costs.
+    let (mut ws_plain, review_plain) = workspace_with(&dir.path().join("data-plain"), &tree, false);
+    std::thread::sleep(Duration::from_millis(2100));
+    ws_plain.rescan(&review_plain).expect("settle");
+    let [quiet_encrypted, quiet_plain] = interleaved(
+        quick_runs,
+        [
+            &mut || {
+                let r = ws.rescan(&review).expect("rescan");
+                assert_eq!(r.hashed, 0, "{r:?}");
+            },
+            &mut || {
+                let r = ws_plain.rescan(&review_plain).expect("rescan");
+                assert_eq!(r.hashed, 0, "{r:?}");
+            },
+        ],
+    );
+    drop(ws_plain);
     let gone = &paths[files / 2];
     let gone_size = std::fs::metadata(gone).expect("meta").len() as usize;
     make_missing(&mut ws, &review, gone);
@@ -342,7 +373,7 @@ fn main() {
     let photos = dir.path().join("photos");
     let started = Instant::now();
     let many_paths = generate_many(&photos, many);
-    let (mut ws_many, review_many) = workspace_with(&dir.path().join("data-many"), &photos);
+    let (mut ws_many, review_many) = workspace_with(&dir.path().join("data-many"), &photos, true);
     let gone_many = &many_paths[many / 2];
     let gone_many_size = std::fs::metadata(gone_many).expect("meta").len() as usize;
     make_missing(&mut ws_many, &review_many, gone_many);
@@ -399,6 +430,17 @@ fn main() {
 
     let throughput = |d: Duration| mb / d.as_secs_f64();
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    println!();
+    println!(
+        "| rescan, nothing missing (in-process) | encrypted database | plaintext database | ratio |"
+    );
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| {files} files | {:.1} ms | {:.1} ms | {:.2}x |",
+        quiet_encrypted.as_secs_f64() * 1000.0,
+        quiet_plain.as_secs_f64() * 1000.0,
+        ratio(quiet_encrypted, quiet_plain)
+    );
     println!();
     println!(
         "load average before: {load_before}; after: {}; {} CPUs",

@@ -5,24 +5,44 @@
 //! medians: "cold" opens a new `Workspace` (new SQLite connection, framework parsed from the
 //! text stored with the review) and computes status; "warm" recomputes on an open workspace.
 //! The OS page cache is warm in both: that is the state of a desktop app relaunched.
+//!
+//! Each size is measured twice, side by side: the encrypted data folder every front end opens
+//! (SQLCipher, its key in memory here) and the same edits in an unencrypted folder (the
+//! benches' plaintext door, `Workspace::open_unencrypted`), with the ratio.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use waymark_core::framework::Framework;
 use waymark_core::store::InstitutionInput;
-use waymark_core::{ResponseUpdate, Workspace};
+use waymark_core::{EphemeralKeys, KeyStore, ResponseUpdate, Workspace};
 use waymark_test_support::GeneratedFramework;
 use waymark_test_support::bench::{self, median};
 
 const BENCHMARKS: usize = 500;
 const HISTORY_SIZES: [usize; 4] = [1_000, 5_000, 10_000, 20_000];
 
+/// Encrypted (with these keys) or the plaintext comparison.
+type Keys = Option<std::sync::Arc<dyn KeyStore>>;
+
+fn open(dir: &Path, keys: &Keys) -> Workspace {
+    match keys {
+        Some(keys) => Workspace::open_with_keys(dir, keys.clone()).expect("open"),
+        None => Workspace::open_unencrypted(dir).expect("open"),
+    }
+}
+
 /// A data folder with the framework installed, registered, and `edits` response edits.
-fn prepare(root: &Path, edits: usize, framework: &GeneratedFramework) -> std::path::PathBuf {
-    let dir = root.join(format!("history-{edits}"));
+fn prepare(
+    root: &Path,
+    edits: usize,
+    framework: &GeneratedFramework,
+    keys: &Keys,
+) -> std::path::PathBuf {
+    let kind = if keys.is_some() { "encrypted" } else { "plain" };
+    let dir = root.join(format!("history-{edits}-{kind}"));
     framework.install(&dir).expect("framework file");
-    let mut ws = Workspace::open(&dir).expect("open");
+    let mut ws = open(&dir, keys);
     let school = InstitutionInput {
         name: "Bench School".into(),
         ..InstitutionInput::default()
@@ -46,9 +66,9 @@ fn prepare(root: &Path, edits: usize, framework: &GeneratedFramework) -> std::pa
     dir
 }
 
-fn cold(dir: &Path) -> Duration {
+fn cold(dir: &Path, keys: &Keys) -> Duration {
     let start = Instant::now();
-    let ws = Workspace::open(dir).expect("open");
+    let ws = open(dir, keys);
     let review = ws.current_review(None).expect("review");
     let status = ws.status(&review).expect("status");
     let elapsed = start.elapsed();
@@ -91,32 +111,55 @@ fn main() {
         ms(parse)
     );
     println!(
-        "{:>14} | {:>12} | {:>12} | {:>10}",
-        "history edits", "cold median", "warm median", "db size"
+        "{:>14} | {:>10} | {:>12} | {:>12} | {:>10}",
+        "history edits", "database", "cold median", "warm median", "db size"
     );
-    println!("{:->14}-+-{:->12}-+-{:->12}-+-{:->10}", "", "", "", "");
+    println!(
+        "{:->14}-+-{:->10}-+-{:->12}-+-{:->12}-+-{:->10}",
+        "", "", "", "", ""
+    );
     let mut results = Vec::new();
+    let encrypted: Keys = Some(EphemeralKeys::new());
     for &edits in sizes {
-        let setup = Instant::now();
-        let dir = prepare(root.path(), edits, &framework);
-        let setup = setup.elapsed();
-        // One discarded run first: the first open in a process pays one-off start-up costs
-        // (allocator, SQLite's own initialisation) that are not what the table compares.
-        cold(&dir);
-        let c = median((0..cold_runs).map(|_| cold(&dir)).collect());
-        let mut ws = Workspace::open(&dir).expect("open");
-        let w = median((0..warm_runs).map(|_| warm(&mut ws)).collect());
-        let db = std::fs::metadata(dir.join(waymark_core::store::DATABASE_FILE))
-            .map(|m| m.len())
-            .unwrap_or(0);
+        let mut pair = Vec::new();
+        for keys in [&encrypted, &None] {
+            let setup = Instant::now();
+            let dir = prepare(root.path(), edits, &framework, keys);
+            let setup = setup.elapsed();
+            // One discarded run first: the first open in a process pays one-off start-up
+            // costs (allocator, SQLite's own initialisation) that are not what is compared.
+            cold(&dir, keys);
+            // Encrypted and plaintext runs in turns, so a busy moment of the machine falls on
+            // both alike.
+            let c = median((0..cold_runs).map(|_| cold(&dir, keys)).collect());
+            let mut ws = open(&dir, keys);
+            let w = median((0..warm_runs).map(|_| warm(&mut ws)).collect());
+            let db = std::fs::metadata(dir.join(waymark_core::store::DATABASE_FILE))
+                .map(|m| m.len())
+                .unwrap_or(0);
+            println!(
+                "{edits:>14} | {:>10} | {:>12} | {:>12} | {:>7} KB   (setup {:.1} s)",
+                if keys.is_some() {
+                    "encrypted"
+                } else {
+                    "plaintext"
+                },
+                ms(c),
+                ms(w),
+                db / 1024,
+                setup.as_secs_f64()
+            );
+            pair.push((c, w));
+        }
+        let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
         println!(
-            "{edits:>14} | {:>12} | {:>12} | {:>7} KB   (setup {:.1} s)",
-            ms(c),
-            ms(w),
-            db / 1024,
-            setup.as_secs_f64()
+            "{:>14} | {:>10} | {:>11.2}x | {:>11.2}x |",
+            "",
+            "ratio",
+            ratio(pair[0].0, pair[1].0),
+            ratio(pair[0].1, pair[1].1)
         );
-        results.push((edits, c, w));
+        results.push((edits, pair[0].0, pair[0].1));
     }
     if let (Some(first), Some(last)) = (results.first(), results.last())
         && last.0 > first.0

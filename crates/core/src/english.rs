@@ -185,3 +185,23 @@ impl Display for Hint {
         }
     }
 }
+
+impl Display for crate::privacy::HeldKind {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        use crate::privacy::HeldKind as K;
+        f.write_str(match self {
+            K::Institution => "institution profile",
+            K::Reviews => "self-reviews",
+            K::Responses => "responses (level and commentary)",
+            K::HistoryEntries => "earlier versions of responses",
+            K::ArchivedResponses => "archived responses",
+            K::Actions => "planned actions",
+            K::WorkingGroup => "working-group members",
+            K::EvidenceFiles => "evidence files tracked (they stay where they are)",
+            K::EvidenceFolders => "evidence folders",
+            K::FrozenCopies => "frozen evidence copies (encrypted, in the vault)",
+            K::Submissions => "submissions",
+            K::Erasures => "erasures recorded",
+        })
+    }
+}

@@ -69,6 +69,15 @@ error_codes! {
     /// The database or its folder cannot be written.
     ReadOnly = "read_only":
         "The database or its folder cannot be written, so Waymark cannot save. Nothing was changed.",
+    /// The data folder is encrypted and this computer's keychain has no entry for its key.
+    DataKeyMissing = "data_key_missing":
+        "The data folder is encrypted with a key kept in the OS keychain, and this computer's keychain has no entry for it (a new computer, a reset or restored keychain). Restore the keychain entry from a backup of the keychain, or import an export of the data into a new data folder. Nothing in the folder was changed.",
+    /// The keychain holds a key for the data folder, but not the key it was encrypted with.
+    DataKeyWrong = "data_key_wrong":
+        "The keychain holds a key under the data folder's entry, but not the key the folder was encrypted with (the entry was replaced, or the folder was copied from another computer). Restore the entry from a backup of the keychain. Nothing in the folder was changed.",
+    /// The OS keychain, where the data folder's key is kept, could not be used.
+    Keychain = "keychain":
+        "The OS keychain, where the data folder's encryption key is kept, is not available, is locked or refused access; Waymark never keeps that key in a file. Unlock the keychain (or run in a desktop session with one) and try again. Nothing was changed.",
     /// The database was written by a newer Waymark.
     SchemaTooNew = "schema_too_new":
         "The database was written by a newer Waymark; update Waymark to open it. Nothing was changed.",
@@ -93,6 +102,12 @@ error_codes! {
     /// Someone else saved a newer version first.
     Conflict = "conflict":
         "Someone saved a newer version of the same response first; nothing was overwritten, and both versions can be compared.",
+    /// An export archive cannot be imported (damaged, not Waymark's, or from a newer Waymark).
+    ImportInvalid = "import_invalid":
+        "An export archive cannot be imported: it is damaged, is not a Waymark export, or was made by a newer Waymark; the message says which part. Nothing was written.",
+    /// An import was asked into a data folder that already holds data.
+    ImportTargetInUse = "import_target_in_use":
+        "An export can only be imported into a new, empty data folder, so that nothing already there is overwritten; choose another folder. Nothing was written.",
     /// Enrolling with, sending to or hearing from the awarding body failed (the app only).
     Submission = "submission":
         "Enrolling with the awarding body, sending a submission or checking its review failed; the message says what happened and what to do, and `detail` gives the submission's own code (see submission-errors.md). Nothing queued is lost.",
@@ -288,6 +303,30 @@ pub enum Error {
         /// What was found.
         kind: Foreign,
     },
+    /// The folder is encrypted and the keychain has no entry for its key; nothing was changed.
+    #[error("The data folder {} is encrypted, and this computer's OS keychain has no entry for its key ({entry}). Nothing in the folder was changed, and Waymark will not replace it. To open it again, restore that entry from a backup of the keychain (the key is not kept anywhere else), or import an export of the data into a new data folder.", dir.display())]
+    DataKeyMissing {
+        /// The data folder.
+        dir: PathBuf,
+        /// Where the key should be: the keychain's service and entry names.
+        entry: String,
+    },
+    /// The keychain's key for this folder is not the one it was encrypted with.
+    #[error("The data folder {} is encrypted with another key than the one this computer's OS keychain holds for it ({entry}): the entry was replaced, or the folder comes from another computer. Nothing in the folder was changed. Restore the entry from a backup of the keychain (or of the computer the folder came from), or import an export of the data into a new data folder.", dir.display())]
+    DataKeyWrong {
+        /// The data folder.
+        dir: PathBuf,
+        /// The keychain's service and entry names.
+        entry: String,
+    },
+    /// The OS keychain could not be used for the data folder's key.
+    #[error("The data folder {} needs its encryption key from the OS keychain, which could not be used: {source}. Nothing in the folder was changed.", dir.display())]
+    Keychain {
+        /// The data folder.
+        dir: PathBuf,
+        /// What the keychain said.
+        source: waymark_keychain::KeychainError,
+    },
     /// The database or its folder is read-only.
     #[error("The Waymark database at {} cannot be written ({reason}), so nothing could be saved. Make the file and its folder writable (or copy the data folder somewhere writable) and open it again. Nothing was changed.", path.display())]
     ReadOnly {
@@ -394,6 +433,20 @@ pub enum Error {
         award: String,
         /// Who awards it.
         awarding_body: String,
+    },
+    /// An export archive cannot be imported.
+    #[error("The export {} cannot be imported: {problem}. Nothing was written; make a new export with `waymark export` (or the Privacy screen) and import that.", path.display())]
+    ImportInvalid {
+        /// The archive.
+        path: PathBuf,
+        /// What is wrong with it, and where.
+        problem: String,
+    },
+    /// The import's target folder already holds Waymark data.
+    #[error("The data folder {} already holds Waymark data, and an import never overwrites data. Choose a new, empty folder for the import (`--data-dir NEW_FOLDER`). Nothing was written.", path.display())]
+    ImportTargetInUse {
+        /// The data folder.
+        path: PathBuf,
     },
     /// Reading or writing a file failed (a full disk has its own code).
     #[error("{} could not be {} ({source}). {}", path.display(), action.verb(), io_advice(source))]
@@ -519,6 +572,11 @@ impl Error {
                 ErrorCode::DiskFull
             }
             Error::Io { .. } => ErrorCode::Io,
+            Error::DataKeyMissing { .. } => ErrorCode::DataKeyMissing,
+            Error::DataKeyWrong { .. } => ErrorCode::DataKeyWrong,
+            Error::Keychain { .. } => ErrorCode::Keychain,
+            Error::ImportInvalid { .. } => ErrorCode::ImportInvalid,
+            Error::ImportTargetInUse { .. } => ErrorCode::ImportTargetInUse,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -7,8 +7,10 @@ pub mod english;
 pub mod error;
 pub mod evidence;
 pub mod input;
+pub mod keys;
 pub mod outbox;
 pub mod paths;
+pub mod privacy;
 pub mod progress;
 pub mod renewal;
 pub mod search;
@@ -21,4 +23,5 @@ pub use waymark_framework as framework;
 
 pub use error::{Entity, Error, ErrorCode, Hint, Result};
 pub use framework::{Catalog, Framework};
+pub use keys::{DataKey, EphemeralKeys, KeyStore, OsKeychain};
 pub use workspace::{ResponseUpdate, Status, Workspace};

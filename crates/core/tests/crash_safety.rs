@@ -4,6 +4,10 @@
 //! The test re-runs its own binary as the writer (`WAYMARK_CRASH_CHILD` set): the child saves
 //! edits in a loop and prints `saved BENCHMARK TEXT` after each save returns. The parent kills
 //! it with SIGKILL at varying moments and checks the file.
+//!
+//! The database is encrypted: the writer and the parent share its key through a key store
+//! of this test's own that keeps keys in files of a temporary folder outside the data folder
+//! (test code only: Waymark itself keeps keys only in the OS keychain).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -11,13 +15,40 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use waymark_core::store::{InstitutionInput, NewAction};
-use waymark_core::{ResponseUpdate, Workspace};
+use waymark_core::{DataKey, KeyStore, ResponseUpdate, Workspace};
+
+/// Keys in files of a folder of the test's own, shared by the parent and its children.
+#[derive(Debug)]
+struct FileKeys(std::path::PathBuf);
+
+impl KeyStore for FileKeys {
+    fn load(&self, id: &str) -> Result<Option<DataKey>, waymark_core::keys::KeychainError> {
+        Ok(std::fs::read_to_string(self.0.join(id))
+            .ok()
+            .map(|text| DataKey::from_entry_text(&text).expect("a key file")))
+    }
+    fn save(&self, id: &str, key: &DataKey) -> Result<(), waymark_core::keys::KeychainError> {
+        std::fs::write(self.0.join(id), key.to_entry_text().as_bytes()).expect("key file");
+        Ok(())
+    }
+    fn delete(&self, id: &str) -> Result<bool, waymark_core::keys::KeychainError> {
+        Ok(std::fs::remove_file(self.0.join(id)).is_ok())
+    }
+}
+
+fn keys(dir: &std::path::Path) -> std::sync::Arc<dyn KeyStore> {
+    std::sync::Arc::new(FileKeys(dir.to_owned()))
+}
 
 const TEST_NAME: &str = "killing_a_writer_never_corrupts_the_store_or_loses_a_saved_edit";
 const ROUNDS: u64 = 30;
 
-fn child(dir: &str, round: u64) {
-    let mut ws = Workspace::open(std::path::Path::new(dir)).expect("child open");
+fn child(dir: &str, keys_dir: &str, round: u64) {
+    let mut ws = Workspace::open_with_keys(
+        std::path::Path::new(dir),
+        keys(std::path::Path::new(keys_dir)),
+    )
+    .expect("child open");
     let review = ws.current_review(None).expect("registered");
     let ids: Vec<String> = ws
         .framework_of(&review)
@@ -57,12 +88,14 @@ fn killing_a_writer_never_corrupts_the_store_or_loses_a_saved_edit() {
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or(0);
-        child(&dir, round);
+        let keys_dir = std::env::var("WAYMARK_CRASH_KEYS").expect("the keys' folder");
+        child(&dir, &keys_dir, round);
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
+    let key_dir = tempfile::tempdir().expect("keys' folder");
     {
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), keys(key_dir.path())).expect("open");
         let school = InstitutionInput {
             name: "Crash Test Academy".into(),
             ..InstitutionInput::default()
@@ -77,6 +110,7 @@ fn killing_a_writer_never_corrupts_the_store_or_loses_a_saved_edit() {
             .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
             .env("WAYMARK_CRASH_CHILD", dir.path())
             .env("WAYMARK_CRASH_ROUND", round.to_string())
+            .env("WAYMARK_CRASH_KEYS", key_dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -123,7 +157,8 @@ fn killing_a_writer_never_corrupts_the_store_or_loses_a_saved_edit() {
         );
         total_saved += saved.len();
 
-        let ws = Workspace::open(dir.path()).expect("reopen after kill");
+        let ws =
+            Workspace::open_with_keys(dir.path(), keys(key_dir.path())).expect("reopen after kill");
         assert_eq!(
             ws.integrity_check().expect("check"),
             ["ok"],

@@ -10,9 +10,16 @@ use waymark_core::store::{InstitutionInput, Review};
 use waymark_core::workspace::SkipReason;
 use waymark_core::{Error, Hint, Workspace};
 
+/// The in-memory key store every test of this file shares (a reopened folder finds its key).
+fn keys() -> std::sync::Arc<dyn waymark_core::KeyStore> {
+    static KEYS: std::sync::OnceLock<std::sync::Arc<waymark_core::EphemeralKeys>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(waymark_core::EphemeralKeys::new).clone()
+}
+
 fn setup() -> (tempfile::TempDir, Workspace, Review, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(&dir.path().join("data")).expect("open");
+    let mut ws = Workspace::open_with_keys(&dir.path().join("data"), keys()).expect("open");
     let school = InstitutionInput {
         name: "Evidence Primary".into(),
         ..InstitutionInput::default()
@@ -285,7 +292,7 @@ fn odd_names_and_symlink_loops_do_not_stop_a_scan() {
 
 #[test]
 fn freezing_keeps_exactly_what_was_reviewed_and_stores_identical_files_once() {
-    let (dir, mut ws, review, files) = setup();
+    let (_dir, mut ws, review, files) = setup();
     let a = files.join("scheme-of-work.docx");
     let b = files.join("copy of scheme-of-work.docx");
     let c = files.join("photo.jpg");
@@ -324,12 +331,15 @@ fn freezing_keeps_exactly_what_was_reviewed_and_stores_identical_files_once() {
         .find(|i| i.title == "scheme-of-work.docx")
         .expect("item");
     let frozen = item.frozen_hash.expect("frozen");
-    let blob = dir
-        .path()
-        .join("data/vault")
-        .join(&frozen[..2])
-        .join(&frozen);
-    assert_eq!(std::fs::read(blob).expect("blob"), b"scheme v1");
+    let mut blob = Vec::new();
+    std::io::Read::read_to_end(&mut ws.open_frozen(&frozen).expect("blob"), &mut blob)
+        .expect("read");
+    assert_eq!(blob, b"scheme v1");
+    // On disk it is neither named by its hash nor readable.
+    let on_disk = ws.frozen_path(&frozen);
+    assert!(!on_disk.to_string_lossy().contains(&frozen));
+    let raw = std::fs::read(&on_disk).expect("raw");
+    assert!(!raw.windows(9).any(|w| w == b"scheme v1"));
 
     // A file changed after it was added (no rescan since): refused rather than freezing
     // content nobody reviewed.

@@ -7,6 +7,13 @@ use std::path::{Path, PathBuf};
 use waymark_core::store::{DATABASE_FILE, InstitutionInput, LATEST_SCHEMA};
 use waymark_core::{ErrorCode, Workspace};
 
+/// The in-memory key store every test of this file shares (a reopened folder finds its key).
+fn keys() -> std::sync::Arc<dyn waymark_core::KeyStore> {
+    static KEYS: std::sync::OnceLock<std::sync::Arc<waymark_core::EphemeralKeys>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(waymark_core::EphemeralKeys::new).clone()
+}
+
 /// A data folder holding `bytes` as its database; returns (folder guard, data dir, db path).
 fn folder_with(bytes: &[u8]) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -30,7 +37,7 @@ fn refused(data: &Path, db: &Path, code: ErrorCode) -> String {
         names
     };
     let files_before = listing(data);
-    let err = Workspace::open(data).expect_err("refused");
+    let err = Workspace::open_with_keys(data, keys()).expect_err("refused");
     assert_eq!(err.code(), code, "{err}");
     assert_eq!(
         std::fs::read(db).expect("read"),
@@ -198,7 +205,7 @@ fn waymark_folder() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
     {
-        let mut ws = Workspace::open(&data).expect("open");
+        let mut ws = Workspace::open_with_keys(&data, keys()).expect("open");
         let school = InstitutionInput {
             name: "Read-only Primary".into(),
             ..InstitutionInput::default()
@@ -216,7 +223,7 @@ fn a_read_only_database_file_is_refused_with_what_to_do() {
     let (_g, data, db) = waymark_folder();
     let before = std::fs::read(&db).expect("read");
     let _ro = ReadOnly::new(&db);
-    let err = Workspace::open(&data).expect_err("refused");
+    let err = Workspace::open_with_keys(&data, keys()).expect_err("refused");
     assert_eq!(err.code(), ErrorCode::ReadOnly, "{err}");
     assert!(err.to_string().contains("writable"), "{err}");
     assert_eq!(std::fs::read(&db).expect("read"), before);
@@ -228,14 +235,31 @@ fn a_read_only_data_folder_is_refused_with_what_to_do() {
     let (_g, data, db) = waymark_folder();
     let before = std::fs::read(&db).expect("read");
     let _ro = ReadOnly::new(&data);
-    let err = Workspace::open(&data).expect_err("refused");
+    let err = Workspace::open_with_keys(&data, keys()).expect_err("refused");
     assert_eq!(err.code(), ErrorCode::ReadOnly, "{err}");
     assert_eq!(std::fs::read(&db).expect("read"), before);
 }
 
+/// A data folder as an earlier, unencrypted Waymark left it (hand-editable with SQLite).
+fn plaintext_waymark_folder() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    {
+        let mut ws = Workspace::open_unencrypted(&data).expect("open");
+        let school = InstitutionInput {
+            name: "Hand-edited Primary".into(),
+            ..InstitutionInput::default()
+        };
+        ws.register("computing-quality", None, &school, "Sam")
+            .expect("register");
+    }
+    let db = data.join(DATABASE_FILE);
+    (dir, data, db)
+}
+
 #[test]
 fn an_unknown_value_in_a_row_is_an_error_naming_the_row() {
-    let (_g, data, db) = waymark_folder();
+    let (_g, data, db) = plaintext_waymark_folder();
     {
         let conn = rusqlite::Connection::open(&db).expect("open raw");
         // As a hand edit or a newer Waymark might: past the CHECK this build declares.
@@ -248,7 +272,7 @@ fn an_unknown_value_in_a_row_is_an_error_naming_the_row() {
         )
         .expect("insert");
     }
-    let ws = Workspace::open(&data).expect("open");
+    let ws = Workspace::open_with_keys(&data, keys()).expect("open");
     let review = ws.current_review(None).expect("review");
     let err = ws.history(&review, "1.1").expect_err("refused");
     assert_eq!(err.code(), ErrorCode::StoredValueInvalid, "{err}");
@@ -262,7 +286,7 @@ fn an_unknown_value_in_a_row_is_an_error_naming_the_row() {
 fn a_new_data_folder_never_leaves_an_empty_database_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    drop(Workspace::open(&data).expect("open"));
+    drop(Workspace::open_with_keys(&data, keys()).expect("open"));
     let db = data.join(DATABASE_FILE);
     assert!(std::fs::metadata(&db).expect("made").len() > 0);
     let stray: Vec<_> = std::fs::read_dir(&data)
@@ -272,5 +296,67 @@ fn a_new_data_folder_never_leaves_an_empty_database_file() {
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
     // And it opens again as Waymark's.
-    Workspace::open(&data).expect("reopen");
+    Workspace::open_with_keys(&data, keys()).expect("reopen");
+}
+
+/// Every file under `dir` with its bytes, for "nothing was changed" checks.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("list").flatten() {
+        if entry.file_type().expect("type").is_dir() {
+            out.extend(snapshot(&entry.path()));
+        } else {
+            out.push((entry.path(), std::fs::read(entry.path()).expect("read")));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A folder whose key is not in the keychain (a new computer, a wiped keyring) is refused with
+/// what happened and how to restore it, and never overwritten or made anew.
+#[test]
+fn a_folder_whose_key_is_gone_is_refused_with_how_to_restore_and_left_alone() {
+    let (_g, data, _db) = waymark_folder();
+    let before = snapshot(&data);
+    let elsewhere = waymark_core::EphemeralKeys::new();
+    for _ in 0..2 {
+        let err = Workspace::open_with_keys(&data, elsewhere.clone()).expect_err("refused");
+        assert_eq!(err.code(), ErrorCode::DataKeyMissing, "{err}");
+        let m = err.to_string();
+        assert!(m.contains("keychain"), "{m}");
+        assert!(m.contains("backup of the keychain"), "{m}");
+        assert!(m.contains("import an export"), "{m}");
+        assert!(m.contains("data-key:"), "names the entry: {m}");
+        assert!(m.contains("Nothing in the folder was changed"), "{m}");
+        assert_eq!(snapshot(&data), before, "the folder is exactly as it was");
+    }
+    // The key restored (here: the right store again), the folder opens with its data.
+    let ws = Workspace::open_with_keys(&data, keys()).expect("opens with its key");
+    assert_eq!(ws.institution().expect("kept").name, "Read-only Primary");
+}
+
+/// Another key under the folder's entry is told apart from a damaged file.
+#[test]
+fn a_wrong_key_is_refused_clearly_and_a_missing_record_is_not_a_database() {
+    let (_g, data, db) = waymark_folder();
+    let key_id = waymark_core::keys::EncryptionRecord::read(&data)
+        .expect("read")
+        .expect("recorded")
+        .key_id;
+    let other = waymark_core::EphemeralKeys::new();
+    waymark_core::KeyStore::save(
+        other.as_ref(),
+        &key_id,
+        &waymark_core::DataKey::generate().expect("random"),
+    )
+    .expect("save");
+    let before = snapshot(&data);
+    let err = Workspace::open_with_keys(&data, other).expect_err("refused");
+    assert_eq!(err.code(), ErrorCode::DataKeyWrong, "{err}");
+    assert!(!err.to_string().contains("not a database"), "{err}");
+    assert_eq!(snapshot(&data), before);
+    // Without its record, an encrypted database is refused like any unreadable file.
+    std::fs::remove_file(data.join(waymark_core::keys::ENCRYPTION_FILE)).expect("remove");
+    refused(&data, &db, ErrorCode::NotADatabase);
 }

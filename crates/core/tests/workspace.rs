@@ -3,6 +3,13 @@
 use waymark_core::store::{ActionStatus, Change, ContributorInput, InstitutionInput, NewAction};
 use waymark_core::{Error, ResponseUpdate, Workspace};
 
+/// The in-memory key store every test of this file shares (a reopened folder finds its key).
+fn keys() -> std::sync::Arc<dyn waymark_core::KeyStore> {
+    static KEYS: std::sync::OnceLock<std::sync::Arc<waymark_core::EphemeralKeys>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(waymark_core::EphemeralKeys::new).clone()
+}
+
 fn school() -> InstitutionInput {
     InstitutionInput {
         name: "Ysgol Gynradd Llanfair ŵŷ".into(),
@@ -33,7 +40,7 @@ fn award_eligible(ws: &mut Workspace, review: &waymark_core::store::Review, id: 
 fn registering_unlocks_the_certificate_of_commitment_and_survives_reopening() {
     let dir = tempfile::tempdir().expect("temp dir");
     {
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
         assert!(matches!(ws.current_review(None), Err(Error::NotRegistered)));
         let review = ws
             .register("computing-quality", None, &school(), "Head")
@@ -49,7 +56,7 @@ fn registering_unlocks_the_certificate_of_commitment_and_survives_reopening() {
         )
         .expect("save");
     }
-    let ws = Workspace::open(dir.path()).expect("reopen");
+    let ws = Workspace::open_with_keys(dir.path(), keys()).expect("reopen");
     let review = ws.current_review(None).expect("review");
     assert_eq!(
         ws.institution().expect("inst").name,
@@ -65,7 +72,7 @@ fn registering_unlocks_the_certificate_of_commitment_and_survives_reopening() {
 #[test]
 fn registering_twice_for_one_framework_is_refused_but_another_framework_is_fine() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     ws.register("computing-quality", None, &school(), "Head")
         .expect("register");
     let err = ws
@@ -89,7 +96,7 @@ fn registering_twice_for_one_framework_is_refused_but_another_framework_is_fine(
 #[test]
 fn bad_institution_details_name_the_field() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let mut bad = school();
     bad.email = Some("head at school".into());
     let err = ws
@@ -117,7 +124,7 @@ fn bad_institution_details_name_the_field() {
 #[test]
 fn every_edit_is_in_the_history_with_who_and_when_and_no_op_edits_add_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let review = ws
         .register("computing-quality", None, &school(), "Head")
         .expect("register");
@@ -170,7 +177,7 @@ fn every_edit_is_in_the_history_with_who_and_when_and_no_op_edits_add_nothing() 
 #[test]
 fn an_edit_over_someone_elses_newer_change_is_refused_not_lost() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let review = ws
         .register("computing-quality", None, &school(), "Head")
         .expect("register");
@@ -203,7 +210,7 @@ fn an_edit_over_someone_elses_newer_change_is_refused_not_lost() {
 #[test]
 fn levels_are_checked_against_the_reviews_own_scale() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let review = ws
         .register("computing-quality", None, &school(), "Head")
         .expect("register");
@@ -235,7 +242,7 @@ fn levels_are_checked_against_the_reviews_own_scale() {
 #[test]
 fn future_actions_are_planned_tracked_and_counted() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let review = ws
         .register("care-experienced-quality-mark", None, &school(), "Head")
         .expect("register");
@@ -298,7 +305,7 @@ fn future_actions_are_planned_tracked_and_counted() {
 #[test]
 fn the_working_group_is_kept() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let member = |name: &str, role: Option<&str>, email: Option<&str>| ContributorInput {
         name: name.into(),
         role: role.map(Into::into),
@@ -336,7 +343,7 @@ fn the_working_group_is_kept() {
 #[test]
 fn a_new_framework_version_carries_responses_and_judges_by_its_own_rules() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let review = ws
         .register("computing-quality", Some("1.0"), &school(), "Head")
         .expect("register 1.0");
@@ -434,14 +441,22 @@ fn a_new_framework_version_carries_responses_and_judges_by_its_own_rules() {
 #[test]
 fn a_database_from_a_newer_waymark_is_refused_untouched() {
     let dir = tempfile::tempdir().expect("temp dir");
-    drop(Workspace::open(dir.path()).expect("create"));
+    // A plaintext folder (as an earlier Waymark wrote it) edited to a newer version: refused
+    // before anything is encrypted or written.
+    drop(Workspace::open_unencrypted(dir.path()).expect("create"));
     let db = dir.path().join(waymark_core::store::DATABASE_FILE);
     let conn = rusqlite::Connection::open(&db).expect("open raw");
     conn.pragma_update(None, "user_version", 99).expect("set");
     drop(conn);
-    let err = Workspace::open(dir.path()).expect_err("refused");
+    let err = Workspace::open_with_keys(dir.path(), keys()).expect_err("refused");
     assert_eq!(err.code().as_str(), "schema_too_new");
     assert!(err.to_string().contains("Update Waymark"), "{err}");
+    assert!(
+        !dir.path()
+            .join(waymark_core::keys::ENCRYPTION_FILE)
+            .exists(),
+        "no key was made"
+    );
     let conn = rusqlite::Connection::open(&db).expect("open raw");
     let v: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -454,7 +469,7 @@ fn a_data_folder_that_cannot_be_created_is_explained() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("a-file");
     std::fs::write(&file, "not a folder").expect("write");
-    let err = Workspace::open(&file.join("data")).expect_err("refused");
+    let err = Workspace::open_with_keys(&file.join("data"), keys()).expect_err("refused");
     assert_eq!(err.code().as_str(), "data_dir");
     assert!(
         err.to_string().contains("Choose a folder you can write to"),
@@ -467,7 +482,7 @@ fn a_data_folder_that_cannot_be_created_is_explained() {
 #[test]
 fn overdue_is_decided_once_by_the_core_for_today_and_for_a_documents_date() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let review = ws
         .register("computing-quality", None, &school(), "Head")
         .expect("register");
@@ -511,7 +526,7 @@ fn overdue_is_decided_once_by_the_core_for_today_and_for_a_documents_date() {
 #[test]
 fn the_day_dates_are_judged_on_can_be_fixed() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws = Workspace::open_with_keys(dir.path(), keys()).expect("open");
     let review = ws
         .register("computing-quality", None, &school(), "Head")
         .expect("register");

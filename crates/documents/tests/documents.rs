@@ -26,7 +26,8 @@ fn date() -> NaiveDate {
 /// A fresh data folder registered for `framework`.
 fn registered(framework: &str, name: &str) -> (tempfile::TempDir, Workspace, Review) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut ws = Workspace::open(dir.path()).expect("open");
+    let mut ws =
+        Workspace::open_with_keys(dir.path(), waymark_core::EphemeralKeys::new()).expect("open");
     let review = ws
         .register(
             framework,

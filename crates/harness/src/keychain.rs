@@ -15,7 +15,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use secret_service::EncryptionType;
+use secret_service::blocking::SecretService;
 use tempfile::TempDir;
+use waymark_core::keys::{KEYCHAIN_SERVICE, KeychainError, keychain_user};
+use waymark_core::{DataKey, KeyStore};
 
 use crate::process::{OwnedChild, missing_tool};
 
@@ -185,6 +192,96 @@ impl Drop for Keychain {
     }
 }
 
+impl Keychain {
+    /// A key store over this keychain, for use in this process: data folders made here (the
+    /// school fixture) keep their key where the `waymark` binary run with [`apply`](Self::apply)
+    /// finds it, the OS keychain entry `data-key:<id>` of service `waymark`.
+    pub fn key_store(&self) -> Arc<dyn KeyStore> {
+        Arc::new(KeychainKeys {
+            bus: self.bus.clone(),
+        })
+    }
+}
+
+/// The private keychain's Secret Service, reached from this process over its bus address (a
+/// test cannot point the `keyring` crate's process-wide store at it). Entries are written as
+/// keyring's Secret Service store writes them: attributes `service` and `username`, in the
+/// default collection, the text of [`DataKey::to_entry_text`].
+#[derive(Debug)]
+pub struct KeychainKeys {
+    bus: String,
+}
+
+fn failed(e: impl std::fmt::Display) -> KeychainError {
+    KeychainError::Failed(e.to_string())
+}
+
+impl KeychainKeys {
+    fn with_service<T>(
+        &self,
+        f: impl FnOnce(&SecretService<'_>) -> Result<T, KeychainError>,
+    ) -> Result<T, KeychainError> {
+        let conn = zbus::blocking::connection::Builder::address(self.bus.as_str())
+            .and_then(zbus::blocking::connection::Builder::build)
+            .map_err(failed)?;
+        let service =
+            SecretService::connect_with_existing(EncryptionType::Plain, conn).map_err(failed)?;
+        f(&service)
+    }
+}
+
+fn attributes(user: &str) -> HashMap<&str, &str> {
+    HashMap::from([("service", KEYCHAIN_SERVICE), ("username", user)])
+}
+
+impl KeyStore for KeychainKeys {
+    fn load(&self, key_id: &str) -> Result<Option<DataKey>, KeychainError> {
+        let user = keychain_user(key_id);
+        self.with_service(|ss| {
+            let found = ss.search_items(attributes(&user)).map_err(failed)?;
+            let Some(item) = found.unlocked.first().or(found.locked.first()) else {
+                return Ok(None);
+            };
+            item.unlock().map_err(failed)?;
+            let secret = item.get_secret().map_err(failed)?;
+            let text = String::from_utf8(secret).map_err(failed)?;
+            DataKey::from_entry_text(&text)
+                .map(Some)
+                .map_err(KeychainError::Failed)
+        })
+    }
+
+    fn save(&self, key_id: &str, key: &DataKey) -> Result<(), KeychainError> {
+        let user = keychain_user(key_id);
+        self.with_service(|ss| {
+            let collection = ss.get_default_collection().map_err(failed)?;
+            collection.unlock().map_err(failed)?;
+            collection
+                .create_item(
+                    &format!("{KEYCHAIN_SERVICE} {user}"),
+                    attributes(&user),
+                    key.to_entry_text().as_bytes(),
+                    true,
+                    "application/octet-stream",
+                )
+                .map(|_| ())
+                .map_err(failed)
+        })
+    }
+
+    fn delete(&self, key_id: &str) -> Result<bool, KeychainError> {
+        let user = keychain_user(key_id);
+        self.with_service(|ss| {
+            let found = ss.search_items(attributes(&user)).map_err(failed)?;
+            let items: Vec<_> = found.unlocked.iter().chain(&found.locked).collect();
+            for item in &items {
+                item.delete().map_err(failed)?;
+            }
+            Ok(!items.is_empty())
+        })
+    }
+}
+
 /// HOME and the XDG folders (`data`, `config`, `run`) inside `home`: what a process under test
 /// needs so that it neither reads nor writes the developer's own settings.
 pub fn desktop_env(home: &Path) -> Vec<(String, PathBuf)> {
@@ -199,6 +296,21 @@ pub fn desktop_env(home: &Path) -> Vec<(String, PathBuf)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A data key saved in process is the entry the `keyring` crate reads (what the `waymark`
+    /// binary run on this keychain uses), and is gone once deleted.
+    #[test]
+    fn a_key_saved_in_process_is_the_keychain_entry_keyring_reads() {
+        let keychain = Keychain::start();
+        let store = keychain.key_store();
+        let key = DataKey::generate().expect("random");
+        assert_eq!(store.load("k1").expect("load"), None);
+        store.save("k1", &key).expect("save");
+        store.save("k1", &key).expect("saved again (replaced)");
+        assert_eq!(store.load("k1").expect("load"), Some(key));
+        assert!(store.delete("k1").expect("delete"));
+        assert_eq!(store.load("k1").expect("load"), None);
+    }
 
     /// The Secret Service answers on the private bus, and both daemons are gone after drop.
     #[test]

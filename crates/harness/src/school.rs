@@ -9,10 +9,12 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
 use tempfile::TempDir;
-use waymark_core::Workspace;
+
 use waymark_core::store::{ContributorInput, InstitutionInput, NewAction};
 use waymark_core::workspace::ResponseUpdate;
+use waymark_core::{EphemeralKeys, KeyStore, Workspace};
 
 /// The framework the fixture registers for.
 pub const FRAMEWORK: &str = "technology-self-review";
@@ -33,6 +35,8 @@ pub struct SchoolFixture {
     pub photo: String,
     /// Every evidence item's id, with its file.
     pub items: Vec<(String, PathBuf)>,
+    /// Where the data folder's key is kept.
+    pub keys: Arc<dyn KeyStore>,
 }
 
 /// Writes `len` deterministic, incompressible bytes (BLAKE3's output stream of `seed`).
@@ -55,11 +59,26 @@ pub fn write_noise(path: &Path, seed: &str, len: u64) {
 }
 
 impl SchoolFixture {
-    /// A school that meets every rule of the Technology Mark.
+    /// A school that meets every rule of the Technology Mark, its data key in this process's
+    /// memory (for folders only this process opens).
     pub fn eligible() -> Self {
+        Self::eligible_with(EphemeralKeys::new())
+    }
+
+    /// The same, its data key in the test keychain `keychain`, where the `waymark` binary run
+    /// on that keychain finds it.
+    pub fn eligible_in(keychain: &crate::keychain::Keychain) -> Self {
+        Self::eligible_with(keychain.key_store())
+    }
+
+    /// The same, its data key kept in `keys`: a test keychain's
+    /// [`key_store`](crate::keychain::Keychain::key_store) when the `waymark` binary opens the
+    /// folder too, the OS keychain in a process that runs on the test keychain.
+    pub fn eligible_with(keys: Arc<dyn KeyStore>) -> Self {
         let data = tempfile::tempdir().expect("a data folder");
         let files = tempfile::tempdir().expect("an evidence folder");
-        let mut ws = Workspace::open(data.path()).expect("open the data folder");
+        let mut ws =
+            Workspace::open_with_keys(data.path(), keys.clone()).expect("open the data folder");
         ws.set_author(LEAD).expect("set the author");
         let review = ws
             .register(
@@ -183,6 +202,7 @@ impl SchoolFixture {
             files,
             photo,
             items,
+            keys,
         }
     }
 
@@ -193,7 +213,8 @@ impl SchoolFixture {
 
     /// Opens the data folder.
     pub fn open(&self) -> Workspace {
-        Workspace::open(self.data.path()).expect("open the data folder")
+        Workspace::open_with_keys(self.data.path(), self.keys.clone())
+            .expect("open the data folder")
     }
 
     /// Adds a generated file of `len` bytes as evidence for the first aspect; returns its id.

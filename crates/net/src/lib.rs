@@ -10,7 +10,10 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod client;
-pub mod keychain;
+/// The OS keychain: the `waymark-keychain` crate, re-exported (sync and assess use it from here).
+pub mod keychain {
+    pub use waymark_keychain::{Keychain, KeychainError};
+}
 
 pub use client::{Client, ClientError};
 pub use keychain::{Keychain, KeychainError};

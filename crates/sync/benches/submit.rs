@@ -801,7 +801,9 @@ fn run(runtime: &tokio::runtime::Runtime, scale: &Scale, scratch: &Path, report:
         "every file sealed"
     );
 
-    // The same frozen files, with the age tool, largest first.
+    // The same frozen files, with the age tool, largest first. The vault keeps them encrypted
+    // to the folder's own key, so the reference gets plaintext copies read back through it
+    // (made before the clock starts).
     let mut jobs: Vec<(PathBuf, PathBuf, u64)> = {
         let ws = lock(&shared);
         let review = ws.current_review(None).expect("the review");
@@ -810,11 +812,14 @@ fn run(runtime: &tokio::runtime::Runtime, scale: &Scale, scratch: &Path, report:
             .into_iter()
             .enumerate()
             .map(|(i, item)| {
-                (
-                    ws.frozen_path(&item.hash),
-                    scratch.join(format!("age-{i:04}.age")),
-                    item.size,
+                let plain = scratch.join(format!("plain-{i:04}"));
+                let mut out = std::fs::File::create(&plain).expect("a plaintext copy");
+                std::io::copy(
+                    &mut ws.open_frozen(&item.hash).expect("the frozen copy"),
+                    &mut out,
                 )
+                .expect("copied");
+                (plain, scratch.join(format!("age-{i:04}.age")), item.size)
             })
             .collect()
     };
@@ -1234,7 +1239,9 @@ fn pieces(
     let hash = waymark_core::evidence::hash_file(source).expect("hash").0;
     let dir = scratch.join("seal-test");
     let (_, whole) = timed(|| {
-        waymark_sync::seal::seal_file(source, &hash, len, recipients, &dir).expect("seal_file")
+        let file = std::fs::File::open(source).expect("open");
+        waymark_sync::seal::seal_reader(file, source, &hash, len, recipients, &dir)
+            .expect("seal_reader")
     });
     let _ = std::fs::remove_dir_all(&dir);
     let age_out = scratch.join("age-test.age");

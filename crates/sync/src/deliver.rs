@@ -354,6 +354,7 @@ pub async fn deliver_pending(
     options: Options,
     on_transfer: OnTransfer,
 ) -> Result<Vec<Outcome>> {
+    crate::privacy::network_allowed(&lock(shared))?;
     let pending = lock(shared).pending_submissions()?;
     if pending.is_empty() {
         return Ok(Vec::new());

@@ -76,6 +76,12 @@ pub enum SyncError {
         "another Waymark on this computer (the app, or `waymark sync` in another window) is sending this data folder's submissions right now; it carries on there, and nothing is sent twice"
     )]
     Busy,
+    /// Network activity is paused by the user (the right to restriction): nothing is sent,
+    /// checked or downloaded, and the outbox waits.
+    #[error(
+        "network activity is paused on this computer (Privacy), so nothing was sent or checked; queued submissions wait. Resume it with `waymark network resume` or on the app's Privacy screen"
+    )]
+    Restricted,
     /// A bug: a task of the engine itself failed.
     #[error("internal error (please report it): {0}")]
     Internal(String),
@@ -117,6 +123,7 @@ impl SyncError {
             Self::Protocol(_) => "protocol".into(),
             Self::Io { .. } => "io".into(),
             Self::Busy => "busy".into(),
+            Self::Restricted => "network_paused".into(),
             Self::Internal(_) => "internal".into(),
         }
     }
@@ -215,6 +222,10 @@ pub const CODES: &[(&str, &str)] = &[
     (
         "busy",
         "Another Waymark process on this computer (the app or `waymark sync`) is delivering the same outbox; it carries on there.",
+    ),
+    (
+        "network_paused",
+        "Network activity is paused on this computer (the right to restriction): nothing is sent or checked, queued submissions wait until it is resumed.",
     ),
     (
         "internal",
@@ -349,6 +360,7 @@ mod tests {
                 again: "",
             }),
             SyncError::Keychain(KeychainError::Failed(String::new())),
+            SyncError::Restricted,
         ]
     }
 

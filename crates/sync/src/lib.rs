@@ -24,6 +24,7 @@ pub mod credentials;
 pub mod deliver;
 pub mod error;
 pub mod package;
+pub mod privacy;
 pub mod receipt;
 pub mod seal;
 pub mod session;

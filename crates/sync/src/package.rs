@@ -10,7 +10,7 @@
 //! sealed or sent again, so a re-submission sends only what is new or changed.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 
@@ -330,9 +330,9 @@ fn sweep(ws: &Workspace, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// One plaintext to seal.
+/// One plaintext to seal: a frozen copy in the vault.
 struct Job {
-    source: PathBuf,
+    vault: waymark_core::evidence::Vault,
     blake3: String,
     size: u64,
 }
@@ -369,7 +369,7 @@ fn seal_all(
                     let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
                     let Some(job) = next else { break };
                     let sealed =
-                        seal::seal_file(&job.source, &job.blake3, job.size, recipients, dir);
+                        seal::seal_frozen(&job.vault, &job.blake3, job.size, recipients, dir);
                     let failed = sealed.is_err();
                     let _ = tx.send(sealed.map(|s| (job, s)));
                     if failed {
@@ -575,11 +575,11 @@ pub async fn package(
         return Err(SyncError::PersonalDataUnconfirmed { items: unconfirmed });
     }
     // 2. The newest recipients (an assessor added since is included), verified from the pin.
-    // Offline, the key set last verified is used: a submission can be queued without a
-    // network, and is sent when there is one.
+    // Offline, or with network activity paused, the key set last verified is used: a
+    // submission can be queued without a network, and is sent when there is one.
     let (key_set, keys_refreshed) = match session.refresh_key_set(shared).await {
         Ok(set) => (set.clone(), true),
-        Err(e) if e.is_transient() => {
+        Err(e) if e.is_transient() || matches!(e, SyncError::Restricted) => {
             tracing::info!(%e, "offline: sealing to the key set last verified");
             (session.key_set.clone(), false)
         }
@@ -626,7 +626,7 @@ pub async fn package(
                 continue;
             }
             jobs.push(Job {
-                source: ws.frozen_path(&item.hash),
+                vault: ws.vault(),
                 blake3: item.hash,
                 size: item.size,
             });

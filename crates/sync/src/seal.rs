@@ -132,17 +132,32 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Seals the frozen file at `source`, which must hold `len` bytes hashing to BLAKE3
-/// `expected`, into `dir`.
-pub fn seal_file(
+/// Seals the frozen copy with BLAKE3 `expected` from the data folder's vault (decrypted as it
+/// is read, through the core), which must hold `len` bytes hashing to `expected`, into `dir`.
+pub fn seal_frozen(
+    vault: &waymark_core::evidence::Vault,
+    expected: &str,
+    len: u64,
+    recipients: &[Recipient],
+    dir: &Path,
+) -> Result<SealedFile> {
+    let source = vault.blob_path(expected);
+    let reader = vault
+        .open_blob(expected)
+        .map_err(|e| SyncError::io("opening the frozen copy of an evidence file", &source, e))?;
+    seal_reader(reader, &source, expected, len, recipients, dir)
+}
+
+/// Seals the plaintext `file` reads (named `source` in messages), which must hold `len` bytes
+/// hashing to BLAKE3 `expected`, into `dir`.
+pub fn seal_reader(
+    file: impl Read,
     source: &Path,
     expected: &str,
     len: u64,
     recipients: &[Recipient],
     dir: &Path,
 ) -> Result<SealedFile> {
-    let file = File::open(source)
-        .map_err(|e| SyncError::io("opening the frozen copy of an evidence file", source, e))?;
     let mut reader = HashingReader {
         inner: BufReader::with_capacity(1 << 20, file),
         hasher: blake3::Hasher::new(),
@@ -187,8 +202,15 @@ mod tests {
         let id = Identity::generate();
         let hash = blake3::hash(&plain).to_hex().to_string();
         let out = dir.path().join("out");
-        let sealed =
-            seal_file(&source, &hash, plain.len() as u64, &[id.recipient()], &out).unwrap();
+        let sealed = seal_reader(
+            File::open(&source).unwrap(),
+            &source,
+            &hash,
+            plain.len() as u64,
+            &[id.recipient()],
+            &out,
+        )
+        .unwrap();
         let cipher = std::fs::read(&sealed.path).unwrap();
         assert_eq!(Sha256::of(&cipher), sealed.sha256);
         assert_eq!(cipher.len() as u64, sealed.size);
@@ -212,7 +234,8 @@ mod tests {
         let hash = blake3::hash(b"the reviewed content").to_hex().to_string();
         std::fs::write(&source, b"the edited content!!").unwrap();
         let out = dir.path().join("out");
-        let err = seal_file(
+        let err = seal_reader(
+            File::open(&source).unwrap(),
             &source,
             &hash,
             20,

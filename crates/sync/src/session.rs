@@ -163,6 +163,7 @@ pub async fn redeem(
 /// token and signing key in the OS keychain and the rest in the store. Enrolling again (a lost
 /// key) replaces the earlier enrollment; receipts already held stay valid.
 pub async fn enroll(shared: &Shared, code_text: &str) -> Result<Enrolled> {
+    crate::privacy::network_allowed(&lock(shared))?;
     let redeemed = redeem(code_text, || Ok(credentials::check_available()?)).await?;
     let user = redeemed.enrollment.keychain_user.clone();
     credentials::store(&user, &redeemed.credentials).map_err(|e| {
@@ -253,6 +254,7 @@ impl Session {
     /// the pin to the newest (so recipients added since, such as a new assessor, are
     /// encrypted to from now on).
     pub async fn refresh_key_set(&mut self, shared: &Shared) -> Result<&KeySet> {
+        crate::privacy::network_allowed(&lock(shared))?;
         let sets: KeySets = self.client.get_json("/v1/key-sets").await?;
         let pinned = Fingerprint::parse(&self.enrollment.fingerprint)?;
         let newest = verify(&pinned, &sets.key_sets)?;

@@ -51,6 +51,7 @@ fn latest_per_submission(all: Vec<OutboxSubmission>) -> Vec<OutboxSubmission> {
 
 /// Pulls the status of every sent submission and records what changed.
 pub async fn refresh(shared: &Shared, session: &Session) -> Result<Vec<Change>> {
+    crate::privacy::network_allowed(&lock(shared))?;
     let sent = latest_per_submission(lock(shared).outbox()?);
     let mut changes = Vec::new();
     for s in sent {

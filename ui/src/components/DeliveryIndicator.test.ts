@@ -26,6 +26,15 @@ async function open(delivery: Delivery, backend = createBackend()) {
 }
 
 describe('the delivery indicator', () => {
+  it('says “Paused (Privacy)” while network activity is paused, with the way to resume', async () => {
+    const indicator = await open(deliveries.paused);
+    expect(indicator.hidden).toBe(false);
+    expect(within(indicator).getByTestId('delivery-text').textContent).toContain('Paused (Privacy).');
+    expect(within(indicator).getByTestId('delivery-text').textContent).toContain(deliveries.paused.message!);
+    expect(within(indicator).getByTestId('delivery-privacy').getAttribute('href')).toBe('#/privacy');
+    expect(within(indicator).queryByTestId('delivery-send-now')).toBeNull();
+  });
+
   it('shows nothing when there is nothing to send', async () => {
     const indicator = await open(deliveries.idle);
     expect(indicator.hidden).toBe(true);

@@ -20,7 +20,7 @@ field: string | null,
  */
 detail?: string, };
 
-export type ErrorCode = "framework_invalid" | "database" | "data_dir" | "not_a_database" | "foreign_database" | "read_only" | "schema_too_new" | "stored_value_invalid" | "not_found" | "invalid_input" | "not_registered" | "not_eligible" | "issued_by_awarding_body" | "conflict" | "submission" | "review_closed" | "cancelled" | "io" | "disk_full" | "open_failed" | "internal" | "watch_folder_gone" | "watch_limit_reached" | "watch_permission_denied" | "watch_failed" | "usage";
+export type ErrorCode = "framework_invalid" | "database" | "data_dir" | "not_a_database" | "foreign_database" | "read_only" | "data_key_missing" | "data_key_wrong" | "keychain" | "schema_too_new" | "stored_value_invalid" | "not_found" | "invalid_input" | "not_registered" | "not_eligible" | "issued_by_awarding_body" | "conflict" | "import_invalid" | "import_target_in_use" | "submission" | "review_closed" | "cancelled" | "io" | "disk_full" | "open_failed" | "internal" | "watch_folder_gone" | "watch_limit_reached" | "watch_permission_denied" | "watch_failed" | "usage";
 
 export type AppInfo = { 
 /**
@@ -1593,7 +1593,7 @@ reused: number,
  */
 message: string, };
 
-export type DeliveryState = "idle" | "sending" | "offline" | "waiting" | "needs_enrollment";
+export type DeliveryState = "idle" | "sending" | "offline" | "waiting" | "needs_enrollment" | "paused";
 
 export type Delivery = { 
 /**
@@ -2062,3 +2062,268 @@ needs_confirmation: boolean,
 only_in_previous: boolean, };
 
 export type LevelChange = "more_mature" | "same" | "less_mature";
+
+export type PrivacyOverview = { 
+/**
+ * The data folder.
+ */
+data_dir: string, 
+/**
+ * What the database holds, by kind.
+ */
+held: Array<HeldCount>, 
+/**
+ * Folders with tracked evidence (the files themselves stay there).
+ */
+tracked_folders: Array<string>, 
+/**
+ * The vault of frozen copies.
+ */
+vault: FilesSize, 
+/**
+ * Sealed submission blobs waiting in, or kept by, the outbox.
+ */
+outbox: FilesSize, 
+/**
+ * The awarding body, once enrolled.
+ */
+enrolled_with: EnrolledWith | null, 
+/**
+ * Every submission, newest first.
+ */
+sent: Array<SentRecord>, 
+/**
+ * Network activity is paused (the right to restriction).
+ */
+network_restricted: boolean, 
+/**
+ * A profile or working-group correction is still to be sent to the awarding body.
+ */
+correction_due: boolean, 
+/**
+ * Exports made from this folder.
+ */
+exports: Array<KnownExport>, 
+/**
+ * Erasures recorded, newest first.
+ */
+erasures: Array<ErasureRecord>, };
+
+export type HeldKind = "institution" | "reviews" | "responses" | "history_entries" | "archived_responses" | "actions" | "working_group" | "evidence_files" | "evidence_folders" | "frozen_copies" | "submissions" | "erasures";
+
+export type HeldCount = { 
+/**
+ * The kind.
+ */
+kind: HeldKind, 
+/**
+ * How many.
+ */
+count: number, };
+
+export type FilesSize = { 
+/**
+ * Files.
+ */
+files: number, 
+/**
+ * Bytes, all together.
+ */
+bytes: number, };
+
+export type SentRecord = { 
+/**
+ * The submission's local id.
+ */
+submission_id: string, 
+/**
+ * The award applied for.
+ */
+award: string, 
+/**
+ * The awarding body.
+ */
+to: string, 
+/**
+ * Its endpoint.
+ */
+endpoint: string, 
+/**
+ * `queued` (not sent yet), `sent` or `refused`.
+ */
+state: string, 
+/**
+ * When it was confirmed for sending.
+ */
+queued_at: string, 
+/**
+ * When the endpoint acknowledged it.
+ */
+sent_at: string | null, 
+/**
+ * Evidence copies it carries (sealed blobs, the manifest not counted).
+ */
+files: number, };
+
+export type EnrolledWith = { 
+/**
+ * The awarding body.
+ */
+awarding_body: string, 
+/**
+ * Its endpoint.
+ */
+endpoint: string, 
+/**
+ * The institution's name as it recorded it.
+ */
+institution_name: string, 
+/**
+ * When.
+ */
+enrolled_at: string, };
+
+export type KnownExport = { 
+/**
+ * Where it was written.
+ */
+path: string, 
+/**
+ * When.
+ */
+made_at: string, 
+/**
+ * Whether it carries evidence.
+ */
+with_evidence: boolean, };
+
+export type ErasureRecord = { 
+/**
+ * What kind of thing (`working_group_member`).
+ */
+kind: string, 
+/**
+ * When.
+ */
+erased_at: string, 
+/**
+ * Who erased it.
+ */
+erased_by: string | null, };
+
+export type ErasurePlan = { 
+/**
+ * The data folder.
+ */
+data_dir: string, 
+/**
+ * Files and folders of Waymark's that go (folders with everything in them).
+ */
+paths: Array<string>, 
+/**
+ * Their total size.
+ */
+bytes: number, 
+/**
+ * OS keychain entries that go (`service/user`).
+ */
+keychain_entries: Array<string>, 
+/**
+ * Exports made from this folder that go with it.
+ */
+exports: Array<string>, 
+/**
+ * The awarding body still holding this institution's data, when enrolled: erase there
+ * first (the local credentials are needed to ask).
+ */
+enrolled_with: EnrolledWith | null, 
+/**
+ * What the user must type to confirm.
+ */
+confirmation: string, };
+
+export type ErasureReport = { 
+/**
+ * Files removed.
+ */
+files: number, 
+/**
+ * Their size.
+ */
+bytes: number, 
+/**
+ * Keychain entries removed.
+ */
+keychain_entries: Array<string>, 
+/**
+ * Files in the data folder that were not Waymark's, left where they were.
+ */
+left: Array<string>, };
+
+export type ExportReport = { 
+/**
+ * The archive.
+ */
+path: string, 
+/**
+ * Its size.
+ */
+bytes: number, 
+/**
+ * Tables written.
+ */
+tables: number, 
+/**
+ * Rows written, all tables together.
+ */
+rows: number, 
+/**
+ * Evidence copies and sealed blobs carried.
+ */
+files: number, 
+/**
+ * Submissions still waiting to be sent whose sealed blobs are not in the archive
+ * (exported without evidence): after an import they must be submitted again.
+ */
+waiting_not_carried: number, };
+
+export type Erased = { 
+/**
+ * What was removed from this computer.
+ */
+report: ErasureReport, 
+/**
+ * What the awarding body confirmed, when it was asked too. Its signed confirmation is
+ * kept in memory until Waymark closes: `save_erasure_confirmation` saves it.
+ */
+awarding_body: AwardingBodyErasure | null, };
+
+export type AwardingBodyErasure = { 
+/**
+ * The awarding body.
+ */
+awarding_body: string, 
+/**
+ * When it erased the institution's data (its clock, RFC 3339).
+ */
+erased_at: string, 
+/**
+ * False when it had erased it before (this is the first confirmation again).
+ */
+first_time: boolean, 
+/**
+ * Submissions deleted, with their reviews.
+ */
+submissions: number, 
+/**
+ * Awards deleted (their public check answers "deleted" from then on).
+ */
+awards: number, 
+/**
+ * Files deleted (encrypted evidence and manifests).
+ */
+files: number, 
+/**
+ * Their size.
+ */
+bytes: number, };

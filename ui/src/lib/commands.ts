@@ -1,7 +1,7 @@
 // Generated from src-tauri/command_list.rs by src-tauri/bindings.rs — do not edit by hand.
 // Regenerate with `make bindings`.
 
-import type { ActionStatus, AddEvidenceInput, AddReport, AppInfo, Applied, ApplyPreview, ApplyProgress, BenchmarkDetail, CodeCheck, Contributor, ContributorInput, Delivery, DescribeEvidenceInput, Enrolled, EvidenceItem, EvidenceScreen, ExportInput, Exported, FieldProblem, FrameworkSummary, FreezeReport, FutureAction, HistoryEntry, Institution, InstitutionInput, LevelComparison, LinkInput, NewAction, Overview, ReceiptView, RegisterInput, RenewalReport, RescanReport, Response, ReviewFramework, SaveReceiptInput, SaveResponseInput, SearchHit, Status, WorkProgress } from './bindings';
+import type { ActionStatus, AddEvidenceInput, AddReport, AppInfo, Applied, ApplyPreview, ApplyProgress, BenchmarkDetail, CodeCheck, Contributor, ContributorInput, Delivery, DescribeEvidenceInput, Enrolled, Erased, ErasurePlan, EvidenceItem, EvidenceScreen, ExportInput, ExportReport, Exported, FieldProblem, FrameworkSummary, FreezeReport, FutureAction, HistoryEntry, Institution, InstitutionInput, LevelComparison, LinkInput, NewAction, Overview, PrivacyOverview, ReceiptView, RegisterInput, RenewalReport, RescanReport, Response, ReviewFramework, SaveReceiptInput, SaveResponseInput, SearchHit, Status, WorkProgress } from './bindings';
 import { call, channel } from './invoke';
 
 /** Every command the desktop shell offers, typed as Rust declares it. */
@@ -48,6 +48,11 @@ export const commands = {
   startRenewal: (by: string) => call<RenewalReport>('start_renewal', { by }),
   compareWithAwarded: () => call<Array<LevelComparison>>('compare_with_awarded'),
   openVerificationPage: (submission_id: string) => call<null>('open_verification_page', { submission_id }),
+  privacyOverview: () => call<PrivacyOverview>('privacy_overview'),
+  erasurePlan: () => call<ErasurePlan>('erasure_plan'),
+  setNetworkRestricted: (restricted: boolean) => call<boolean>('set_network_restricted', { restricted }),
+  updateContributor: (id: string, input: ContributorInput) => call<Contributor>('update_contributor', { id, input }),
+  saveErasureConfirmation: (path: string) => call<string>('save_erasure_confirmation', { path }),
   freezeEvidence: () => call<FreezeReport>('freeze_evidence'),
   acceptEvidence: (id: string, by: string) => call<EvidenceItem>('accept_evidence', { id, by }),
   addEvidence: (input: AddEvidenceInput, onProgress: (p: WorkProgress) => void) => call<AddReport>('add_evidence', { input, on_progress: channel(onProgress) }),
@@ -55,6 +60,8 @@ export const commands = {
   checkCode: (code: string) => call<CodeCheck>('check_code', { code }),
   enroll: (code: string) => call<Enrolled>('enroll', { code }),
   refreshSubmissions: () => call<Overview>('refresh_submissions'),
+  eraseData: (confirmation: string, at_endpoint: boolean) => call<Erased>('erase_data', { confirmation, at_endpoint }),
   apply: (award: string, confirmed: Array<string>, onProgress: (p: ApplyProgress) => void) => call<Applied>('apply', { award, confirmed, on_progress: channel(onProgress) }),
   exportDocument: (input: ExportInput) => call<Exported>('export_document', { input }),
+  exportData: (path: string, with_evidence: boolean) => call<ExportReport>('export_data', { path, with_evidence }),
 };

@@ -17,6 +17,7 @@ describe('router', () => {
     expect(parseHash('#/submissions')).toEqual({ name: 'submissions' });
     expect(parseHash('#/apply/mark')).toEqual({ name: 'apply', award: 'mark' });
     expect(parseHash('#/renewal/compare')).toEqual({ name: 'renewal-compare' });
+    expect(parseHash('#/privacy')).toEqual({ name: 'privacy' });
   });
 
   it('reports unknown paths as not found', () => {
@@ -43,6 +44,7 @@ describe('router', () => {
       { name: 'submissions' },
       { name: 'apply', award: 'mark & more/1' },
       { name: 'renewal-compare' },
+      { name: 'privacy' },
     ];
     for (const r of routes) expect(parseHash(href(r))).toEqual(r);
   });

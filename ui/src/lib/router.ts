@@ -13,6 +13,7 @@ export type Route =
   | { name: 'submissions' }
   | { name: 'apply'; award: string }
   | { name: 'renewal-compare' }
+  | { name: 'privacy' }
   | { name: 'not-found'; path: string };
 
 /** The Settings section where this computer is connected to the awarding body. */
@@ -53,6 +54,8 @@ export function parseHash(hash: string): Route {
       return second !== undefined ? { name: 'apply', award: second } : notFound(pathPart);
     case 'renewal':
       return second === 'compare' ? { name: 'renewal-compare' } : notFound(pathPart);
+    case 'privacy':
+      return second === undefined ? { name: 'privacy' } : notFound(pathPart);
     default:
       return notFound(pathPart);
   }
@@ -83,6 +86,8 @@ export function href(route: Route): string {
       return `#/apply/${encodeURIComponent(route.award)}`;
     case 'renewal-compare':
       return '#/renewal/compare';
+    case 'privacy':
+      return '#/privacy';
     case 'not-found':
       return `#${route.path}`;
   }

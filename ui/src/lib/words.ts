@@ -7,7 +7,7 @@
 // The one difference is deliberate: the app's button for freezing evidence is "Keep copies",
 // so a skipped file asks the lead to keep copies again, not to "freeze" (a command-line word).
 
-import type { Gaps, ReadProblem, Reason, SkipReason, StatusDetail } from './bindings';
+import type { Gaps, HeldCount, HeldKind, ReadProblem, Reason, SentRecord, SkipReason, StatusDetail } from './bindings';
 import { plural } from './text';
 
 /** What a benchmark still lacks: "no level chosen and no commentary", …, "complete". */
@@ -97,5 +97,55 @@ export function skipReasonText(s: SkipReason): string {
       return 'changed since the last scan; check the files again, accept or restore it, then keep copies again';
     case 'copy_failed':
       return `could not be copied into the vault (${s.message})`;
+  }
+}
+
+/** What a data folder holds of one kind, singular and plural (the Privacy screen's counts, as
+ * `waymark privacy` lists them). */
+const HELD: Record<HeldKind, [string, string]> = {
+  institution: ['institution profile (name, contact, email)', 'institution profiles (name, contact, email)'],
+  reviews: ['self-review', 'self-reviews'],
+  responses: ['response (level and commentary)', 'responses (level and commentary)'],
+  history_entries: ['earlier version of a response', 'earlier versions of responses'],
+  archived_responses: ['archived response (from a benchmark a framework update removed)', 'archived responses (from benchmarks a framework update removed)'],
+  actions: ['planned action', 'planned actions'],
+  working_group: ['working-group member (name, role, email)', 'working-group members (names, roles, emails)'],
+  evidence_files: ['evidence file tracked (it stays where it is)', 'evidence files tracked (they stay where they are)'],
+  evidence_folders: ['evidence folder added', 'evidence folders added'],
+  frozen_copies: ['frozen copy of evidence (encrypted, in the vault)', 'frozen copies of evidence (encrypted, in the vault)'],
+  submissions: ['submission to the awarding body', 'submissions to the awarding body'],
+  erasures: ['erasure recorded (what kind and when, never what)', 'erasures recorded (what kind and when, never what)'],
+};
+
+/** "1 working-group member (name, role, email)", "3 planned actions", "No planned actions". */
+export function heldText(h: HeldCount): string {
+  const [one, many] = HELD[h.kind];
+  if (h.count === 0) return `No ${many}`;
+  return plural(h.count, one, many);
+}
+
+/** Where a submission stands, as the core records it (`queued`, `sent`, `refused`). */
+export function sentStateText(state: SentRecord['state']): string {
+  switch (state) {
+    case 'queued':
+      return 'not sent yet (waiting in the outbox)';
+    case 'sent':
+      return 'sent';
+    case 'refused':
+      return 'refused by the awarding body';
+    default:
+      return state;
+  }
+}
+
+/** The kind of thing an erasure removed (`working_group_member` → "A working-group member"). */
+export function erasureKindText(kind: string): string {
+  switch (kind) {
+    case 'working_group_member':
+      return 'A working-group member';
+    default: {
+      const words = kind.replace(/_/g, ' ');
+      return words.charAt(0).toUpperCase() + words.slice(1);
+    }
   }
 }

@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import App from '../App.svelte';
 import { axeViolations } from './axe';
-import { coreSays, testQuality } from './core';
+import { coreSays, privacy, testQuality } from './core';
 import { createBackend, type FakeBackend } from './fakeBackend';
 import {
   applied,
@@ -288,6 +288,57 @@ describe('the registered app', () => {
   });
 });
 
+describe('the Privacy screen', () => {
+  beforeAll(() => {
+    shell.backend = createBackend({ registered: true });
+    shell.backend.contributors = structuredClone(privacy.contributors);
+  });
+
+  it('privacy: the notice, what is held, the switch paused, no axe violations', async () => {
+    await go('#/privacy', 'Privacy');
+    await screen.findByTestId('privacy-held');
+    expect(await axeViolations()).toEqual([]);
+    const toggle = screen.getByRole('switch', { name: 'Pause network activity' });
+    await fireEvent.click(toggle);
+    await waitFor(() => expect(toggle.getAttribute('aria-checked')).toBe('true'));
+    expect(await axeViolations()).toEqual([]);
+    await fireEvent.click(toggle);
+    await waitFor(() => expect(toggle.getAttribute('aria-checked')).toBe('false'));
+  });
+
+  it('privacy: the erase dialog, labelled and modal, no axe violations', async () => {
+    await go('#/privacy', 'Privacy');
+    await fireEvent.click(screen.getByTestId('erase-open'));
+    const dialog = await screen.findByRole('dialog', { name: 'Erase everything?' });
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(await axeViolations()).toEqual([]);
+    await fireEvent.input(within(dialog).getByLabelText(`Type “${privacy.plan.confirmation}” to confirm`), {
+      target: { value: privacy.plan.confirmation },
+    });
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('working group: correcting a member, no axe violations', async () => {
+    await go('#/group', 'Working group');
+    await fireEvent.click(await screen.findByRole('button', { name: 'Edit Alex Kim' }));
+    await screen.findByTestId('edit-member');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('first run after an erasure: what was removed, no axe violations', async () => {
+    await go('#/privacy', 'Privacy');
+    await fireEvent.click(screen.getByTestId('erase-open'));
+    const dialog = await screen.findByRole('dialog', { name: 'Erase everything?' });
+    await fireEvent.input(within(dialog).getByLabelText(`Type “${privacy.plan.confirmation}” to confirm`), {
+      target: { value: privacy.plan.confirmation },
+    });
+    await fireEvent.click(within(dialog).getByTestId('erase-confirm'));
+    await screen.findByRole('heading', { level: 1, name: 'Start your self-review' });
+    await screen.findByTestId('erased');
+    expect(await axeViolations()).toEqual([]);
+  });
+});
+
 describe('an action past its due date', () => {
   beforeAll(() => {
     shell.backend = createBackend({ registered: true });
@@ -454,7 +505,7 @@ describe('the submission journey', () => {
   });
 
   it('the delivery indicator in every state', async () => {
-    for (const state of ['sending', 'offline', 'waiting', 'needs_enrollment'] as const) {
+    for (const state of ['sending', 'offline', 'waiting', 'needs_enrollment', 'paused'] as const) {
       backendIn({ ...underReview, delivery: deliveries[state] });
       await go('#/dashboard', 'Dashboard');
       await waitFor(() => expect(screen.getByTestId('delivery').dataset.state).toBe(state));

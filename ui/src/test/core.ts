@@ -8,7 +8,11 @@ import type {
   AppInfo,
   BenchmarkDetail,
   CommandError,
+  Contributor,
   ContributorInput,
+  Erased,
+  ErasurePlan,
+  ExportReport,
   EvidenceItem,
   EvidenceScreen,
   FieldProblem,
@@ -17,6 +21,7 @@ import type {
   Gaps,
   InstitutionInput,
   NewAction,
+  PrivacyOverview,
   ReadProblem,
   Reason,
   Response,
@@ -29,6 +34,7 @@ import type {
 import checksJson from './fixtures/core/checks.json';
 import firstRunJson from './fixtures/core/first-run.json';
 import noLevelsJson from './fixtures/core/no-levels.json';
+import privacyJson from './fixtures/core/privacy.json';
 import testQualityJson from './fixtures/core/test-quality.json';
 import wordsJson from './fixtures/core/words.json';
 
@@ -110,6 +116,22 @@ export function canonical(value: unknown): string {
       : v,
   );
 }
+
+/** The Privacy screen's answers (a registered review with one member and one evidence file):
+ * the overview as it stands, paused, and after an export; the member corrected; the export; the
+ * erasure's plan and what erasing did; app_info afterwards (a new folder). */
+export const privacy = privacyJson as unknown as {
+  app_info: AppInfo;
+  contributors: Contributor[];
+  overview: PrivacyOverview;
+  overview_paused: PrivacyOverview;
+  overview_exported: PrivacyOverview;
+  restricted: { paused: boolean; resumed: boolean };
+  corrected: { args: { id: string; input: ContributorInput }; answer: Contributor };
+  exported: { args: { path: string; with_evidence: boolean }; answer: ExportReport };
+  plan: ErasurePlan;
+  erased: Erased;
+};
 
 type Worded<T> = { value: T; english: string }[];
 

@@ -42,6 +42,7 @@ import {
   checks,
   firstRun,
   firstStatus,
+  privacy,
   reviews,
   stateKey,
   type ReviewFixture,
@@ -97,6 +98,8 @@ export interface FakeBackend {
   failNext: Map<string, CommandError>;
   /** The submission commands' answers. */
   submissions: SubmissionsScript;
+  /** What the Privacy screen's commands changed: network paused, an export made. */
+  privacy: { restricted: boolean; exported: boolean };
   /** Holds a command's answer until the test releases it (to see the UI while it waits). */
   hold: Map<string, Promise<void>>;
   invoke: (command: string, args?: Record<string, unknown>) => Promise<unknown>;
@@ -153,6 +156,7 @@ export function createBackend(options: BackendOptions = {}): FakeBackend {
       receipts: {},
       notice: null,
     },
+    privacy: { restricted: false, exported: false },
     hold: new Map(),
     invoke: async (command, args = {}) => {
       backend.calls.push({ command, args });
@@ -343,6 +347,13 @@ function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: R
     case 'update_institution':
       b.institution = { ...b.institution, ...(args.input as object) };
       return b.institution;
+    case 'privacy_overview':
+    case 'erasure_plan':
+    case 'set_network_restricted':
+    case 'update_contributor':
+    case 'export_data':
+    case 'erase_data':
+      return privacyCommand(b, command, args);
     case 'overview':
     case 'refresh_submissions':
     case 'apply_preview':
@@ -386,6 +397,41 @@ function updateEvidence(b: FakeBackend, id: string, change: (item: EvidenceItem)
   const updated = change(old);
   b.evidence[i] = updated;
   return updated;
+}
+
+/** The core's answers to the Privacy screen's commands (fixtures/core/privacy.json). */
+function privacyCommand(b: FakeBackend, command: string, args: Record<string, unknown>): unknown {
+  const p = b.privacy;
+  switch (command) {
+    case 'privacy_overview':
+      if (p.restricted && p.exported) return notRecorded('privacy_overview, paused after an export');
+      return structuredClone(p.restricted ? privacy.overview_paused : p.exported ? privacy.overview_exported : privacy.overview);
+    case 'erasure_plan':
+      return structuredClone(privacy.plan);
+    case 'set_network_restricted':
+      p.restricted = args.restricted as boolean;
+      return p.restricted ? privacy.restricted.paused : privacy.restricted.resumed;
+    case 'update_contributor': {
+      if (canonical(args) !== canonical(privacy.corrected.args)) notRecorded(`update_contributor(${canonical(args)})`);
+      const answer = structuredClone(privacy.corrected.answer);
+      b.contributors = b.contributors.map((c) => (c.id === answer.id ? answer : c));
+      return answer;
+    }
+    case 'export_data':
+      if (canonical(args) !== canonical(privacy.exported.args)) notRecorded(`export_data(${canonical(args)})`);
+      p.exported = true;
+      return structuredClone(privacy.exported.answer);
+    case 'erase_data':
+      if (args.confirmation !== privacy.plan.confirmation || args.at_endpoint !== false) {
+        notRecorded(`erase_data(${canonical(args)})`);
+      }
+      // The folder is new: nothing registered, the app's info as the core gave it afterwards.
+      b.registered = false;
+      b.info = privacy.app_info;
+      return structuredClone(privacy.erased);
+    default:
+      return notRecorded(`the command ${command}`);
+  }
 }
 
 /** The shell's scripted answer to a submission command. */

@@ -82,6 +82,13 @@ export const deliveries = {
       'Your application is saved but cannot be sent yet. This computer is not connected to an awarding body yet. In Settings, under “Awarding body”, enter the enrollment code the awarding body sent you.',
     queued: 1,
   },
+  paused: {
+    ...idle,
+    state: 'paused',
+    submission_id: 'outbox-1',
+    message: 'Network activity is paused: your application is saved and is sent once you resume it on the Privacy screen.',
+    queued: 1,
+  },
 } satisfies Record<Delivery['state'], Delivery>;
 
 /** The enrollment code in the awarding body's letter. */

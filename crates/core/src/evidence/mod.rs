@@ -21,7 +21,8 @@ pub use files::{FileFacts, path_key, walk};
 pub use hashing::hash_file;
 pub(crate) use hashing::{Hashed, Progress as HashProgress, hash_many, now_ns};
 pub(crate) use scan::{Look, Observation, RACY_WINDOW_NS, look};
-pub use vault::{Stored, VAULT_DIR, Vault};
+pub(crate) use vault::encrypt_legacy;
+pub use vault::{BlobReader, Stored, VAULT_DIR, Vault};
 pub use watch::{ChangeBatch, FolderWatcher, MAX_PATHS, MAX_WAIT_FACTOR, WatchError};
 
 /// What a rescan found for one item.

@@ -1,6 +1,6 @@
 //! The working group: the people who contribute to the self-review.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, new_id, now, optional};
@@ -83,6 +83,39 @@ impl Store {
         Ok(contributor)
     }
 
+    /// Corrects a member's details (rectification: the same member, their details as given).
+    pub fn update_contributor(
+        &mut self,
+        id: &str,
+        input: &ContributorInput,
+    ) -> Result<Contributor> {
+        first(input.problems())?;
+        let path = self.path.clone();
+        let (name, role, email) = (
+            input.name.trim().to_owned(),
+            optional(input.role.as_deref()),
+            optional(input.email.as_deref()),
+        );
+        let created_at: Option<String> = self.write(|tx| {
+            tx.query_row(
+                "UPDATE contributors SET name = ?2, role = ?3, email = ?4 WHERE id = ?1 RETURNING created_at",
+                params![id, name, role, email],
+                |r| r.get(0),
+            )
+            .optional()
+            .at(&path)
+        })?;
+        let created_at = created_at
+            .ok_or_else(|| Error::not_found(Entity::Contributor, id, Hint::CheckTheList))?;
+        Ok(Contributor {
+            id: id.to_owned(),
+            name,
+            role,
+            email,
+            created_at,
+        })
+    }
+
     /// The working group, in the order members were added.
     pub fn contributors(&self) -> Result<Vec<Contributor>> {
         let mut stmt = self
@@ -103,12 +136,22 @@ impl Store {
         .at(&self.path)
     }
 
-    /// Removes a member (their name stays in the history of what they changed).
-    pub fn remove_contributor(&mut self, id: &str) -> Result<()> {
+    /// Removes a member (their name stays in the history of what they changed): an erasure of
+    /// their details, recorded in `erasures` in the same transaction (what, when, by whom).
+    pub fn remove_contributor(&mut self, id: &str, by: Option<&str>) -> Result<()> {
         let path = self.path.clone();
         let removed = self.write(|tx| {
-            tx.execute("DELETE FROM contributors WHERE id = ?1", [id])
-                .at(&path)
+            let removed = tx
+                .execute("DELETE FROM contributors WHERE id = ?1", [id])
+                .at(&path)?;
+            if removed > 0 {
+                tx.execute(
+                    "INSERT INTO erasures (id, kind, subject, erased_at, erased_by) VALUES (?1, 'working_group_member', ?2, ?3, ?4)",
+                    params![new_id(), id, now(), by],
+                )
+                .at(&path)?;
+            }
+            Ok(removed)
         })?;
         if removed == 0 {
             return Err(Error::not_found(

@@ -16,6 +16,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/0006_move_search_index.sql"),
     include_str!("sql/0007_outbox.sql"),
     include_str!("sql/0008_renewal.sql"),
+    include_str!("sql/0009_erasures.sql"),
 ];
 
 /// The schema version this build creates and understands.
@@ -70,6 +71,7 @@ const FIXTURES: &[&str] = &[
     include_str!("sql/fixtures/0006.sql"),
     include_str!("sql/fixtures/0007.sql"),
     include_str!("sql/fixtures/0008.sql"),
+    include_str!("sql/fixtures/0009.sql"),
 ];
 
 #[cfg(test)]
@@ -93,7 +95,9 @@ mod tests {
     fn a_database_from_every_earlier_version_upgrades_with_its_data() {
         for version in 0..=LATEST_SCHEMA {
             let dir = tempfile::tempdir().expect("temp dir");
-            let path = dir.path().join("old.sqlite3");
+            // Earlier versions wrote a plaintext database into the data folder: opening the
+            // folder encrypts it (crates/core/src/keys/folder.rs) and upgrades its schema.
+            let path = dir.path().join(super::super::DATABASE_FILE);
             {
                 let mut conn = Connection::open(&path).expect("create");
                 conn.pragma_update(None, "foreign_keys", "ON").expect("fk");
@@ -112,7 +116,30 @@ mod tests {
                 // folder with no database yet (an empty file is refused as not a database).
                 std::fs::remove_file(&path).expect("remove empty file");
             }
-            let store = Store::open(&path).expect("upgrade");
+            let keys = crate::EphemeralKeys::new();
+            let store = crate::keys::folder::open(dir.path(), keys.as_ref())
+                .expect("encrypt and upgrade")
+                .store;
+            assert_eq!(
+                crate::store::is_plaintext(&path).expect("read"),
+                Some(false),
+                "from version {version}: the database is encrypted"
+            );
+            for entry in std::fs::read_dir(dir.path()).expect("list").flatten() {
+                let bytes = std::fs::read(entry.path()).unwrap_or_default();
+                for secret in [
+                    &b"Llanfair"[..],
+                    b"Our vision is shared",
+                    b"SQLite format 3",
+                ] {
+                    assert!(
+                        !bytes.windows(secret.len()).any(|w| w == secret),
+                        "from version {version}: {} holds {:?} in plain text",
+                        entry.path().display(),
+                        String::from_utf8_lossy(secret)
+                    );
+                }
+            }
             assert_eq!(store.schema_version().expect("version"), LATEST_SCHEMA);
             assert_eq!(store.integrity_check().expect("check"), ["ok"]);
             let dangling: i64 = store
@@ -298,7 +325,8 @@ mod tests {
     #[test]
     fn an_upgraded_database_has_exactly_the_schema_of_a_new_one() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let fresh = Store::open(&dir.path().join("fresh.sqlite3")).expect("fresh");
+        let plain = &crate::store::Cipher::Plain;
+        let fresh = Store::open(&dir.path().join("fresh.sqlite3"), plain).expect("fresh");
         let want = schema(&fresh);
         for version in 1..LATEST_SCHEMA {
             let path = dir.path().join(format!("v{version}.sqlite3"));
@@ -306,7 +334,7 @@ mod tests {
                 let mut conn = Connection::open(&path).expect("create");
                 migrate_to(&mut conn, &path, version).expect("old schema");
             }
-            let upgraded = Store::open(&path).expect("upgrade");
+            let upgraded = Store::open(&path, plain).expect("upgrade");
             assert_eq!(schema(&upgraded), want, "upgraded from version {version}");
             let app_id: i64 = upgraded
                 .conn

@@ -5,11 +5,13 @@
 //! edit is one `IMMEDIATE` transaction that writes the change and its history row together.
 
 mod actions;
+mod cipher;
 mod contributors;
 pub(crate) mod evidence;
 mod institution;
 mod migrations;
 pub(crate) mod outbox;
+pub(crate) mod portable;
 mod renewal;
 mod responses;
 mod reviews;
@@ -24,10 +26,13 @@ use rusqlite::{
 
 use crate::error::{AtPath, Error, Foreign, Result, database_error};
 
+pub(crate) use cipher::{Cipher, check_plaintext, encrypt_plaintext, is_plaintext, sync_dir};
+
 pub use actions::{ActionStatus, FutureAction, NewAction};
 pub use contributors::{Contributor, ContributorInput};
 pub use institution::{Institution, InstitutionInput, Phase};
 pub use migrations::LATEST_SCHEMA;
+pub use portable::TableDump;
 pub(crate) use responses::Carried;
 pub use responses::{ArchivedResponse, Change, HistoryEntry, Response, ResponseEdit};
 pub use reviews::Review;
@@ -46,7 +51,7 @@ pub const APPLICATION_ID: i64 = 0x5759_4D4B;
 const CORE_TABLES: &[&str] = &["institution", "reviews", "responses", "response_history"];
 
 /// Refuses a file that is not a Waymark database, reading only (nothing is written).
-fn check_is_ours(conn: &Connection, path: &Path) -> Result<()> {
+pub(crate) fn check_is_ours(conn: &Connection, path: &Path) -> Result<()> {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .at(path)?;
@@ -92,7 +97,7 @@ fn check_is_ours(conn: &Connection, path: &Path) -> Result<()> {
 /// Makes a new database, schema and all, under a temporary name and moves it into place without
 /// replacing a file another process made meanwhile, so no crash can leave an empty or
 /// half-made file under the real name (an empty file there is refused as not a database).
-fn create_new(path: &Path) -> Result<()> {
+fn create_new(path: &Path, cipher: &Cipher<'_>) -> Result<()> {
     let name = path.file_name().map_or_else(
         || DATABASE_FILE.into(),
         |n| n.to_string_lossy().into_owned(),
@@ -100,6 +105,7 @@ fn create_new(path: &Path) -> Result<()> {
     let temp = path.with_file_name(format!(".{name}.{}.new", new_id()));
     let made = (|| {
         let mut conn = Connection::open(&temp).at(&temp)?;
+        cipher.apply(&conn, &temp)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| writable_or(&temp, e))?;
         conn.pragma_update(None, "foreign_keys", "ON").at(&temp)?;
@@ -133,7 +139,7 @@ fn create_new(path: &Path) -> Result<()> {
 
 /// An SQLite failure while making the database ready: read-only media and folders show up
 /// here (the WAL files cannot be made), so say so instead of a generic database error.
-fn writable_or(path: &Path, e: rusqlite::Error) -> Error {
+pub(crate) fn writable_or(path: &Path, e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly) => Error::ReadOnly {
             path: path.to_owned(),
@@ -152,25 +158,18 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in a data folder.
-    pub fn open_dir(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
-            path: data_dir.to_owned(),
-            source,
-        })?;
-        Self::open(&data_dir.join(DATABASE_FILE))
-    }
-
-    /// Opens (creating if needed) a database file and brings its schema up to date.
+    /// Opens (creating if needed) a database file and brings its schema up to date. With
+    /// [`Cipher::Key`] the key is the first thing every connection is given (a data folder is
+    /// opened through [`crate::keys::folder`], which decides the cipher).
     ///
     /// A file that is not a Waymark database (empty, not SQLite, another program's, an
     /// impossible version, newer than this build) or that cannot be written is refused with
     /// a specific error before anything is written to it: even switching to WAL would rewrite
     /// its header.
-    pub fn open(path: &Path) -> Result<Self> {
+    pub fn open(path: &Path, cipher: &Cipher<'_>) -> Result<Self> {
         if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
         {
-            create_new(path)?;
+            create_new(path, cipher)?;
         }
         if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
             return Err(Error::ForeignDatabase {
@@ -185,6 +184,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .at(path)?;
+        cipher.apply(&conn, path)?;
         conn.busy_timeout(Duration::from_secs(5)).at(path)?;
         // Reading a WAL database makes its -shm file: a read-only folder shows up here.
         let ready = |e: Error| match e {
@@ -275,6 +275,11 @@ impl Store {
             .map(|_| ())
             .at(&path)
         })
+    }
+
+    /// Every table and row, for an export (see [`portable`]).
+    pub fn dump(&self) -> Result<Vec<TableDump>> {
+        portable::dump(&self.conn, &self.path)
     }
 
     /// The schema version of the open database.

@@ -633,7 +633,8 @@ mod tests {
 
     /// A store with one review to queue submissions for, and one sealed blob.
     fn store_with_blob(dir: &std::path::Path) -> (Store, SealedBlob) {
-        let mut store = Store::open(&dir.join("waymark.sqlite3")).expect("open");
+        let mut store =
+            Store::open(&dir.join("waymark.sqlite3"), &crate::store::Cipher::Plain).expect("open");
         store
             .conn
             .execute_batch(

@@ -265,7 +265,8 @@ mod tests {
     /// (in a watched folder), renewed: (dir, store, the awarded review, the renewal).
     fn renewed() -> (tempfile::TempDir, Store, Review, Review) {
         let dir = tempfile::tempdir().expect("dir");
-        let mut store = Store::open(&dir.path().join("w.sqlite3")).expect("open");
+        let mut store =
+            Store::open(&dir.path().join("w.sqlite3"), &crate::store::Cipher::Plain).expect("open");
         let v2 = framework("2.0");
         let school = InstitutionInput {
             name: "Renewal Primary".into(),
@@ -489,7 +490,8 @@ mod tests {
     #[test]
     fn the_outbox_follows_a_sent_submission_of_a_closed_review_but_takes_no_new_one() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut store = Store::open(&dir.path().join("w.sqlite3")).expect("open");
+        let mut store =
+            Store::open(&dir.path().join("w.sqlite3"), &crate::store::Cipher::Plain).expect("open");
         let v2 = framework("2.0");
         let school = InstitutionInput {
             name: "Renewal Primary".into(),

@@ -329,7 +329,8 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, Store, String) {
         let dir = tempfile::tempdir().expect("dir");
-        let mut store = Store::open(&dir.path().join("w.sqlite3")).expect("open");
+        let mut store =
+            Store::open(&dir.path().join("w.sqlite3"), &crate::store::Cipher::Plain).expect("open");
         let catalog = crate::framework::Catalog::bundled().expect("bundled");
         let framework = catalog.latest("computing-quality").expect("framework");
         let school = crate::store::InstitutionInput {

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::error::{Entity, Error, Hint, Result};
 use crate::evidence::EvidenceStatus;
 use crate::framework::{Catalog, Framework, FrameworkDef, FrameworkError, ScaleLevel};
+use crate::keys::{FolderKeys, KeyStore, OsKeychain};
 use crate::progress::{self, Progress};
 use crate::store::{
     ActionStatus, ArchivedResponse, Contributor, ContributorInput, FutureAction, HistoryEntry,
@@ -23,6 +24,7 @@ use crate::upgrade::{self, UpgradeReport};
 
 mod evidence;
 mod outbox;
+mod privacy;
 mod renewal;
 pub use evidence::{
     AddReport, EvidenceLibrary, FreezeReport, OnProgress, RescanReport, SkipReason, Skipped,
@@ -45,6 +47,10 @@ const AUTHOR_SETTING: &str = "author";
 #[derive(Debug)]
 pub struct Workspace {
     store: Store,
+    /// Where the folder's data key is kept (the OS keychain unless opened with other keys).
+    key_store: Arc<dyn KeyStore>,
+    /// The folder's keys; `None` only for the benches' plaintext door.
+    folder_keys: Option<Arc<FolderKeys>>,
     /// Loaded on first use: opening a data folder to show status must not parse every
     /// installed framework.
     catalog: OnceCell<(Catalog, Vec<FrameworkError>)>,
@@ -154,14 +160,104 @@ pub struct ActionSummary {
 
 impl Workspace {
     /// Opens a data folder: its database, the bundled frameworks and any in `frameworks/`.
+    /// Everything in it is encrypted with a key kept in the OS keychain (a new folder gets a
+    /// new key; an earlier version's plaintext folder is encrypted in place, crash-safe); see
+    /// [`crate::keys`].
     pub fn open(data_dir: &Path) -> Result<Self> {
-        let store = Store::open_dir(data_dir)?;
-        Ok(Self {
+        Self::open_with_keys(data_dir, Arc::new(OsKeychain))
+    }
+
+    /// Opens a data folder whose key is kept in `keys` instead of the OS keychain (an
+    /// [`EphemeralKeys`](crate::EphemeralKeys) for a throwaway folder; share the same `Arc`
+    /// between opens of the same folder).
+    pub fn open_with_keys(data_dir: &Path, keys: Arc<dyn KeyStore>) -> Result<Self> {
+        let opened = crate::keys::folder::open(data_dir, keys.as_ref())?;
+        Ok(Self::with_store(
+            opened.store,
+            keys,
+            Some(opened.keys),
+            data_dir,
+        ))
+    }
+
+    /// Opens a folder WITHOUT encryption, as an earlier version of Waymark wrote it: only for
+    /// the benchmarks' plaintext comparison and for tests that make an earlier version's folder
+    /// (which the next [`open`](Self::open) encrypts). Refuses an encrypted folder.
+    #[doc(hidden)]
+    pub fn open_unencrypted(data_dir: &Path) -> Result<Self> {
+        let store = crate::keys::folder::open_plaintext(data_dir)?;
+        Ok(Self::with_store(
             store,
+            crate::EphemeralKeys::new(),
+            None,
+            data_dir,
+        ))
+    }
+
+    fn with_store(
+        store: Store,
+        key_store: Arc<dyn KeyStore>,
+        folder_keys: Option<Arc<FolderKeys>>,
+        data_dir: &Path,
+    ) -> Self {
+        Self {
+            store,
+            key_store,
+            folder_keys,
             catalog: OnceCell::new(),
             data_dir: data_dir.to_owned(),
             frameworks: RefCell::default(),
             today: None,
+        }
+    }
+
+    /// The id of the folder's data key in its key store (keychain entry `data-key:<id>` under
+    /// service `waymark`); `None` only for a folder opened unencrypted.
+    pub fn data_key_id(&self) -> Option<&str> {
+        self.folder_keys.as_deref().map(|k| k.key_id.as_str())
+    }
+
+    /// The key store the folder's data key is kept in.
+    pub fn key_store(&self) -> Arc<dyn KeyStore> {
+        self.key_store.clone()
+    }
+
+    /// Closes the folder and deletes its data key from the key store: from then on nothing in
+    /// the folder (database, vault) can be read by anyone, and opening it fails with
+    /// `data_key_missing`. Returns whether an entry was there. For erasure.
+    pub fn forget_data_key(self) -> Result<bool> {
+        let Self {
+            store,
+            key_store,
+            folder_keys,
+            data_dir,
+            ..
+        } = self;
+        drop(store);
+        let Some(keys) = folder_keys else {
+            return Ok(false);
+        };
+        key_store
+            .delete(&keys.key_id)
+            .map_err(|source| Error::Keychain {
+                dir: data_dir,
+                source,
+            })
+    }
+
+    /// The folder's vault of frozen evidence (encrypted; read through it).
+    pub fn vault(&self) -> crate::evidence::Vault {
+        crate::evidence::Vault::new(&self.data_dir, self.folder_keys.clone())
+    }
+
+    /// The frozen copy with BLAKE3 `hash`, decrypted as it is read (check the hash as you
+    /// read when the exact content matters: a damaged file fails or differs).
+    pub fn open_frozen(&self, hash: &str) -> Result<crate::evidence::BlobReader> {
+        let vault = self.vault();
+        vault.open_blob(hash).map_err(|source| Error::Io {
+            path: vault.blob_path(hash),
+            action: crate::error::IoAction::Read,
+            source,
         })
     }
 
@@ -264,10 +360,13 @@ impl Workspace {
         self.store.institution()
     }
 
-    /// Corrects the institution's details.
+    /// Corrects the institution's details. Once enrolled, the correction is also owed to the
+    /// awarding body (see [`Workspace::profile_correction_due`]).
     pub fn update_institution(&mut self, input: &InstitutionInput) -> Result<Institution> {
         self.institution()?;
-        self.store.save_institution(input)
+        let saved = self.store.save_institution(input)?;
+        self.note_profile_changed()?;
+        Ok(saved)
     }
 
     /// The review to work on: the one for `framework_id` if given, else the newest. An open
@@ -646,12 +745,28 @@ impl Workspace {
 
     /// Adds a member to the working group (a name is required; role and email optional).
     pub fn add_contributor(&mut self, input: &ContributorInput) -> Result<Contributor> {
-        self.store.add_contributor(input)
+        let added = self.store.add_contributor(input)?;
+        self.note_profile_changed()?;
+        Ok(added)
     }
 
-    /// Removes a member (their name stays in the history of what they changed).
+    /// Corrects a member's details (the right to rectification).
+    pub fn update_contributor(
+        &mut self,
+        id: &str,
+        input: &ContributorInput,
+    ) -> Result<Contributor> {
+        let updated = self.store.update_contributor(id, input)?;
+        self.note_profile_changed()?;
+        Ok(updated)
+    }
+
+    /// Removes a member: their details are erased (their name stays in the history of what
+    /// they changed, which is the record of the review), and the erasure is recorded.
     pub fn remove_contributor(&mut self, id: &str) -> Result<()> {
-        self.store.remove_contributor(id)
+        let by = self.author()?;
+        self.store.remove_contributor(id, by.as_deref())?;
+        self.note_profile_changed()
     }
 
     /// Moves a review to another version of its framework (the latest unless one is named).

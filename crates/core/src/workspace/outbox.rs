@@ -319,7 +319,7 @@ mod tests {
     }
 
     fn registered(dir: &Path) -> (Workspace, Review) {
-        let mut ws = Workspace::open(dir).expect("open");
+        let mut ws = Workspace::open_with_keys(dir, crate::keys::test_keys()).expect("open");
         let school = InstitutionInput {
             name: "Outbox Primary".into(),
             ..InstitutionInput::default()
@@ -387,7 +387,7 @@ mod tests {
     #[test]
     fn an_enrollment_is_kept_replaced_by_enrolling_again_and_removed() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("open");
         assert_eq!(ws.enrollment().expect("read"), None);
         assert!(!ws.remove_enrollment().expect("remove nothing"));
 
@@ -410,7 +410,7 @@ mod tests {
     #[test]
     fn an_enrollment_needs_every_field_and_an_endpoint_without_a_trailing_slash() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("open");
         let slash = Enrollment {
             endpoint: "https://awards.example.org/".into(),
             ..enrollment("first")
@@ -427,7 +427,7 @@ mod tests {
     #[test]
     fn sealed_blobs_are_found_by_ciphertext_and_by_plaintext_and_recipients() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("open");
         assert_eq!(ws.outbox_dir(), dir.path().join("outbox"));
         let (b, a) = (blob('b', '2'), blob('a', '1'));
         ws.add_sealed_blob(&b).expect("add");
@@ -487,7 +487,7 @@ mod tests {
     #[test]
     fn adding_a_sealed_blob_again_is_idempotent_and_a_different_one_is_refused() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("open");
         let a = blob('a', '1');
         ws.add_sealed_blob(&a).expect("add");
         let url = "https://awards.example.org/v1/uploads/1";
@@ -832,7 +832,7 @@ mod tests {
     #[test]
     fn changes_to_a_submission_not_in_the_outbox_name_its_id() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("open");
         let id = "01900000-0000-7000-8000-00000000dead";
         for result in [
             ws.outbox_submission(id).map(|_| ()),
@@ -958,7 +958,7 @@ mod tests {
                 ws.outbox().expect("read"),
             )
         };
-        let ws = Workspace::open(dir.path()).expect("reopen");
+        let ws = Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("reopen");
         assert!(before_enrollment.is_some());
         assert_eq!(ws.enrollment().expect("read"), before_enrollment);
         assert_eq!(ws.sealed_blobs().expect("read"), before_blobs);
@@ -978,7 +978,7 @@ mod tests {
     #[test]
     fn times_read_back_to_the_millisecond() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("open");
         let precise = at(1, 9) + chrono::Duration::nanoseconds(123_456_789);
         ws.set_enrollment(&Enrollment {
             enrolled_at: precise,

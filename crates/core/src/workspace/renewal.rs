@@ -239,7 +239,7 @@ mod tests {
     use crate::workspace::ResponseUpdate;
 
     fn registered(dir: &Path, version: &str) -> (Workspace, Review) {
-        let mut ws = Workspace::open(dir).expect("open");
+        let mut ws = Workspace::open_with_keys(dir, crate::keys::test_keys()).expect("open");
         let school = InstitutionInput {
             name: "Renewal Primary".into(),
             ..InstitutionInput::default()
@@ -426,8 +426,15 @@ mod tests {
             .collect();
         assert_eq!(added_whole, [folder.join("minutes")]);
         // Both reviews' frozen copies are the one blob in the vault.
-        let blob = ws.frozen_path(after[0].frozen_hash.as_deref().expect("frozen"));
-        assert_eq!(std::fs::read_to_string(blob).expect("vault"), "Our vision");
+        let mut blob = String::new();
+        std::io::Read::read_to_string(
+            &mut ws
+                .open_frozen(after[0].frozen_hash.as_deref().expect("frozen"))
+                .expect("vault"),
+            &mut blob,
+        )
+        .expect("read");
+        assert_eq!(blob, "Our vision");
         // The renewal's evidence is its own: rescanned and changed without touching the old.
         std::fs::write(folder.join("vision.txt"), "Our new vision").expect("edit");
         ws.rescan(&new).expect("rescan");
@@ -467,7 +474,9 @@ mod tests {
             new
         );
         assert_eq!(ws.review(&old.id).expect("old"), report.previous);
-        let reopened = Workspace::open(&dir.path().join("data")).expect("reopen");
+        let reopened =
+            Workspace::open_with_keys(&dir.path().join("data"), crate::keys::test_keys())
+                .expect("reopen");
         assert_eq!(reopened.current_review(None).expect("current").id, new.id);
         assert_eq!(
             reopened.review("nope").expect_err("no such review").code(),
@@ -736,7 +745,7 @@ mod tests {
     #[test]
     fn the_notice_is_six_months_unless_set_and_only_from_one_to_twenty_four() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(dir.path()).expect("open");
+        let mut ws = Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("open");
         assert_eq!(
             ws.renewal_notice_months().expect("read"),
             DEFAULT_NOTICE_MONTHS
@@ -748,7 +757,8 @@ mod tests {
         }
         assert_eq!(ws.set_renewal_notice_months(3).expect("set"), 3);
         drop(ws);
-        let mut ws = Workspace::open(dir.path()).expect("reopen");
+        let mut ws =
+            Workspace::open_with_keys(dir.path(), crate::keys::test_keys()).expect("reopen");
         assert_eq!(ws.renewal_notice_months().expect("read"), 3);
         let day = |m, d| NaiveDate::from_ymd_opt(2028, m, d).expect("date");
         ws.set_today(Some(day(6, 29)));

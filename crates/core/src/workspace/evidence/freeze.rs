@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::{FreezeReport, OnProgress, SkipReason, Skipped, WorkProgress};
 use crate::error::{Error, Result};
-use crate::evidence::{EvidenceStatus, Stored, Vault};
+use crate::evidence::{EvidenceStatus, Stored};
 use crate::store::Review;
 use crate::workspace::Workspace;
 
@@ -25,7 +25,7 @@ impl Workspace {
         review: &Review,
         on_progress: OnProgress<'_>,
     ) -> Result<FreezeReport> {
-        let vault = Vault::in_data_dir(&self.data_dir);
+        let vault = self.vault();
         let statuses: HashMap<String, (EvidenceStatus, String)> = self
             .store
             .evidence(&review.id)?

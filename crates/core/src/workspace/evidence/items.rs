@@ -121,10 +121,11 @@ impl Workspace {
     }
 
     /// Where the vault keeps the frozen content with BLAKE3 `hash` (it may not be there: only
-    /// [`Workspace::freeze`] puts it there). A submission is packaged from these copies, so what
-    /// is sent is exactly what was reviewed.
+    /// [`Workspace::freeze`] puts it there). The file is encrypted: read it with
+    /// [`Workspace::open_frozen`]. A submission is packaged from these copies, so what is sent
+    /// is exactly what was reviewed.
     pub fn frozen_path(&self, hash: &str) -> PathBuf {
-        crate::evidence::Vault::in_data_dir(&self.data_dir).blob_path(hash)
+        self.vault().blob_path(hash)
     }
 
     /// Records a modified item's current content as the version of record.

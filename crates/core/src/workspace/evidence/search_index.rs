@@ -310,7 +310,8 @@ mod tests {
     #[test]
     fn rescans_list_only_folders_whose_entries_changed_and_batches_none() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(&dir.path().join("data")).expect("open");
+        let mut ws = Workspace::open_with_keys(&dir.path().join("data"), crate::keys::test_keys())
+            .expect("open");
         let school = InstitutionInput {
             name: "Index Primary".into(),
             ..InstitutionInput::default()
