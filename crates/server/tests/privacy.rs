@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::assert_refused;
+
 use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
@@ -34,11 +36,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_waymark-server");
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn assert_refused(status: u16, body: &Value, want_status: u16, code: &str) {
-    assert_eq!(status, want_status, "{body}");
-    assert_eq!(body["code"], code, "{body}");
-}
 
 /// Commits an envelope listing a fresh manifest and `blobs` (already uploaded).
 async fn submit_with(server: &TestServer, school: &School, blobs: Vec<BlobRef>) -> SubmissionId {

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::assert_refused;
+
 use chrono::{Duration, NaiveDate};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -25,11 +27,6 @@ const TECHNOLOGY_VALIDITY_YEARS: u32 = 3;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn assert_refused(status: u16, body: &Value, want_status: u16, code: &str) {
-    assert_eq!(status, want_status, "{body}");
-    assert_eq!(body["code"], code, "{body}");
-}
 
 /// A submission assigned to `assessor`, moderated by `moderator`, taken to an award.
 async fn awarded(

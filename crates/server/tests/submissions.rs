@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::assert_refused;
+
 use reqwest::Method;
 use serde_json::{Value, json};
 use waymark_protocol::api::{
@@ -224,11 +226,6 @@ async fn status_of(server: &TestServer, school: &School, id: SubmissionId) -> Su
     let (status, body) = get(server, school, &format!("/v1/submissions/{id}")).await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_value(body).unwrap()
-}
-
-fn assert_refused(status: u16, body: &Value, want_status: u16, want_code: &str) {
-    assert_eq!(status, want_status, "{body}");
-    assert_eq!(body["code"], want_code, "{body}");
 }
 
 /// Moves a submission through a review step directly in the store (the review's own API is

@@ -63,6 +63,12 @@ pub struct Assessor {
     pub email: String,
 }
 
+/// Asserts a refusal: the status and the stable `code` of the endpoint's error body.
+pub fn assert_refused(status: u16, body: &Value, want_status: u16, code: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+}
+
 /// A plain-HTTP client. In a whole-workspace build reqwest also has the assessor tool's
 /// `rustls-no-provider` feature (features unify), and then refuses to build a client until a
 /// rustls crypto provider is installed: install ring's, as the server's own TLS uses.
