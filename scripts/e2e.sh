@@ -11,7 +11,8 @@
 # the app on its own fresh data folder. Screenshots go to test-output/screenshots.
 #
 # The app needs the OS keychain (its data folder's key is there; the submission tests keep the
-# school's credentials there too): the script runs itself again inside `dbus-run-session` (a private session bus) and starts
+# school's credentials there too, and assessor.test.mjs the assessors' age identities and tokens,
+# from the app and from `waymark-assess`): the script runs itself again inside `dbus-run-session` (a private session bus) and starts
 # gnome-keyring-daemon on it, unlocked, its keyring in a temporary folder (as the Rust harness,
 # crates/harness/src/keychain.rs, does), before Xvfb and tauri-driver, so that the tests, the
 # CLIs they run and the app (tauri-driver passes its environment on) all use that keychain.
@@ -144,7 +145,7 @@ if ((needs_keychain)); then
     org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' \
     || die "gnome-keyring-daemon did not serve org.freedesktop.secrets within 20 s; see $LOGS/gnome-keyring.log"
   echo "e2e: keychain: gnome-keyring on a private session bus ($DBUS_SESSION_BUS_ADDRESS)" >&2
-  # Everything the submission tests talk to is on loopback: no proxy in between.
+  # Everything the submission and assessor tests talk to is on loopback: no proxy in between.
   unset HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy
 fi
 

@@ -17,8 +17,10 @@ use crate::error::CommandError;
 use crate::evidence as ev;
 use crate::privacy as sp;
 use crate::submissions::views as sv;
+use waymark_assess::desk as dk;
 use waymark_core::privacy as pv;
 use waymark_core::renewal as rn;
+use waymark_protocol::review as rv;
 
 /// Where the generated types live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -138,6 +140,14 @@ pub fn typescript() -> String {
         pv::PrivacyOverview, pv::HeldKind, pv::HeldCount, pv::FilesSize, pv::SentRecord, pv::EnrolledWith,
         pv::KnownExport, pv::ErasureRecord, pv::ErasurePlan, pv::ErasureReport, pv::ExportReport,
         sp::Erased, sp::AwardingBodyErasure,
+        rv::ReviewState, rv::Role, rv::Outcome,
+        dk::AssignmentRow, dk::CopyInfo, dk::OpenProgress, dk::OpenStage, dk::Opened, dk::SubmissionView,
+        dk::InstitutionView, dk::FrameworkView, dk::ScaleLevelView, dk::AwardView, dk::DimensionView,
+        dk::BenchmarkView, dk::LevelView, dk::EvidenceView, dk::ActionView, dk::ContributorView,
+        dk::HistoryView, dk::EditorCount, dk::HistoryItem, dk::Changes, dk::BenchmarkChange,
+        dk::RequestView, dk::BenchmarkMessage, dk::RecommendationView, dk::JudgementView, dk::Allowed,
+        dk::Draft, dk::Judgement, dk::Verdict, dk::DraftProblem, dk::ModerationChoice, dk::DeskSettings,
+        dk::DeskInfo,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/bindings.rs — do not edit by hand.\n\

@@ -9,8 +9,9 @@
 // type after `->`); `job` and `job_with_progress` run in the background on their own
 // connection (evidence.rs; the latter stream `WorkProgress`); `network` and
 // `network_with_progress` run on a blocking thread and may wait on the awarding body's endpoint
-// (submissions/; the latter stream the type after the success type); `own` have a wrapper of
-// their own in lib.rs.
+// (submissions/, assessor/; the latter stream the type after the success type; the assessor's
+// commands that may wait on the OS keychain or decrypt a large file run there too, off the UI's
+// thread); `own` have a wrapper of their own in lib.rs.
 
 app_commands! {
     infallible {
@@ -63,6 +64,10 @@ app_commands! {
         privacy::set_network_restricted(restricted: bool) -> bool;
         privacy::update_contributor(id: String, input: ContributorInput) -> Contributor;
         privacy::save_erasure_confirmation(path: String) -> String;
+        assessor::assessor_save_draft(submission: String, draft: Draft) -> Draft;
+        assessor::assessor_draft_problems(draft: Draft, kind: String, has_levels: bool) -> Vec<DraftProblem>;
+        assessor::assessor_remove_copy(submission: String) -> bool;
+        assessor::assessor_set_keep_days(days: u32) -> DeskSettings;
     }
     job {
         freeze_evidence() -> FreezeReport;
@@ -77,9 +82,19 @@ app_commands! {
         submissions::enroll(code: String) -> Enrolled;
         submissions::refresh_submissions() -> Overview;
         privacy::erase_data(confirmation: String, at_endpoint: bool) -> Erased;
+        assessor::assessor_info() -> Option<DeskInfo>;
+        assessor::assessor_sign_in(code: String) -> DeskInfo;
+        assessor::assessor_sign_out() -> ();
+        assessor::assessor_assignments() -> Vec<AssignmentRow>;
+        assessor::assessor_submission(submission: String) -> DeskSubmissionView;
+        assessor::assessor_open_evidence(submission: String, evidence: String) -> String;
+        assessor::assessor_send_request(submission: String) -> AssignmentRow;
+        assessor::assessor_send_recommendation(submission: String) -> AssignmentRow;
+        assessor::assessor_moderate(submission: String, choice: ModerationChoice) -> AssignmentRow;
     }
     network_with_progress {
         submissions::apply(award: String, confirmed: Vec<String>) -> Applied, ApplyProgress;
+        assessor::assessor_open(submission: String) -> Opened, OpenProgress;
     }
     own {
         export_document(input: ExportInput) -> Exported;

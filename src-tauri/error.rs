@@ -16,7 +16,8 @@ pub struct CommandError {
     /// The input concerned, when there is one (`name`, `email`, `level`, `due_date`, …).
     pub field: Option<String>,
     /// With [`ErrorCode::Submission`]: the submission engine's own code
-    /// (docs/submission-errors.md), e.g. `network_proxy`.
+    /// (docs/submission-errors.md), e.g. `network_proxy`; with [`ErrorCode::Assessment`]: the
+    /// assessor workspace's own code, e.g. `tampered` or `not_impartial`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub detail: Option<String>,

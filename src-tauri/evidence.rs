@@ -228,7 +228,7 @@ fn evidence_path(state: &AppState, id: &str) -> CmdResult<PathBuf> {
 }
 
 /// Whether opening the file would run it rather than show it.
-fn runs_code(path: &Path) -> bool {
+pub(crate) fn runs_code(path: &Path) -> bool {
     const PROGRAMS: &[&str] = &[
         "exe", "com", "bat", "cmd", "msi", "scr", "pif", "ps1", "vbs", "vbe", "js", "jse", "wsf",
         "wsh", "hta", "cpl", "lnk", "jar", "sh", "bash", "command", "app", "run", "desktop",

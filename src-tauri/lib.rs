@@ -7,7 +7,9 @@
 //!   (granted only to the main window, see tauri.conf.json), and by bindings.rs into the UI's
 //!   typed wrappers.
 //! - `bindings.rs`: the TypeScript types the UI uses, generated from the Rust types.
+//! - `assessor/`: the assessor's workspace (waymark-assess's desk), on a profile of its own.
 
+pub mod assessor;
 pub mod bindings;
 pub mod commands;
 pub mod documents;
@@ -32,6 +34,11 @@ use waymark_core::store::{
 };
 use waymark_core::workspace::{
     AddReport, BenchmarkDetail, FreezeReport, RescanReport, ReviewFramework, WorkProgress,
+};
+
+use waymark_assess::desk::{
+    AssignmentRow, DeskInfo, DeskSettings, Draft, DraftProblem, ModerationChoice, OpenProgress,
+    Opened, SubmissionView as DeskSubmissionView,
 };
 
 use commands::{AppInfo, CmdResult, RegisterInput, SaveResponseInput};
@@ -211,13 +218,19 @@ async fn export_data(
 }
 
 /// Starts the app. The data folder is `--data-dir DIR`, `WAYMARK_DATA_DIR`, or the OS's
-/// per-user app-data folder.
+/// per-user app-data folder; the assessor's profile `--assessor-dir DIR`, `WAYMARK_ASSESS_DIR`,
+/// or the `waymark-assess` command's own folder.
 pub fn run() {
     let options = submissions::Options::from_args(std::env::args().skip(1));
     let state = match state::choose_data_dir(std::env::args().skip(1)) {
         Some(dir) => AppState::open_with(dir, options),
         None => AppState::without_data_dir(),
     };
+    // The assessor's profile is separate from the school's data folder (see assessor/).
+    let state = state.with_assessor(assessor::Assessor::new(
+        assessor::choose_profile_dir(std::env::args().skip(1)),
+        options.today,
+    ));
     let jobs = state.jobs();
     let watch = state.watch().clone();
     let data_dir = state.data_dir().clone();

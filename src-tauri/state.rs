@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use waymark_core::{KeyStore, OsKeychain, Workspace, paths};
 
+use crate::assessor::Assessor;
 use crate::documents::Saved;
 use crate::error::CommandError;
 use crate::jobs::Jobs;
@@ -25,6 +26,20 @@ pub struct AppState {
     erasure_proof: Mutex<Option<String>>,
     /// Where the folder's data key is kept (to open it again after an erasure).
     keys: std::sync::Arc<dyn KeyStore>,
+    /// The assessor's workspace: a profile of its own, never the school's data folder.
+    assessor: Assessor,
+}
+
+/// Until [`AppState::with_assessor`] gives one, no assessor profile is used (the shell's tests
+/// and the UI's recordings never touch the user's real one).
+fn no_assessor() -> Assessor {
+    Assessor::new(
+        Err(CommandError::new(
+            waymark_core::ErrorCode::Assessment,
+            "This window has no assessor workspace.",
+        )),
+        None,
+    )
 }
 
 impl AppState {
@@ -81,7 +96,19 @@ impl AppState {
             submissions,
             erasure_proof: Mutex::new(None),
             keys,
+            assessor: no_assessor(),
         }
+    }
+
+    /// The same state with the assessor's workspace on its own profile folder.
+    pub fn with_assessor(mut self, assessor: Assessor) -> Self {
+        self.assessor = assessor;
+        self
+    }
+
+    /// The assessor's workspace.
+    pub fn assessor(&self) -> &Assessor {
+        &self.assessor
     }
 
     /// State for when no data folder can be chosen at all (the OS reports no home folder):
@@ -105,6 +132,7 @@ impl AppState {
             ),
             erasure_proof: Mutex::new(None),
             keys: std::sync::Arc::new(OsKeychain),
+            assessor: no_assessor(),
         }
     }
 

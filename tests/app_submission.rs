@@ -349,6 +349,7 @@ fn journey() {
                     enhanced_practice: None,
                 },
                 notes: String::new(),
+                judgements: Vec::new(),
             },
         )
         .await

@@ -248,6 +248,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     enhanced_practice: enhanced,
                 },
                 notes: notes.unwrap_or_default(),
+                judgements: Vec::new(),
             };
             let summary = decide::recommend(&session, id, &recommendation).await?;
             println!(
@@ -378,7 +379,26 @@ pub fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(hint) = next_step(&e) {
+                eprintln!("{hint}");
+            }
             std::process::ExitCode::from(1)
         }
+    }
+}
+
+/// The command line's own next step for a refusal the library words neutrally.
+fn next_step(e: &crate::Error) -> Option<String> {
+    match e {
+        crate::Error::NotOpened(id) | crate::Error::NewerVersion { submission: id, .. } => {
+            Some(format!("Run `waymark-assess open {id} --out DIR` first."))
+        }
+        crate::Error::NotAssigned(_) => {
+            Some("`waymark-assess list` shows your assignments.".into())
+        }
+        crate::Error::NotImpartial { .. } => Some(
+            "Declare the link with `waymark-assess declare-link INSTITUTION --reason …`.".into(),
+        ),
+        _ => None,
     }
 }

@@ -18,25 +18,22 @@ use crate::session::Session;
 /// Refuses unless the caller opened the current version of `id` and was not named in it.
 pub async fn check_read(session: &Session, id: SubmissionId) -> Result<()> {
     let Some(record) = profile::opened(&session.dir, id)? else {
-        return Err(Error::Refused(format!(
-            "you have not opened submission {id} on this computer: an assessor reads a submission before deciding on it. Run `waymark-assess open {id} --out DIR` first"
-        )));
+        return Err(Error::NotOpened(id));
     };
     if !record.named_in.is_empty() {
-        return Err(Error::Refused(format!(
-            "submission {id} names you ({}), so you cannot take a decision on it. Declare the link (`waymark-assess declare-link {} --reason …`) and tell the awarding body, which will assign someone else",
-            record.named_in.join("; "),
-            record.institution
-        )));
+        return Err(Error::NotImpartial {
+            submission: id,
+            named_in: record.named_in,
+        });
     }
     let sub = crate::open::assigned_submission(&session.client, id).await?;
     let current = sub.envelopes.last().map(|s| s.body_sha256());
     if current != Some(record.envelope_sha256) {
-        return Err(Error::Refused(format!(
-            "the school has sent a new version of submission {id} (version {}) since you opened version {}: open it again before deciding",
-            sub.envelopes.len(),
-            record.version
-        )));
+        return Err(Error::NewerVersion {
+            submission: id,
+            opened: record.version,
+            current: sub.envelopes.len() as u32,
+        });
     }
     Ok(())
 }

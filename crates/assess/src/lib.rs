@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod decide;
+pub mod desk;
 pub mod error;
 pub mod impartiality;
 pub mod keychain;

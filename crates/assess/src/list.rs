@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use waymark_protocol::api::{Assignment, AssignmentList};
-use waymark_protocol::review::Role;
+use waymark_protocol::review::{ReviewState, Role};
 
 use crate::client::Client;
 use crate::error::Result;
@@ -13,13 +13,26 @@ pub async fn assignments(client: &Client) -> Result<Vec<Assignment>> {
     Ok(list.assignments)
 }
 
+/// Whether the review is overdue: its due date has passed and it is not finished. The one rule,
+/// for the table and the app.
+pub fn is_overdue(assignment: &Assignment, today: NaiveDate) -> bool {
+    overdue(
+        assignment.summary.review_due,
+        assignment.summary.state,
+        today,
+    )
+}
+
+/// [`is_overdue`] from its parts.
+pub fn overdue(review_due: Option<NaiveDate>, state: ReviewState, today: NaiveDate) -> bool {
+    review_due.is_some_and(|due| due < today && !state.is_final())
+}
+
 /// The review-due column: the date, and `OVERDUE` once it has passed on an unfinished review.
 pub fn due_text(assignment: &Assignment, today: NaiveDate) -> String {
     match assignment.summary.review_due {
         None => "-".into(),
-        Some(due) if due < today && !assignment.summary.state.is_final() => {
-            format!("{due} OVERDUE")
-        }
+        Some(due) if is_overdue(assignment, today) => format!("{due} OVERDUE"),
         Some(due) => due.to_string(),
     }
 }

@@ -113,7 +113,7 @@ struct ReportNote<'a> {
     reason: Option<&'a str>,
 }
 
-fn refused(text: impl Into<String>) -> Error {
+pub(crate) fn refused(text: impl Into<String>) -> Error {
     Error::Refused(text.into())
 }
 
@@ -127,9 +127,7 @@ pub async fn assigned_submission(client: &Client, id: SubmissionId) -> Result<As
             ClientError::Api {
                 code: ApiErrorCode::NotFound,
                 ..
-            } => refused(format!(
-                "submission {id} is not assigned to you, or does not exist (the endpoint does not say which): `waymark-assess list` shows your assignments"
-            )),
+            } => Error::NotAssigned(id),
             other => other.into(),
         })
 }
@@ -271,21 +269,23 @@ pub fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
 
 /// Downloads `blob` of submission `id` into `dest`, refusing unless its size and SHA-256 are
 /// the envelope's. `what` names it for people.
-async fn fetch(
+pub(crate) async fn fetch(
     client: &Client,
     id: SubmissionId,
     blob: &BlobRef,
     dest: &Path,
     what: &str,
+    progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<()> {
     let mut file = tokio::fs::File::create(dest)
         .await
         .map_err(|e| Error::io("cannot write a download", dest, e))?;
     let got = client
-        .download(
+        .download_with_progress(
             &format!("/v1/assessor/submissions/{id}/blobs/{}", blob.sha256),
             blob.size,
             &mut file,
+            progress,
         )
         .await?;
     if got.size != blob.size {
@@ -304,9 +304,11 @@ async fn fetch(
 }
 
 /// A writer that hashes what passes through it with BLAKE3.
-struct Blake3Writer<W> {
-    inner: W,
-    hasher: blake3::Hasher,
+pub(crate) struct Blake3Writer<W> {
+    /// Where the bytes go.
+    pub(crate) inner: W,
+    /// Their hash so far.
+    pub(crate) hasher: blake3::Hasher,
 }
 
 impl<W: Write> Write for Blake3Writer<W> {
@@ -355,7 +357,9 @@ fn decrypt_evidence(
     Ok(())
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
@@ -426,6 +430,7 @@ pub async fn open(
         &current.manifest,
         &cipher_path(&current.manifest),
         "the manifest",
+        &|_| {},
     )
     .await?;
     let cipher = std::fs::read(cipher_path(&current.manifest))
@@ -446,7 +451,7 @@ pub async fn open(
     // The evidence ciphertexts, each checked against the signed envelope.
     for blob in &current.blobs {
         let what = describe_blob(Some(&manifest), blob);
-        fetch(client, id, blob, &cipher_path(blob), &what).await?;
+        fetch(client, id, blob, &cipher_path(blob), &what, &|_| {}).await?;
     }
 
     // Decrypted under unique names, each checked against the manifest's BLAKE3.

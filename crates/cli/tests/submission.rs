@@ -306,6 +306,7 @@ async fn a_school_goes_from_eligible_to_awarded_from_the_command_line() {
                 enhanced_practice: None,
             },
             notes: "Visited on 10 March.".into(),
+            judgements: Vec::new(),
         },
     )
     .await

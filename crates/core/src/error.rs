@@ -111,6 +111,9 @@ error_codes! {
     /// Enrolling with, sending to or hearing from the awarding body failed (the app only).
     Submission = "submission":
         "Enrolling with the awarding body, sending a submission or checking its review failed; the message says what happened and what to do, and `detail` gives the submission's own code (see submission-errors.md). Nothing queued is lost.",
+    /// The assessor's workspace refused or failed (the app's assessor mode only).
+    Assessment = "assessment":
+        "The assessor's workspace refused or failed: signing in as an assessor, opening (downloading, verifying, decrypting) a submission, or sending a request, recommendation or moderation; the message says what happened and what to do, and `detail` gives the assessor workspace's own code (e.g. `tampered`, `not_impartial`, `not_opened`, `newer_version`, `not_signed_in`, `keychain_missing`, `network_offline`). Nothing half-opened is kept, and nothing refused was sent.",
     /// The review is closed (its renewal started): it is kept read-only.
     ReviewClosed = "review_closed":
         "The review is closed: it is the record of an awarded mark, kept exactly as it was when its renewal started, so nothing in it can be changed (and it cannot be renewed again). Make changes in the renewal review.",

@@ -221,6 +221,25 @@ pub struct Recommendation {
     pub feedback: Feedback,
     /// Notes for the moderator (not shown to the school).
     pub notes: String,
+    /// The assessor's judgement of benchmarks, for the moderator (not shown to the school).
+    /// Absent from recommendations made before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judgements: Vec<BenchmarkJudgement>,
+}
+
+/// The assessor's judgement of one benchmark's level.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BenchmarkJudgement {
+    /// The benchmark's id.
+    pub benchmark: String,
+    /// The assessor agrees with the school's level.
+    pub agreed: bool,
+    /// The level the assessor judges instead (when not agreeing, on a framework with levels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u32>,
+    /// The assessor's note.
+    #[serde(default)]
+    pub note: String,
 }
 
 /// `POST /v1/assessor/submissions/{id}/moderate`.

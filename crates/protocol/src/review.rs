@@ -19,6 +19,7 @@ use crate::{AssessorId, SubmissionId};
 
 /// Where a submission's review stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewState {
     /// Recorded; not yet assigned.
@@ -39,6 +40,7 @@ pub enum ReviewState {
 
 /// The assessor's recommendation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Make the award.
@@ -49,6 +51,7 @@ pub enum Outcome {
 
 /// Who may take a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The institution that applied.

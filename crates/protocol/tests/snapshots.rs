@@ -412,6 +412,12 @@ fn api_bodies() {
         outcome: Outcome::Award,
         feedback: feedback(),
         notes: "Visited on 3 December.".into(),
+        judgements: vec![waymark_protocol::api::BenchmarkJudgement {
+            benchmark: "E1.S1.A1".into(),
+            agreed: false,
+            level: Some(2),
+            note: "The plan is not yet costed.".into(),
+        }],
     };
     snapshot(
         "assessor_submission",

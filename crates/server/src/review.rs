@@ -16,9 +16,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use waymark_protocol::api::{
-    AssessorInfo, AssessorSubmission, AssignRequest, Assignment, AssignmentList, ExpiringAward,
-    ExpiringAwards, InstitutionInfo, LinkDeclaration, Moderation, PublicAward, Recommendation,
-    SubmissionList, SubmissionSummary,
+    AssessorInfo, AssessorSubmission, AssignRequest, Assignment, AssignmentList,
+    BenchmarkJudgement, ExpiringAward, ExpiringAwards, InstitutionInfo, LinkDeclaration,
+    Moderation, PublicAward, Recommendation, SubmissionList, SubmissionSummary,
 };
 use waymark_protocol::envelope::BlobRef;
 use waymark_protocol::review::{
@@ -33,6 +33,8 @@ use crate::{AppState, Failure};
 
 /// Longest message, reason or feedback text accepted (characters).
 pub const MAX_TEXT: usize = 20_000;
+/// The most benchmarks one recommendation may judge.
+pub const MAX_JUDGEMENTS: usize = 2_000;
 /// Longest reason for a declared link (characters).
 pub const MAX_LINK_REASON: usize = 300;
 /// Most benchmarks one request for more evidence may name.
@@ -385,6 +387,65 @@ fn check_feedback(
     })
 }
 
+/// Checks the assessor's per-benchmark judgements: each names a benchmark of the submission's
+/// framework once, a level (only when not agreeing) is on its scale, notes are bounded.
+fn check_judgements(
+    state: &AppState,
+    record: &SubmissionRecord,
+    judgements: Vec<BenchmarkJudgement>,
+) -> Result<Vec<BenchmarkJudgement>, Failure> {
+    let framework = state
+        .frameworks
+        .get(&record.framework.id, &record.framework.version);
+    if judgements.len() > MAX_JUDGEMENTS {
+        return Err(Failure::bad_request(format!(
+            "a recommendation may judge at most {MAX_JUDGEMENTS} benchmarks"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut checked = Vec::with_capacity(judgements.len());
+    for mut j in judgements {
+        let benchmark = j.benchmark.trim().to_owned();
+        if !has_benchmark(&state.frameworks, &record.framework, &benchmark) {
+            return Err(Failure::bad_request(format!(
+                "framework {} {} has no benchmark `{}` to judge",
+                record.framework.id,
+                record.framework.version,
+                j.benchmark.chars().take(80).collect::<String>()
+            )));
+        }
+        if !seen.insert(benchmark.clone()) {
+            return Err(Failure::bad_request(format!(
+                "benchmark `{benchmark}` is judged twice; send one judgement for it"
+            )));
+        }
+        if let Some(level) = j.level {
+            if j.agreed {
+                return Err(Failure::bad_request(format!(
+                    "the judgement of benchmark {benchmark} agrees with the school and also gives a level: give a level only when judging differently"
+                )));
+            }
+            let on_scale = framework
+                .and_then(|fw| fw.scale())
+                .is_some_and(|scale| scale.levels.iter().any(|l| u32::from(l.value) == level));
+            if !on_scale {
+                return Err(Failure::bad_request(format!(
+                    "level {level} in the judgement of benchmark {benchmark} is not on framework {}'s scale",
+                    record.framework.id
+                )));
+            }
+        }
+        j.note = optional_text(
+            &format!("the note on benchmark {benchmark}"),
+            &j.note,
+            MAX_TEXT,
+        )?;
+        j.benchmark = benchmark;
+        checked.push(j);
+    }
+    Ok(checked)
+}
+
 /// Recommends an outcome with the feedback (the assigned assessor only):
 /// `under_review` | `resubmitted` → `recommended`. The moderator confirms or sends it back.
 pub async fn recommend(
@@ -398,10 +459,12 @@ pub async fn recommend(
     let to = next(&record, Step::Recommend, WHAT)?;
     let feedback = check_feedback(state, &record, recommendation.feedback)?;
     let notes = optional_text("the notes", &recommendation.notes, MAX_TEXT)?;
+    let judgements = check_judgements(state, &record, recommendation.judgements)?;
     let recommendation = Recommendation {
         outcome: recommendation.outcome,
         feedback,
         notes,
+        judgements,
     };
     apply(
         state,

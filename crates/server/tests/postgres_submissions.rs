@@ -290,6 +290,7 @@ fn recommendation() -> Recommendation {
         outcome: Outcome::Award,
         feedback: Feedback::default(),
         notes: "for the moderator".into(),
+        judgements: Vec::new(),
     }
 }
 

@@ -422,6 +422,20 @@ async fn only_the_assigned_see_a_submission_and_each_takes_only_their_own_steps(
     enhanced["feedback"]["enhanced_practice"] = json!("Outstanding outreach.");
     let (status, body) = step(&server, &a, sub.id, "recommend", enhanced).await;
     assert_refused(status, &body, 400, "bad_request");
+    // Judgements name a benchmark of the framework once; a level only when differing, on the
+    // scale.
+    for judgements in [
+        json!([{"benchmark": "NOPE.1", "agreed": true}]),
+        json!([{"benchmark": "E1.S1.A1", "agreed": true}, {"benchmark": "E1.S1.A1", "agreed": true}]),
+        json!([{"benchmark": "E1.S1.A1", "agreed": true, "level": 2}]),
+        json!([{"benchmark": "E1.S1.A1", "agreed": false, "level": 99}]),
+    ] {
+        let mut judged = recommendation("award");
+        judged["judgements"] = judgements.clone();
+        let (status, body) = step(&server, &a, sub.id, "recommend", judged).await;
+        assert_refused(status, &body, 400, "bad_request");
+        assert_eq!(body["code"], "bad_request", "{judgements}");
+    }
 
     // Once recommended, the assessor cannot moderate their own recommendation.
     let (status, body) = step(&server, &a, sub.id, "recommend", recommendation("award")).await;

@@ -77,8 +77,10 @@ async function waitFor(cond, timeout, message) {
 /**
  * Launches the app on `dataDir` and returns an App once the page has content.
  * `startedAt` (performance.now() before the session request) is kept for measurements.
+ * `application`: a program to start instead of APP (a wrapper that execs it, e.g. with another
+ * PATH: tauri-driver gives the app no environment of its own).
  */
-export async function launch(dataDir, { args = [] } = {}) {
+export async function launch(dataDir, { args = [], application = APP } = {}) {
   const startedAt = performance.now();
   const browser = await remote({
     hostname: '127.0.0.1',
@@ -90,7 +92,7 @@ export async function launch(dataDir, { args = [] } = {}) {
     waitforTimeout: WAIT,
     waitforInterval: 100,
     capabilities: {
-      'tauri:options': { application: APP, args: ['--data-dir', dataDir, ...args] },
+      'tauri:options': { application, args: ['--data-dir', dataDir, ...args] },
     },
   });
   const app = new App(browser, dataDir, startedAt);

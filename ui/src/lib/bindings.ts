@@ -16,11 +16,12 @@ message: string,
 field: string | null, 
 /**
  * With [`ErrorCode::Submission`]: the submission engine's own code
- * (docs/submission-errors.md), e.g. `network_proxy`.
+ * (docs/submission-errors.md), e.g. `network_proxy`; with [`ErrorCode::Assessment`]: the
+ * assessor workspace's own code, e.g. `tampered` or `not_impartial`.
  */
 detail?: string, };
 
-export type ErrorCode = "framework_invalid" | "database" | "data_dir" | "not_a_database" | "foreign_database" | "read_only" | "data_key_missing" | "data_key_wrong" | "keychain" | "schema_too_new" | "stored_value_invalid" | "not_found" | "invalid_input" | "not_registered" | "not_eligible" | "issued_by_awarding_body" | "conflict" | "import_invalid" | "import_target_in_use" | "submission" | "review_closed" | "cancelled" | "io" | "disk_full" | "open_failed" | "internal" | "watch_folder_gone" | "watch_limit_reached" | "watch_permission_denied" | "watch_failed" | "usage";
+export type ErrorCode = "framework_invalid" | "database" | "data_dir" | "not_a_database" | "foreign_database" | "read_only" | "data_key_missing" | "data_key_wrong" | "keychain" | "schema_too_new" | "stored_value_invalid" | "not_found" | "invalid_input" | "not_registered" | "not_eligible" | "issued_by_awarding_body" | "conflict" | "import_invalid" | "import_target_in_use" | "submission" | "assessment" | "review_closed" | "cancelled" | "io" | "disk_full" | "open_failed" | "internal" | "watch_folder_gone" | "watch_limit_reached" | "watch_permission_denied" | "watch_failed" | "usage";
 
 export type AppInfo = { 
 /**
@@ -2327,3 +2328,745 @@ files: number,
  * Their size.
  */
 bytes: number, };
+
+export type ReviewState = "received" | "under_review" | "more_evidence_requested" | "resubmitted" | "recommended" | "awarded" | "not_awarded";
+
+export type Role = "institution" | "assessor" | "moderator" | "awarding_body";
+
+export type Outcome = "award" | "not_yet";
+
+export type AssignmentRow = { 
+/**
+ * The submission's id (UUID text).
+ */
+submission: string, 
+/**
+ * The institution's name as registered with the awarding body.
+ */
+institution_name: string, 
+/**
+ * The framework's id and version.
+ */
+framework_id: string, 
+/**
+ * The framework's version.
+ */
+framework_version: string, 
+/**
+ * The framework's title, when this build knows the framework.
+ */
+framework_title: string | null, 
+/**
+ * The award's id.
+ */
+award: string, 
+/**
+ * The award's title, when this build knows the framework.
+ */
+award_title: string | null, 
+/**
+ * The day the first envelope arrived.
+ */
+received_on: string, 
+/**
+ * When the review is due (once assigned).
+ */
+review_due: string | null, 
+/**
+ * The due date has passed and the review is not finished.
+ */
+overdue: boolean, 
+/**
+ * Where the review stands.
+ */
+state: ReviewState, 
+/**
+ * This assessor's role on it.
+ */
+role: Role, 
+/**
+ * How many versions the school has sent (1 + re-submissions).
+ */
+versions: number, 
+/**
+ * The local decrypted copy, when there is one on this computer.
+ */
+copy: CopyInfo | null, };
+
+export type CopyInfo = { 
+/**
+ * Which version it holds.
+ */
+version: number, 
+/**
+ * When it was opened (downloaded, verified, decrypted).
+ */
+opened_at: string, 
+/**
+ * It holds the newest version the school sent.
+ */
+current: boolean, 
+/**
+ * When the review finished (or was reassigned) as far as this computer saw.
+ */
+finished_at: string | null, 
+/**
+ * When it will be removed (the review is over: finished or reassigned).
+ */
+remove_after: string | null, };
+
+export type OpenProgress = { 
+/**
+ * What is happening.
+ */
+stage: OpenStage, 
+/**
+ * Bytes done of this stage.
+ */
+done: number, 
+/**
+ * Bytes in all of this stage.
+ */
+total: number, 
+/**
+ * The file being worked on (its name as the school sent it), if any.
+ */
+file: string | null, };
+
+export type OpenStage = "verifying" | "downloading" | "decrypting";
+
+export type Opened = { 
+/**
+ * The submission.
+ */
+submission: string, 
+/**
+ * The version opened.
+ */
+version: number, 
+/**
+ * Evidence files verified.
+ */
+evidence_files: number, 
+/**
+ * Bytes of evidence (as the school sent them).
+ */
+evidence_bytes: number, 
+/**
+ * Where the submission names this assessor (empty: it does not).
+ */
+named_in: Array<string>, };
+
+export type DeskSubmissionView = { 
+/**
+ * The submission.
+ */
+submission: string, 
+/**
+ * This assessor's role.
+ */
+role: Role, 
+/**
+ * Where the review stands (the endpoint's word, or the last seen when offline).
+ */
+state: ReviewState, 
+/**
+ * Whether `state` was read from the endpoint just now (false: offline, last seen).
+ */
+live: boolean, 
+/**
+ * The version the local copy holds.
+ */
+version: number, 
+/**
+ * The newest version the school sent.
+ */
+versions: number, 
+/**
+ * The institution.
+ */
+institution: InstitutionView, 
+/**
+ * The framework (id, version, title) and whether it has levels.
+ */
+framework: FrameworkView, 
+/**
+ * The award applied for.
+ */
+award: DeskAwardView, 
+/**
+ * When the school prepared this version and who.
+ */
+prepared_at: string, 
+/**
+ * Who prepared it.
+ */
+prepared_by: string, 
+/**
+ * The day the first version arrived.
+ */
+received_on: string, 
+/**
+ * When the review is due.
+ */
+review_due: string | null, 
+/**
+ * Past due and not finished.
+ */
+overdue: boolean, 
+/**
+ * Dimensions with their benchmarks, in the framework's order.
+ */
+dimensions: Array<DimensionView>, 
+/**
+ * The evidence files the school sent.
+ */
+evidence: Array<EvidenceView>, 
+/**
+ * The school's action plan.
+ */
+actions: Array<ActionView>, 
+/**
+ * The working group.
+ */
+working_group: Array<ContributorView>, 
+/**
+ * The history of changes, summarised.
+ */
+history: HistoryView, 
+/**
+ * Where the submission names this assessor (working group, history, editors, preparer):
+ * when not empty, no decision may be recorded.
+ */
+named_in: Array<string>, 
+/**
+ * What changed since the version before this one (none for version 1).
+ */
+changes: Changes | null, 
+/**
+ * The requests for more evidence made so far, oldest first.
+ */
+requests: Array<DeskRequestView>, 
+/**
+ * The assessor's recommendation (the moderator sees it; the assessor after sending it).
+ */
+recommendation: RecommendationView | null, 
+/**
+ * The moderator's last reason for sending the recommendation back, if it was sent back
+ * since the last recommendation.
+ */
+sent_back: string | null, 
+/**
+ * What this assessor may do now (impartiality, version and state considered).
+ */
+may: Allowed, 
+/**
+ * The draft kept on this computer.
+ */
+draft: Draft, 
+/**
+ * The local copy.
+ */
+copy: CopyInfo, };
+
+export type InstitutionView = { 
+/**
+ * Its name (as the school gave it in the submission).
+ */
+name: string, 
+/**
+ * Its identifier (e.g. a URN), if given.
+ */
+identifier: string | null, };
+
+export type FrameworkView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its version.
+ */
+version: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Whether benchmarks have levels (feedback then has no "enhanced practice" part).
+ */
+has_levels: boolean, 
+/**
+ * The scale's levels, best last as the framework orders them (empty without levels).
+ */
+scale: Array<ScaleLevelView>, };
+
+export type ScaleLevelView = { 
+/**
+ * The value stored.
+ */
+value: number, 
+/**
+ * Its name.
+ */
+name: string, };
+
+export type DeskAwardView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its title.
+ */
+title: string, };
+
+export type DimensionView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its benchmarks (groups flattened, in order).
+ */
+benchmarks: Array<BenchmarkView>, };
+
+export type BenchmarkView = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * The framework's guidance.
+ */
+guidance: string, 
+/**
+ * The level the school chose, if any.
+ */
+level: number | null, 
+/**
+ * That level's name on the scale.
+ */
+level_name: string | null, 
+/**
+ * That level's descriptor for this benchmark.
+ */
+descriptor: string | null, 
+/**
+ * Every level's descriptor for this benchmark (to compare).
+ */
+levels: Array<LevelView>, 
+/**
+ * The school's commentary.
+ */
+commentary: string, 
+/**
+ * When it was last changed and by whom.
+ */
+updated_at: string | null, 
+/**
+ * Who changed it last.
+ */
+updated_by: string | null, 
+/**
+ * The ids of the evidence linked to it.
+ */
+evidence: Array<string>, 
+/**
+ * What changed since the version before (none: unchanged or version 1).
+ */
+changed: BenchmarkChange | null, 
+/**
+ * Requests for more evidence on this benchmark so far, oldest first.
+ */
+requested: Array<string>, };
+
+export type LevelView = { 
+/**
+ * The level's value.
+ */
+value: number, 
+/**
+ * The level's name.
+ */
+name: string, 
+/**
+ * What the level means for this benchmark.
+ */
+descriptor: string, };
+
+export type EvidenceView = { 
+/**
+ * Its id in the submission.
+ */
+id: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its file name.
+ */
+file_name: string, 
+/**
+ * Its size in bytes.
+ */
+size: number, 
+/**
+ * The school marked it as holding personal data.
+ */
+personal_data: boolean, 
+/**
+ * The benchmarks it is linked to.
+ */
+benchmarks: Array<string>, 
+/**
+ * New in this version (not in the one before).
+ */
+added: boolean, };
+
+export type ActionView = { 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its detail.
+ */
+detail: string, 
+/**
+ * The benchmark it serves.
+ */
+benchmark: string | null, 
+/**
+ * Who owns it.
+ */
+owner: string | null, 
+/**
+ * When it is due.
+ */
+due: string | null, 
+/**
+ * Its status as the school recorded it.
+ */
+status: string, };
+
+export type ContributorView = { 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Role.
+ */
+role: string, 
+/**
+ * Email, if given.
+ */
+email: string | null, };
+
+export type HistoryView = { 
+/**
+ * How many changes in all.
+ */
+changes: number, 
+/**
+ * The first and last change.
+ */
+first: string | null, 
+/**
+ * The last change.
+ */
+last: string | null, 
+/**
+ * Who made changes, with how many each, most first.
+ */
+editors: Array<EditorCount>, 
+/**
+ * The most recent changes, newest first (at most 20).
+ */
+recent: Array<HistoryItem>, };
+
+export type EditorCount = { 
+/**
+ * Name (or "unknown").
+ */
+name: string, 
+/**
+ * Changes.
+ */
+changes: number, };
+
+export type HistoryItem = { 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Which benchmark.
+ */
+benchmark: string, 
+/**
+ * Who.
+ */
+by: string | null, 
+/**
+ * What.
+ */
+summary: string, };
+
+export type Changes = { 
+/**
+ * The version compared with.
+ */
+from_version: number, 
+/**
+ * Benchmarks whose level or commentary changed.
+ */
+benchmarks: Array<BenchmarkChange>, 
+/**
+ * Titles of evidence files added.
+ */
+evidence_added: Array<string>, 
+/**
+ * Titles of evidence files no longer sent.
+ */
+evidence_removed: Array<string>, };
+
+export type BenchmarkChange = { 
+/**
+ * The benchmark.
+ */
+benchmark: string, 
+/**
+ * The level before (when it changed).
+ */
+level_before: number | null, 
+/**
+ * The level now.
+ */
+level_after: number | null, 
+/**
+ * The level changed.
+ */
+level_changed: boolean, 
+/**
+ * The commentary changed.
+ */
+commentary_changed: boolean, 
+/**
+ * The commentary before (when it changed).
+ */
+commentary_before: string | null, 
+/**
+ * Evidence files newly linked to it.
+ */
+evidence_added: Array<string>, };
+
+export type DeskRequestView = { 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * The overall message.
+ */
+message: string, 
+/**
+ * Per benchmark: id and message.
+ */
+benchmarks: Array<BenchmarkMessage>, };
+
+export type BenchmarkMessage = { 
+/**
+ * The benchmark.
+ */
+benchmark: string, 
+/**
+ * The message.
+ */
+message: string, };
+
+export type RecommendationView = { 
+/**
+ * Award or not yet.
+ */
+outcome: Outcome, 
+/**
+ * Strengths.
+ */
+strengths: string, 
+/**
+ * Areas for development.
+ */
+areas_for_development: string, 
+/**
+ * Areas of enhanced or exceptional practice (frameworks without levels).
+ */
+enhanced_practice: string | null, 
+/**
+ * Notes for the moderator.
+ */
+notes: string, 
+/**
+ * The assessor's judgement of each benchmark they judged.
+ */
+judgements: Array<JudgementView>, };
+
+export type JudgementView = { 
+/**
+ * The benchmark.
+ */
+benchmark: string, 
+/**
+ * Agrees with the school's level.
+ */
+agreed: boolean, 
+/**
+ * The level the assessor judges instead (when not agreeing).
+ */
+level: number | null, 
+/**
+ * The assessor's note.
+ */
+note: string, };
+
+export type Allowed = { 
+/**
+ * Ask the school for more evidence.
+ */
+request_evidence: boolean, 
+/**
+ * Recommend an outcome.
+ */
+recommend: boolean, 
+/**
+ * Confirm or send back the recommendation (the moderator).
+ */
+moderate: boolean, 
+/**
+ * Why no decision may be recorded now, in words (impartiality, a newer version to open,
+ * the review's state), when none may.
+ */
+why_not: string | null, };
+
+export type Draft = { 
+/**
+ * Per benchmark: a judgement, a note, and what more evidence is wanted.
+ */
+judgements: Array<Judgement>, 
+/**
+ * The overall message of a request for more evidence.
+ */
+request_message: string, 
+/**
+ * Feedback: strengths.
+ */
+strengths: string, 
+/**
+ * Feedback: areas for development.
+ */
+areas_for_development: string, 
+/**
+ * Feedback for frameworks without levels: areas of enhanced or exceptional practice.
+ */
+enhanced_practice: string, 
+/**
+ * The recommendation, once chosen.
+ */
+outcome: Outcome | null, 
+/**
+ * Notes for the moderator (not shown to the school).
+ */
+notes: string, 
+/**
+ * The moderator's reason for sending a recommendation back.
+ */
+send_back_reason: string, 
+/**
+ * When it was last saved here (set by the desk).
+ */
+saved_at: string | null, };
+
+export type Judgement = { 
+/**
+ * The benchmark.
+ */
+benchmark: string, 
+/**
+ * Agree, a different judgement, or not yet decided.
+ */
+verdict: Verdict, 
+/**
+ * The level the assessor judges (with [`Verdict::Differ`]).
+ */
+level: number | null, 
+/**
+ * The assessor's note on it (sent with the recommendation, for the moderator).
+ */
+note: string, 
+/**
+ * What more evidence is wanted for it (sent with a request for more evidence).
+ */
+request: string, };
+
+export type Verdict = "undecided" | "agree" | "differ";
+
+export type DraftProblem = { 
+/**
+ * The field: `request_message`, `strengths`, `areas_for_development`,
+ * `enhanced_practice`, `outcome`, `send_back_reason`, or `judgements.<benchmark>.level`
+ * / `.request` / `.note`.
+ */
+field: string, 
+/**
+ * What is wrong and how to put it right.
+ */
+message: string, };
+
+export type ModerationChoice = "confirm" | "send_back";
+
+export type DeskSettings = { 
+/**
+ * Days a local copy is kept after its review finished or was reassigned (0: removed at
+ * once, the next time the list is read).
+ */
+keep_finished_days: number, };
+
+export type DeskInfo = { 
+/**
+ * The assessor's name as the awarding body registered it.
+ */
+name: string, 
+/**
+ * Their email.
+ */
+email: string, 
+/**
+ * The awarding body.
+ */
+awarding_body: string, 
+/**
+ * The endpoint's address.
+ */
+endpoint: string, 
+/**
+ * The assessor's id.
+ */
+assessor: string, 
+/**
+ * The profile folder (where the local copies are).
+ */
+folder: string, 
+/**
+ * The settings.
+ */
+settings: DeskSettings, };

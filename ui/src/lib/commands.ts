@@ -1,7 +1,7 @@
 // Generated from src-tauri/command_list.rs by src-tauri/bindings.rs — do not edit by hand.
 // Regenerate with `make bindings`.
 
-import type { ActionStatus, AddEvidenceInput, AddReport, AppInfo, Applied, ApplyPreview, ApplyProgress, BenchmarkDetail, CodeCheck, Contributor, ContributorInput, Delivery, DescribeEvidenceInput, Enrolled, Erased, ErasurePlan, EvidenceItem, EvidenceScreen, ExportInput, ExportReport, Exported, FieldProblem, FrameworkSummary, FreezeReport, FutureAction, HistoryEntry, Institution, InstitutionInput, LevelComparison, LinkInput, NewAction, Overview, PrivacyOverview, ReceiptView, RegisterInput, RenewalReport, RescanReport, Response, ReviewFramework, SaveReceiptInput, SaveResponseInput, SearchHit, Status, WorkProgress } from './bindings';
+import type { ActionStatus, AddEvidenceInput, AddReport, AppInfo, Applied, ApplyPreview, ApplyProgress, AssignmentRow, BenchmarkDetail, CodeCheck, Contributor, ContributorInput, Delivery, DescribeEvidenceInput, DeskInfo, DeskSettings, DeskSubmissionView, Draft, DraftProblem, Enrolled, Erased, ErasurePlan, EvidenceItem, EvidenceScreen, ExportInput, ExportReport, Exported, FieldProblem, FrameworkSummary, FreezeReport, FutureAction, HistoryEntry, Institution, InstitutionInput, LevelComparison, LinkInput, ModerationChoice, NewAction, OpenProgress, Opened, Overview, PrivacyOverview, ReceiptView, RegisterInput, RenewalReport, RescanReport, Response, ReviewFramework, SaveReceiptInput, SaveResponseInput, SearchHit, Status, WorkProgress } from './bindings';
 import { call, channel } from './invoke';
 
 /** Every command the desktop shell offers, typed as Rust declares it. */
@@ -53,6 +53,10 @@ export const commands = {
   setNetworkRestricted: (restricted: boolean) => call<boolean>('set_network_restricted', { restricted }),
   updateContributor: (id: string, input: ContributorInput) => call<Contributor>('update_contributor', { id, input }),
   saveErasureConfirmation: (path: string) => call<string>('save_erasure_confirmation', { path }),
+  assessorSaveDraft: (submission: string, draft: Draft) => call<Draft>('assessor_save_draft', { submission, draft }),
+  assessorDraftProblems: (draft: Draft, kind: string, has_levels: boolean) => call<Array<DraftProblem>>('assessor_draft_problems', { draft, kind, has_levels }),
+  assessorRemoveCopy: (submission: string) => call<boolean>('assessor_remove_copy', { submission }),
+  assessorSetKeepDays: (days: number) => call<DeskSettings>('assessor_set_keep_days', { days }),
   freezeEvidence: () => call<FreezeReport>('freeze_evidence'),
   acceptEvidence: (id: string, by: string) => call<EvidenceItem>('accept_evidence', { id, by }),
   addEvidence: (input: AddEvidenceInput, onProgress: (p: WorkProgress) => void) => call<AddReport>('add_evidence', { input, on_progress: channel(onProgress) }),
@@ -61,7 +65,17 @@ export const commands = {
   enroll: (code: string) => call<Enrolled>('enroll', { code }),
   refreshSubmissions: () => call<Overview>('refresh_submissions'),
   eraseData: (confirmation: string, at_endpoint: boolean) => call<Erased>('erase_data', { confirmation, at_endpoint }),
+  assessorInfo: () => call<DeskInfo | null>('assessor_info'),
+  assessorSignIn: (code: string) => call<DeskInfo>('assessor_sign_in', { code }),
+  assessorSignOut: () => call<null>('assessor_sign_out'),
+  assessorAssignments: () => call<Array<AssignmentRow>>('assessor_assignments'),
+  assessorSubmission: (submission: string) => call<DeskSubmissionView>('assessor_submission', { submission }),
+  assessorOpenEvidence: (submission: string, evidence: string) => call<string>('assessor_open_evidence', { submission, evidence }),
+  assessorSendRequest: (submission: string) => call<AssignmentRow>('assessor_send_request', { submission }),
+  assessorSendRecommendation: (submission: string) => call<AssignmentRow>('assessor_send_recommendation', { submission }),
+  assessorModerate: (submission: string, choice: ModerationChoice) => call<AssignmentRow>('assessor_moderate', { submission, choice }),
   apply: (award: string, confirmed: Array<string>, onProgress: (p: ApplyProgress) => void) => call<Applied>('apply', { award, confirmed, on_progress: channel(onProgress) }),
+  assessorOpen: (submission: string, onProgress: (p: OpenProgress) => void) => call<Opened>('assessor_open', { submission, on_progress: channel(onProgress) }),
   exportDocument: (input: ExportInput) => call<Exported>('export_document', { input }),
   exportData: (path: string, with_evidence: boolean) => call<ExportReport>('export_data', { path, with_evidence }),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awardingBodyHref, benchmarkHref, href, parseHash, section, type Route } from './router';
+import { awardingBodyHref, benchmarkHref, href, isAssessorRoute, parseHash, section, type Route } from './router';
 
 describe('router', () => {
   it('parses every screen', () => {
@@ -18,6 +18,21 @@ describe('router', () => {
     expect(parseHash('#/apply/mark')).toEqual({ name: 'apply', award: 'mark' });
     expect(parseHash('#/renewal/compare')).toEqual({ name: 'renewal-compare' });
     expect(parseHash('#/privacy')).toEqual({ name: 'privacy' });
+    expect(parseHash('#/assessor')).toEqual({ name: 'assessor' });
+    expect(parseHash('#/assessor/sign-in')).toEqual({ name: 'assessor-sign-in' });
+    expect(parseHash('#/assessor/settings')).toEqual({ name: 'assessor-settings' });
+    expect(parseHash('#/assessor/0190c7a2-0000-7000-8000-000000000001')).toEqual({
+      name: 'assessor-submission',
+      id: '0190c7a2-0000-7000-8000-000000000001',
+    });
+  });
+
+  it('tells the assessor workspace apart from the school review', () => {
+    expect(isAssessorRoute({ name: 'assessor' })).toBe(true);
+    expect(isAssessorRoute({ name: 'assessor-submission', id: 'x' })).toBe(true);
+    expect(isAssessorRoute({ name: 'dashboard' })).toBe(false);
+    expect(isAssessorRoute({ name: 'settings' })).toBe(false);
+    expect(section({ name: 'assessor-submission', id: 'x' })).toBe('assessor');
   });
 
   it('reports unknown paths as not found', () => {
@@ -45,6 +60,10 @@ describe('router', () => {
       { name: 'apply', award: 'mark & more/1' },
       { name: 'renewal-compare' },
       { name: 'privacy' },
+      { name: 'assessor' },
+      { name: 'assessor-sign-in' },
+      { name: 'assessor-settings' },
+      { name: 'assessor-submission', id: '0190c7a2-0000-7000-8000-000000000001' },
     ];
     for (const r of routes) expect(parseHash(href(r))).toEqual(r);
   });

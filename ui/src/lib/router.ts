@@ -14,7 +14,16 @@ export type Route =
   | { name: 'apply'; award: string }
   | { name: 'renewal-compare' }
   | { name: 'privacy' }
+  | { name: 'assessor' }
+  | { name: 'assessor-sign-in' }
+  | { name: 'assessor-settings' }
+  | { name: 'assessor-submission'; id: string }
   | { name: 'not-found'; path: string };
+
+/** The routes of the assessor workspace (apart from the school's review). */
+export function isAssessorRoute(route: Route): boolean {
+  return route.name.startsWith('assessor');
+}
 
 /** The Settings section where this computer is connected to the awarding body. */
 export const AWARDING_BODY_SECTION = 'awarding-body';
@@ -56,6 +65,11 @@ export function parseHash(hash: string): Route {
       return second === 'compare' ? { name: 'renewal-compare' } : notFound(pathPart);
     case 'privacy':
       return second === undefined ? { name: 'privacy' } : notFound(pathPart);
+    case 'assessor':
+      if (second === undefined) return { name: 'assessor' };
+      if (second === 'sign-in') return { name: 'assessor-sign-in' };
+      if (second === 'settings') return { name: 'assessor-settings' };
+      return { name: 'assessor-submission', id: second };
     default:
       return notFound(pathPart);
   }
@@ -88,6 +102,14 @@ export function href(route: Route): string {
       return '#/renewal/compare';
     case 'privacy':
       return '#/privacy';
+    case 'assessor':
+      return '#/assessor';
+    case 'assessor-sign-in':
+      return '#/assessor/sign-in';
+    case 'assessor-settings':
+      return '#/assessor/settings';
+    case 'assessor-submission':
+      return `#/assessor/${encodeURIComponent(route.id)}`;
     case 'not-found':
       return `#${route.path}`;
   }
@@ -113,6 +135,8 @@ export function section(route: Route): Route['name'] {
       return 'submissions';
     case 'renewal-compare':
       return 'dashboard';
+    case 'assessor-submission':
+      return 'assessor';
     default:
       return route.name;
   }

@@ -29,6 +29,16 @@ import {
   underReview,
 } from './submissions';
 import type { Overview } from '../lib/bindings';
+import { router } from '../lib/router.svelte';
+import {
+  requestProblems as assessorRequestProblems,
+  signedInDesk,
+  SUB_MODERATE,
+  SUB_NAMED,
+  SUB_NEW,
+  SUB_OPEN,
+  tampered,
+} from './assessor';
 
 const shell = vi.hoisted(() => ({ backend: null as FakeBackend | null }));
 vi.mock('@tauri-apps/api/core', async () => ({
@@ -531,5 +541,88 @@ describe('the submission journey', () => {
     await screen.findByRole('heading', { level: 1, name: 'Renewal: compared with the awarded review' });
     await screen.findByTestId('renewal-comparison');
     expect(await axeViolations()).toEqual([]);
+  });
+});
+
+describe('the assessor workspace', () => {
+  function desk(signedIn: boolean, registered = true) {
+    // The app an earlier test left open must not ask the new fake shell anything, nor the next
+    // one start on the screen it was left at (the router's state outlives a mount).
+    cleanup();
+    window.location.hash = '#/assessor';
+    router.route = { name: 'assessor' };
+    shell.backend = createBackend({ registered });
+    if (signedIn) shell.backend.assessor = signedInDesk();
+    shell.backend.assessor.opens[SUB_NEW] = tampered;
+    shell.backend.assessor.problems.request = assessorRequestProblems;
+  }
+
+  it('first run and the assessor sign-in, with an error beside the code', async () => {
+    desk(false, false);
+    await go('', 'Start your self-review');
+    expect(screen.getByRole('button', { name: 'I am an assessor' })).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+    await fireEvent.click(screen.getByRole('button', { name: 'I am an assessor' }));
+    await screen.findByRole('heading', { level: 1, name: 'Sign in as an assessor' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => expect(errorOf(screen.getByLabelText('Enrollment code'))).toBeTruthy());
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+  });
+
+  it('assigned submissions, with a refused opening', async () => {
+    desk(true);
+    await go('#/assessor', 'Assigned submissions');
+    await screen.findAllByTestId('assignment-row');
+    expect(screen.getByTestId('assessor-banner')).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+    await fireEvent.click(within(screen.getAllByTestId('assignment-row')[0]!).getByRole('button', { name: 'Open' }));
+    await screen.findByTestId('open-refused');
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+  });
+
+  it('a submission as the assessor reviews it, its problems and the confirmation', async () => {
+    desk(true);
+    await go(`#/assessor/${SUB_OPEN}`, 'Riverside Academy');
+    await fireEvent.click(within(screen.getAllByTestId('assessor-benchmark')[0]!).getByRole('radio', { name: 'Different judgement' }));
+    await screen.findByLabelText('Your judgement');
+    expect(await axeViolations()).toEqual([]);
+    await fireEvent.click(screen.getByRole('button', { name: 'Send request for more evidence' }));
+    await waitFor(() => expect(errorOf(screen.getByLabelText('Message to the school'))).toBeTruthy());
+    expect(await axeViolations()).toEqual([]);
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove the local copy now' }));
+    await screen.findByRole('dialog', { name: 'Remove the local copy now?' });
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+  });
+
+  it('a submission that names the assessor, and one to moderate', async () => {
+    desk(true);
+    await go(`#/assessor/${SUB_NAMED}`, 'Eastfield School');
+    expect(screen.getByTestId('impartiality-warning')).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+    desk(true);
+    await go(`#/assessor/${SUB_MODERATE}`, 'Northgate College');
+    expect(screen.getByTestId('recommendation')).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+  });
+
+  it('settings with the assessor workspace, signed in and not, and the assessor’s own settings', async () => {
+    desk(true);
+    await go('#/settings', 'Settings and about');
+    await screen.findByTestId('assessor-settings-name');
+    expect(screen.getByRole('navigation', { name: 'Workspace' })).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+    await visit('#/assessor/settings', 'Assessor settings');
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
+    desk(false);
+    await go('#/settings', 'Settings and about');
+    await screen.findByRole('link', { name: 'Sign in as assessor' });
+    expect(await axeViolations()).toEqual([]);
+    cleanup();
   });
 });

@@ -9,7 +9,8 @@
 // same input, and anything the recording lacks is an error naming it (and fails the test, see
 // setup.ts) rather than a guess. The submission commands replay the shell's answers a test
 // scripts: recorded along a real journey (test/recorded.ts) or, for states the journey never
-// reaches, from test/submissions.ts; the shell's events are sent with `emit`.
+// reaches, from test/submissions.ts; the shell's events are sent with `emit`. The assessor
+// workspace's commands replay test/assessor.ts's hand-written answers the same way.
 import type {
   Applied,
   AppInfo,
@@ -50,6 +51,7 @@ import {
   type ReviewState,
 } from './core';
 import { fresh } from './submissions';
+import { assessorCommand, emptyDesk, isAssessorCommand, type AssessorScript } from './assessor';
 
 /** The shell's answers to the submission commands, as a test scripts them. */
 export interface SubmissionsScript {
@@ -98,6 +100,8 @@ export interface FakeBackend {
   failNext: Map<string, CommandError>;
   /** The submission commands' answers. */
   submissions: SubmissionsScript;
+  /** The assessor workspace's answers (nobody signed in, unless a test scripts one). */
+  assessor: AssessorScript;
   /** What the Privacy screen's commands changed: network paused, an export made. */
   privacy: { restricted: boolean; exported: boolean };
   /** Holds a command's answer until the test releases it (to see the UI while it waits). */
@@ -157,6 +161,7 @@ export function createBackend(options: BackendOptions = {}): FakeBackend {
       notice: null,
     },
     privacy: { restricted: false, exported: false },
+    assessor: emptyDesk(),
     hold: new Map(),
     invoke: async (command, args = {}) => {
       backend.calls.push({ command, args });
@@ -370,6 +375,10 @@ function handle(b: FakeBackend, fixture: ReviewFixture, command: string, args: R
       return answer instanceof Promise ? answer.then((a) => structuredClone(a)) : structuredClone(answer);
     }
     default:
+      if (isAssessorCommand(command)) {
+        const answer = assessorCommand(b.assessor, command, args, notRecorded);
+        return answer instanceof Promise ? answer.then((a) => structuredClone(a)) : structuredClone(answer);
+      }
       return notRecorded(`the command ${command}`);
   }
 }

@@ -903,6 +903,7 @@ mod tests {
             outcome: Outcome::Award,
             feedback: Feedback::default(),
             notes: "for the moderator".into(),
+            judgements: Vec::new(),
         };
         let mut recommend = step(
             id,
