@@ -294,6 +294,20 @@ pub fn assessor_open_evidence(
     let id = submission_id(&submission)?;
     let desk = state.assessor().desk()?;
     let path = done(desk.evidence_file(id, &evidence))?;
+    // A school's file that is a program or script is never handed to the OS opener (it could
+    // run): the same rule as the school's own evidence.
+    if crate::evidence::runs_code(&path) {
+        return Err(CommandError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{} is a program or script, so Waymark will not open it. The decrypted file is at {}: look at it with a viewer you choose, without running it.",
+                path.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default(),
+                path.display()
+            ),
+        ));
+    }
     tauri_plugin_opener::open_path(&path, None::<&str>).map_err(|e| {
         CommandError::new(
             ErrorCode::OpenFailed,
