@@ -95,20 +95,8 @@ impl Error {
 impl Error {
     /// A stable code for front ends and scripts (docs/assessor-errors.md lists them).
     pub fn code(&self) -> String {
-        use crate::client::ClientError as C;
         match self {
-            Self::Client(e) => match e {
-                C::Api { code, .. } => code.as_str().to_owned(),
-                C::Status { .. } => "http_status".into(),
-                C::Dns { .. } => "network_dns".into(),
-                C::Connect { .. } => "network_connect".into(),
-                C::Timeout { .. } => "network_timeout".into(),
-                C::Tls { .. } => "network_tls".into(),
-                C::Proxy { .. } => "network_proxy".into(),
-                C::Decode { .. } => "bad_answer".into(),
-                C::Other { .. } => "network_other".into(),
-                C::Write(_) => "io".into(),
-            },
+            Self::Client(e) => e.stable_code(),
             Self::Keychain(e) => e.code().to_owned(),
             Self::NotSignedIn(_) => "not_signed_in".into(),
             Self::Usage(_) => "usage".into(),

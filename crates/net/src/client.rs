@@ -117,6 +117,24 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The stable code of this failure for front ends and scripts: the endpoint's own code when
+    /// it refused, else one word for how the network failed. Shared by the sync engine and the
+    /// assessor's tool, so both name a failure the same way.
+    pub fn stable_code(&self) -> String {
+        match self {
+            Self::Api { code, .. } => code.as_str().to_owned(),
+            Self::Status { .. } => "http_status".into(),
+            Self::Dns { .. } => "network_dns".into(),
+            Self::Connect { .. } => "network_connect".into(),
+            Self::Timeout { .. } => "network_timeout".into(),
+            Self::Tls { .. } => "network_tls".into(),
+            Self::Proxy { .. } => "network_proxy".into(),
+            Self::Decode { .. } => "bad_answer".into(),
+            Self::Other { .. } => "network_other".into(),
+            Self::Write(_) => "io".into(),
+        }
+    }
+
     /// The endpoint's code, when it refused.
     pub fn code(&self) -> Option<ApiErrorCode> {
         match self {

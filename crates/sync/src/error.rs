@@ -101,18 +101,7 @@ impl SyncError {
     pub fn code(&self) -> String {
         match self {
             Self::Core(e) => e.code().to_string(),
-            Self::Client(e) => match e {
-                ClientError::Api { code, .. } => code.as_str().to_owned(),
-                ClientError::Status { .. } => "http_status".into(),
-                ClientError::Dns { .. } => "network_dns".into(),
-                ClientError::Connect { .. } => "network_connect".into(),
-                ClientError::Timeout { .. } => "network_timeout".into(),
-                ClientError::Tls { .. } => "network_tls".into(),
-                ClientError::Proxy { .. } => "network_proxy".into(),
-                ClientError::Decode { .. } => "bad_answer".into(),
-                ClientError::Other { .. } => "network_other".into(),
-                ClientError::Write(_) => "io".into(),
-            },
+            Self::Client(e) => e.stable_code(),
             Self::Keychain(e) => e.code().to_owned(),
             Self::NotEnrolled => "not_enrolled".into(),
             Self::Usage(_) => "usage".into(),

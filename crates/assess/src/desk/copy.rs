@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use waymark_protocol::api::AssessorSubmission;
 use waymark_protocol::crypt::{Identity, decrypt_document, decrypt_padded};
-use waymark_protocol::envelope::BlobRef;
+use waymark_protocol::envelope::{BlobRef, Envelope};
 use waymark_protocol::manifest::Manifest;
 use waymark_protocol::review::{ReviewState, Role};
 use waymark_protocol::{InstitutionId, Sha256, SubmissionId};
@@ -345,7 +344,7 @@ pub(crate) async fn open(
         done_plain += item.size;
     }
 
-    let previous = previous_manifest(session, id, &sub, staging.path()).await?;
+    let previous = previous_manifest(session, id, &envelopes, staging.path()).await?;
     let named_in = impartiality::named_in(&manifest, &session.profile.name, &session.profile.email);
     let opened_at = Utc::now();
     let summary = &sub.assignment.summary;
@@ -424,19 +423,19 @@ pub(crate) async fn open(
 }
 
 /// Fetches the manifest of the version before the current one (when there is one) into the
-/// copy, checked against that version's signed envelope, for "what changed". A version sent
-/// before the assessor enrolled cannot be decrypted; then there is no comparison.
+/// copy, checked against that version's signed envelope (`envelopes`: verified, oldest
+/// first), for "what changed". A version sent before the assessor enrolled cannot be
+/// decrypted; then there is no comparison.
 async fn previous_manifest(
     session: &Session,
     id: SubmissionId,
-    sub: &AssessorSubmission,
+    envelopes: &[Envelope],
     copy: &Path,
 ) -> Result<Option<PreviousManifest>> {
-    let count = sub.envelopes.len();
+    let count = envelopes.len();
     if count < 2 {
         return Ok(None);
     }
-    let envelopes = verify_envelopes(sub)?;
     let before = &envelopes[count - 2];
     let path = copy.join(PREVIOUS_MANIFEST);
     fetch(
